@@ -1,0 +1,14 @@
+//! beckon-core: the part of Beckon that neither draws nor talks to a network.
+//!
+//! It holds the JSON protocol shared by the SDK and the server, the rules that
+//! decide which message a user sees, and the user's state. Because it never
+//! touches the DOM or a socket, the same code runs natively in the server, in
+//! unit tests and benchmarks, and as WebAssembly inside the browser SDK.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod protocol;
+pub mod state;
+pub mod targeting;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Beckon SDK (placeholder while the skeleton is laid).
