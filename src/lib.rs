@@ -1,1 +1,16 @@
-//! Beckon SDK (placeholder while the skeleton is laid).
+//! Beckon SDK: the browser runtime of Beckon, compiled to WebAssembly.
+//!
+//! A thin shell over `beckon-core`: browser events come in, `core` decides,
+//! DOM goes out. The JS-facing surface is all in [`api`]; nothing here ever
+//! throws into the host page, errors become one console warning.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod client;
+pub mod dom;
+pub mod error;
+pub mod runtime;
+pub mod storage;
+pub mod ui;
+
+pub use error::{SdkError, SdkResult};

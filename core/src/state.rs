@@ -71,11 +71,39 @@ impl UserState {
         }
     }
 
+    /// Folds another copy of the state into this one (the server's and the
+    /// browser's, or two tabs'). Counts take the larger side, times the
+    /// later showing and the earlier dismissal or completion, so nothing
+    /// either side recorded is undone.
+    pub fn merge(&mut self, other: &UserState) {
+        for (id, theirs) in &other.messages {
+            let mine = self.messages.entry(id.clone()).or_default();
+            mine.shown = mine.shown.max(theirs.shown);
+            mine.last_shown = max_time(mine.last_shown, theirs.last_shown);
+            mine.dismissed_at = min_time(mine.dismissed_at, theirs.dismissed_at);
+            mine.completed_at = min_time(mine.completed_at, theirs.completed_at);
+        }
+    }
+
     /// Whether the user dismissed this message.
     pub fn is_dismissed(&self, message_id: &str) -> bool {
         self.messages
             .get(message_id)
             .is_some_and(|m| m.dismissed_at.is_some())
+    }
+}
+
+fn max_time(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn min_time(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
     }
 }
 
@@ -102,6 +130,18 @@ mod tests {
         assert_eq!(m.shown, 2);
         assert_eq!(m.last_shown, Some(20.0));
         assert!(!s.is_dismissed("m1"));
+    }
+
+    #[test]
+    fn merge_keeps_what_either_side_recorded() {
+        let mut server = UserState::default();
+        server.apply(&ev(event_names::SHOWN, 10.0));
+        let mut local = server.clone();
+        local.apply(&ev(event_names::SHOWN, 30.0));
+        local.apply(&ev(event_names::DISMISSED, 31.0));
+        server.merge(&local);
+        let m = &server.messages["m1"];
+        assert_eq!((m.shown, m.last_shown, m.dismissed_at), (2, Some(30.0), Some(31.0)));
     }
 
     #[test]

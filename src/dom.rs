@@ -1,0 +1,114 @@
+//! The Shadow DOM host every surface lives in, and small DOM helpers.
+//!
+//! Each surface gets its own host element with an open shadow root: host
+//! page styles cannot reach inside, and the SDK's styles cannot leak out.
+//! The host's own few properties are set through the CSSOM with
+//! `!important`, so even `* { all: unset }` on the page cannot move it, and
+//! no `style` attribute or `<style>` element is needed (a strict CSP allows
+//! both CSSOM writes and constructable stylesheets).
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::error::{js_text, SdkError, SdkResult};
+
+/// The attribute that marks Beckon's host elements.
+pub const HOST_ATTRIBUTE: &str = "data-beckon";
+
+/// The page's document.
+pub fn document() -> SdkResult<Document> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| SdkError::Browser("no document".into()))
+}
+
+fn browser(e: JsValue) -> SdkError {
+    SdkError::Browser(js_text(&e))
+}
+
+/// A host element in the page with a shadow root; removed from the page
+/// when dropped, so a surface cannot outlive its owner.
+pub struct ShadowHost {
+    host: HtmlElement,
+    root: ShadowRoot,
+}
+
+impl ShadowHost {
+    /// Appends a host for `surface` (e.g. `banner`) to the page, styled by
+    /// `css` inside its shadow root and placed by `host_style` outside it.
+    pub fn new(surface: &str, css: &str, host_style: &[(&str, &str)]) -> SdkResult<Self> {
+        let doc = document()?;
+        let host: HtmlElement = doc
+            .create_element("div")
+            .map_err(browser)?
+            .dyn_into()
+            .map_err(|_| SdkError::Browser("div is not an HTMLElement".into()))?;
+        host.set_attribute(HOST_ATTRIBUTE, surface).map_err(browser)?;
+        let style = host.style();
+        for (name, value) in host_style {
+            style
+                .set_property_with_priority(name, value, "important")
+                .map_err(browser)?;
+        }
+        let init = ShadowRootInit::new(ShadowRootMode::Open);
+        let root = host.attach_shadow(&init).map_err(browser)?;
+        adopt_stylesheet(&root, css)?;
+        let parent: Element = match doc.body() {
+            Some(body) => body.into(),
+            None => doc
+                .document_element()
+                .ok_or_else(|| SdkError::Browser("empty document".into()))?,
+        };
+        parent.append_child(&host).map_err(browser)?;
+        Ok(Self { host, root })
+    }
+
+    /// The shadow root to render into.
+    pub fn root(&self) -> &ShadowRoot {
+        &self.root
+    }
+}
+
+impl Drop for ShadowHost {
+    fn drop(&mut self) {
+        self.host.remove();
+    }
+}
+
+/// Styles a shadow root with a constructable stylesheet: allowed under a
+/// strict `style-src`, and parsed once per root.
+fn adopt_stylesheet(root: &ShadowRoot, css: &str) -> SdkResult<()> {
+    let sheet = web_sys::CssStyleSheet::new().map_err(browser)?;
+    sheet.replace_sync(css).map_err(browser)?;
+    let sheets = js_sys::Array::of1(&sheet);
+    js_sys::Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &sheets)
+        .map_err(browser)?;
+    Ok(())
+}
+
+/// Creates `<tag class="…">` with text content; text is always set as text,
+/// never parsed as HTML.
+pub fn element(doc: &Document, tag: &str, class: &str, text: Option<&str>) -> SdkResult<Element> {
+    let el = doc.create_element(tag).map_err(browser)?;
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    if let Some(text) = text {
+        el.set_text_content(Some(text));
+    }
+    Ok(el)
+}
+
+/// Sets an attribute, mapping the browser's refusal to an [`SdkError`].
+pub fn set_attr(el: &Element, name: &str, value: &str) -> SdkResult<()> {
+    el.set_attribute(name, value).map_err(browser)
+}
+
+/// Appends `child` to `parent`.
+pub fn append(parent: &impl AsRef<web_sys::Node>, child: &impl AsRef<web_sys::Node>) -> SdkResult<()> {
+    parent
+        .as_ref()
+        .append_child(child.as_ref())
+        .map(|_| ())
+        .map_err(browser)
+}

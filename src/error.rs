@@ -1,0 +1,59 @@
+//! The SDK's one error type. Errors are turned into a single console warning
+//! at the JS edge ([`crate::api`]); they never reach the host page as
+//! exceptions.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Everything the SDK can fail with.
+#[derive(Debug)]
+pub enum SdkError {
+    /// The app called the API wrongly; the text names the argument.
+    BadArgument(String),
+    /// The server could not be reached.
+    Network(String),
+    /// The server answered with an error or with something unreadable.
+    Server(String),
+    /// The browser refused something (no document, no storage…).
+    Browser(String),
+}
+
+/// `Result` with [`SdkError`].
+pub type SdkResult<T> = Result<T, SdkError>;
+
+impl SdkError {
+    /// The text of the console warning.
+    pub fn describe(&self) -> String {
+        match self {
+            SdkError::BadArgument(m) => ["bad argument: ", m].concat(),
+            SdkError::Network(m) => ["cannot reach the Beckon server: ", m].concat(),
+            SdkError::Server(m) => ["the Beckon server answered badly: ", m].concat(),
+            SdkError::Browser(m) => ["the browser refused: ", m].concat(),
+        }
+    }
+}
+
+/// Text of a thrown JS value (an `Error`'s message, a string, or its JSON),
+/// for warnings.
+pub fn js_text(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return e.message().into();
+    }
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+impl From<serde_wasm_bindgen::Error> for SdkError {
+    fn from(e: serde_wasm_bindgen::Error) -> Self {
+        SdkError::BadArgument(e.to_string())
+    }
+}
+
+/// Writes one `[Beckon] …` warning to the console.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&["[Beckon] ", message].concat()));
+}

@@ -1,0 +1,328 @@
+//! The booted SDK: who the user is, what the server sent, what is on
+//! screen. One instance per page, kept in a thread-local because the wasm
+//! runs on the page's one thread and JS callbacks need to reach it.
+
+use std::cell::RefCell;
+
+use beckon_core::protocol::{
+    event_names, ActionTarget, BootRequest, BootResponse, Event, EventBatch, EventsAccepted,
+    Message, MessageKind, PageContext, UserIdentity, PROTOCOL_VERSION,
+};
+use beckon_core::state::UserState;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::client::{from_json_str, post_json, to_json_string};
+use crate::error::{warn, SdkError, SdkResult};
+use crate::storage::Storage;
+use crate::ui::banner::{BannerCallbacks, BannerView};
+
+/// Settings the loader read from its script tag, used when `boot` omits them.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Defaults {
+    /// Where the Beckon server is.
+    #[serde(default)]
+    pub api_base: Option<String>,
+    /// The app to boot.
+    #[serde(default)]
+    pub app_id: Option<String>,
+}
+
+/// The argument of `Beckon('boot', {...})`. Unknown keys are refused, so a
+/// typo such as `userId` is a warning, not an anonymous boot.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootOptions {
+    /// The app's public id (or from the script tag's `data-app-id`).
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// The app's id for this user; absent for anonymous visitors.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The user's email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Attributes rules can target.
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    /// HMAC of the user id, when the app verifies identity.
+    #[serde(default)]
+    pub user_hash: Option<String>,
+    /// Server address (or from `data-api-base`, else the page's origin).
+    #[serde(default)]
+    pub api_base: Option<String>,
+}
+
+thread_local! {
+    static DEFAULTS: RefCell<Defaults> = RefCell::new(Defaults::default());
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+}
+
+/// Records the loader's defaults.
+pub fn set_defaults(defaults: Defaults) {
+    DEFAULTS.with(|d| *d.borrow_mut() = defaults);
+}
+
+/// The booted state of the SDK.
+pub struct Runtime {
+    app_id: String,
+    api_base: String,
+    user: UserIdentity,
+    state: UserState,
+    messages: Vec<Message>,
+    storage: Storage,
+    banner: Option<(String, BannerView)>,
+}
+
+fn window() -> SdkResult<web_sys::Window> {
+    web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))
+}
+
+fn page_url() -> String {
+    window()
+        .and_then(|w| w.location().href().map_err(|_| SdkError::Browser("no location".into())))
+        .unwrap_or_default()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// 128 random bits as 32 hex digits, for event and visitor ids.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = window()
+        .ok()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (very old or odd hosts): Math.random is enough to
+        // keep ids apart, which is all they are for.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// The visitor id kept for this app on this browser, made on first visit.
+fn anonymous_id(app_id: &str) -> String {
+    let storage = Storage::with_prefix(["beckon:", app_id, ":"].concat());
+    if let Some(id) = storage.get("anonymous_id").filter(|id| !id.is_empty()) {
+        return id;
+    }
+    let id = random_id();
+    storage.set("anonymous_id", &id);
+    id
+}
+
+/// Boots for a user: asks the server, merges its state with what this
+/// browser recorded, and shows what the rules allow on this page.
+pub async fn boot(options: BootOptions) -> SdkResult<()> {
+    shutdown(false);
+    let defaults = DEFAULTS.with(|d| d.borrow().clone());
+    let app_id = options
+        .app_id
+        .or(defaults.app_id)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| SdkError::BadArgument("boot needs an app_id".into()))?;
+    let api_base = match options.api_base.or(defaults.api_base) {
+        Some(base) => base,
+        None => window()?
+            .location()
+            .origin()
+            .map_err(|_| SdkError::Browser("no origin".into()))?,
+    };
+    let user_id = options.user_id.filter(|u| !u.is_empty());
+    let user = UserIdentity {
+        anonymous_id: if user_id.is_none() {
+            Some(anonymous_id(&app_id))
+        } else {
+            None
+        },
+        user_id,
+        email: options.email,
+        attributes: options.attributes,
+        user_hash: options.user_hash,
+    };
+    let request = BootRequest {
+        v: PROTOCOL_VERSION,
+        app_id: app_id.clone(),
+        user: user.clone(),
+        page: PageContext {
+            url: page_url(),
+            title: crate::dom::document().ok().map(|d| d.title()),
+            locale: window().ok().and_then(|w| w.navigator().language()),
+        },
+    };
+    let response: BootResponse = post_json(&api_base, "/v1/boot", &request, false).await?;
+    let storage = Storage::for_user(&app_id, &response.user_key);
+    let mut state = response.state;
+    if let Some(local) = storage
+        .get("state")
+        .and_then(|text| from_json_str::<UserState>(&text).ok())
+    {
+        state.merge(&local);
+    }
+    let runtime = Runtime {
+        app_id,
+        api_base,
+        // Only the ids travel with events; attributes went with the boot.
+        user: UserIdentity {
+            user_id: user.user_id,
+            anonymous_id: user.anonymous_id,
+            user_hash: user.user_hash,
+            ..UserIdentity::default()
+        },
+        state,
+        messages: response.messages,
+        storage,
+        banner: None,
+    };
+    RUNTIME.with(|r| *r.borrow_mut() = Some(runtime));
+    with_runtime(Runtime::evaluate);
+    Ok(())
+}
+
+/// Runs `f` on the booted runtime, if there is one.
+fn with_runtime(f: impl FnOnce(&mut Runtime)) {
+    RUNTIME.with(|r| {
+        if let Ok(mut guard) = r.try_borrow_mut() {
+            if let Some(rt) = guard.as_mut() {
+                f(rt);
+            }
+        }
+    });
+}
+
+/// Removes everything the SDK put on the page; with `forget_user`, also the
+/// user's stored state (the `shutdown()` of the public API, for log-out).
+pub fn shutdown(forget_user: bool) {
+    let old = RUNTIME.with(|r| r.borrow_mut().take());
+    if let Some(rt) = old {
+        if forget_user {
+            rt.storage.clear();
+        }
+        drop(rt);
+    }
+}
+
+impl Runtime {
+    /// Shows the highest-priority banner whose page rules match and that the
+    /// user has not dismissed.
+    fn evaluate(&mut self) {
+        if self.banner.is_some() {
+            return;
+        }
+        let url = page_url();
+        let Some(message) = self.messages.iter().find(|m| {
+            m.kind == MessageKind::Banner
+                && m.targeting.pages.matches(&url)
+                && !self.state.is_dismissed(&m.id)
+        }) else {
+            return;
+        };
+        let id = message.id.clone();
+        let (dismiss_id, action_id) = (id.clone(), id.clone());
+        // The callbacks defer to a microtask so the banner (and the listener
+        // running the callback) is dropped after the callback returns.
+        let callbacks = BannerCallbacks {
+            on_dismiss: Box::new(move || {
+                let id = dismiss_id.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    with_runtime(|rt| rt.dismiss(&id));
+                });
+            }),
+            on_action: Box::new(move || {
+                let id = action_id.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    with_runtime(|rt| rt.act(&id));
+                });
+            }),
+        };
+        match BannerView::show(message, callbacks) {
+            Ok(view) => {
+                self.banner = Some((id.clone(), view));
+                self.record(event_names::SHOWN, &id);
+            }
+            Err(e) => warn(&e.describe()),
+        }
+    }
+
+    fn dismiss(&mut self, id: &str) {
+        if self.banner.as_ref().is_some_and(|(shown, _)| shown == id) {
+            self.banner = None;
+        }
+        self.record(event_names::DISMISSED, id);
+    }
+
+    fn act(&mut self, id: &str) {
+        self.record(event_names::CLICKED, id);
+        let target = self
+            .messages
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.content.action.as_ref())
+            .map(|a| a.target.clone());
+        if let Some(ActionTarget::Url { url }) = target {
+            if is_safe_url(&url) {
+                if let Ok(w) = window() {
+                    let _ = w.location().assign(&url);
+                }
+            } else {
+                warn(&["refused to open a link that is not http(s), mailto or relative: ", &url].concat());
+            }
+        }
+    }
+
+    /// Records a message event: into the state at once (so a dismissal holds
+    /// even if the page closes now), into storage, and to the server.
+    fn record(&mut self, name: &str, message_id: &str) {
+        let event = Event {
+            id: random_id(),
+            name: name.to_owned(),
+            ts: now_ms(),
+            message_id: Some(message_id.to_owned()),
+            data: Map::new(),
+        };
+        self.state.apply(&event);
+        match to_json_string(&self.state) {
+            Ok(text) => self.storage.set("state", &text),
+            Err(e) => warn(&e.describe()),
+        }
+        let batch = EventBatch {
+            app_id: self.app_id.clone(),
+            user: self.user.clone(),
+            events: vec![event],
+        };
+        let base = self.api_base.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = post_json::<_, EventsAccepted>(&base, "/v1/events", &batch, true).await
+            {
+                warn(&e.describe());
+            }
+        });
+    }
+}
+
+/// Links from server content may only be http(s), mailto or relative.
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after the first '/', '?' or '#' is part of a relative path.
+            let first_delim = lower.find(['/', '?', '#']).unwrap_or(usize::MAX);
+            colon > first_delim
+                || lower.starts_with("http:")
+                || lower.starts_with("https:")
+                || lower.starts_with("mailto:")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Key/value storage namespaced by app and user: `localStorage` when the
+//! browser allows it, memory otherwise (blocked third-party storage, private
+//! modes, a full quota), so the SDK works either way and loses only
+//! persistence.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// One namespace of storage, e.g. `beckon:demo:u1:`.
+pub struct Storage {
+    prefix: String,
+    local: Option<web_sys::Storage>,
+    memory: RefCell<HashMap<String, String>>,
+}
+
+impl Storage {
+    /// Storage under `beckon:{app}:{user}:`.
+    pub fn for_user(app_id: &str, user_key: &str) -> Self {
+        Self::with_prefix(["beckon:", app_id, ":", user_key, ":"].concat())
+    }
+
+    /// Storage under an explicit prefix.
+    pub fn with_prefix(prefix: String) -> Self {
+        // Touching `localStorage` throws when it is blocked; that is the
+        // memory case.
+        let local = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        Self {
+            prefix,
+            local,
+            memory: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        [self.prefix.as_str(), name].concat()
+    }
+
+    /// The stored value, if any.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let key = self.key(name);
+        if let Some(v) = self.memory.borrow().get(&key) {
+            return Some(v.clone());
+        }
+        self.local.as_ref().and_then(|s| s.get_item(&key).ok().flatten())
+    }
+
+    /// Stores a value; when `localStorage` refuses (quota), keeps it in
+    /// memory for this page's life.
+    pub fn set(&self, name: &str, value: &str) {
+        let key = self.key(name);
+        let stored = self
+            .local
+            .as_ref()
+            .is_some_and(|s| s.set_item(&key, value).is_ok());
+        let mut memory = self.memory.borrow_mut();
+        if stored {
+            memory.remove(&key);
+        } else {
+            memory.insert(key, value.to_owned());
+        }
+    }
+
+    /// Removes every key of this namespace (at `shutdown`).
+    pub fn clear(&self) {
+        self.memory.borrow_mut().clear();
+        let Some(local) = &self.local else { return };
+        let len = local.length().unwrap_or(0);
+        let keys: Vec<String> = (0..len)
+            .filter_map(|i| local.key(i).ok().flatten())
+            .filter(|k| k.starts_with(&self.prefix))
+            .collect();
+        for k in keys {
+            let _ = local.remove_item(&k);
+        }
+    }
+}

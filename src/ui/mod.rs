@@ -1,0 +1,4 @@
+//! One module per surface; each renders a `core` message into a shadow root.
+
+pub mod banner;
+mod theme;
