@@ -4,6 +4,7 @@
 //! `boot` resolves to `{ok, error?}` instead of rejecting.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{warn, SdkError};
 use crate::runtime::{self, BootOptions, Defaults};
@@ -16,6 +17,27 @@ pub fn configure(defaults: JsValue) {
         Ok(d) => runtime::set_defaults(d),
         Err(e) => warn(&["loader defaults: ", &e.to_string()].concat()),
     }
+}
+
+/// serde-wasm-bindgen reads only the fields a struct names, so
+/// `deny_unknown_fields` never fires on a JS object; this check makes a typo
+/// such as `userId` a warning that names it.
+fn reject_unknown_keys(arg: &JsValue, command: &str, known: &[&str]) -> Result<(), SdkError> {
+    if !arg.is_object() {
+        return Err(SdkError::BadArgument(
+            [command, ": expected an object of options"].concat(),
+        ));
+    }
+    let keys = js_sys::Object::keys(arg.unchecked_ref());
+    for key in keys.iter().filter_map(|k| k.as_string()) {
+        if !known.contains(&key.as_str()) {
+            return Err(SdkError::BadArgument(
+                [command, ": unknown field `", &key, "`, expected one of: ", &known.join(", ")]
+                    .concat(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn result(ok: bool, error: Option<&str>) -> JsValue {
@@ -35,8 +57,10 @@ pub fn command(name: &str, arg: JsValue) -> JsValue {
             let options = if arg.is_undefined() || arg.is_null() {
                 Ok(BootOptions::default())
             } else {
-                serde_wasm_bindgen::from_value::<BootOptions>(arg)
-                    .map_err(|e| SdkError::BadArgument(["boot: ", &e.to_string()].concat()))
+                reject_unknown_keys(&arg, "boot", BootOptions::FIELDS).and_then(|()| {
+                    serde_wasm_bindgen::from_value::<BootOptions>(arg)
+                        .map_err(|e| SdkError::BadArgument(["boot: ", &e.to_string()].concat()))
+                })
             };
             let promise = wasm_bindgen_futures::future_to_promise(async move {
                 let outcome = match options {

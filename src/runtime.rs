@@ -53,6 +53,18 @@ pub struct BootOptions {
     pub api_base: Option<String>,
 }
 
+impl BootOptions {
+    /// The keys `boot` accepts, for the unknown-key check at the JS edge.
+    pub const FIELDS: &'static [&'static str] = &[
+        "app_id",
+        "user_id",
+        "email",
+        "attributes",
+        "user_hash",
+        "api_base",
+    ];
+}
+
 thread_local! {
     static DEFAULTS: RefCell<Defaults> = RefCell::new(Defaults::default());
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };

@@ -1,0 +1,86 @@
+// Shared set-up of the end-to-end tests: the real server on a free loopback
+// port with a fresh database, and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const ADMIN_KEY = 'e2e-admin-key';
+const SERVER_BIN = process.env.BECKON_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'beckon-server');
+
+/** Starts beckon-server on port 0 with an empty data folder; resolves once it listens. */
+export async function startServer(env = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'beckon-e2e-'));
+  const child = spawn(SERVER_BIN, [], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', BECKON_DATA: dataDir, BECKON_ADMIN_KEY: ADMIN_KEY, RUST_LOG: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+?)\/?\s/);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    dataDir,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** GET an admin API path with the admin key, as JSON. */
+    async admin(path) {
+      const res = await fetch(url + path, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+  };
+}
+
+/** Launches headless Chromium with the flags this closed network needs. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Collects console warnings and uncaught page errors of a page. */
+export function watchConsole(page) {
+  const seen = { warnings: [], errors: [], pageErrors: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'warning') seen.warnings.push(m.text());
+    if (m.type() === 'error') seen.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => seen.pageErrors.push(e.message));
+  return seen;
+}
+
+/** Polls `fn` until it returns a truthy value or the time is up. */
+export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  return last;
+}

@@ -1,0 +1,133 @@
+//! The SDK's DOM parts in headless Chromium (wasm-bindgen-test): the shadow
+//! host, the banner's rendering and listeners, storage namespacing, and the
+//! link filter. End-to-end behaviour against the server is in `tests/e2e/`.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use beckon::dom::{document, ShadowHost};
+use beckon::runtime::{is_safe_url, random_id};
+use beckon::storage::Storage;
+use beckon::ui::banner::{BannerCallbacks, BannerView};
+use beckon_core::protocol::{Action, ActionTarget, Content, Message, MessageKind};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn hosts() -> u32 {
+    document()
+        .expect("document")
+        .query_selector_all("[data-beckon]")
+        .expect("query")
+        .length()
+}
+
+fn banner(body: &str) -> Message {
+    Message {
+        id: "m1".into(),
+        kind: MessageKind::Banner,
+        priority: 0,
+        content: Content {
+            title: Some("Hello".into()),
+            body: body.into(),
+            action: Some(Action {
+                label: "Go".into(),
+                target: ActionTarget::Url { url: "/x".into() },
+            }),
+            ..Content::default()
+        },
+        targeting: Default::default(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn shadow_host_is_removed_on_drop_and_pins_its_position() {
+    let before = hosts();
+    let host = ShadowHost::new("test", ".a{}", &[("position", "fixed")]).expect("host");
+    assert_eq!(hosts(), before + 1);
+    let el = document()
+        .expect("document")
+        .query_selector("[data-beckon=test]")
+        .expect("query")
+        .expect("host in page")
+        .dyn_into::<web_sys::HtmlElement>()
+        .expect("html element");
+    assert_eq!(el.style().get_property_priority("position"), "important");
+    assert!(el.shadow_root().is_some());
+    drop(host);
+    assert_eq!(hosts(), before);
+}
+
+#[wasm_bindgen_test]
+fn banner_renders_server_text_as_text_and_reports_clicks() {
+    let hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+    let dismissed = Rc::new(Cell::new(0));
+    let acted = Rc::new(Cell::new(0));
+    let (d, a) = (dismissed.clone(), acted.clone());
+    let view = BannerView::show(
+        &banner(hostile),
+        BannerCallbacks {
+            on_dismiss: Box::new(move || d.set(d.get() + 1)),
+            on_action: Box::new(move || a.set(a.get() + 1)),
+        },
+    )
+    .expect("banner");
+    let root = document()
+        .expect("document")
+        .query_selector("[data-beckon=banner]")
+        .expect("query")
+        .expect("host")
+        .shadow_root()
+        .expect("shadow root");
+    let body = root.query_selector(".body").expect("q").expect("body");
+    assert_eq!(body.text_content().as_deref(), Some(hostile));
+    assert!(root.query_selector("img, script").expect("q").is_none());
+
+    let click = |sel: &str| {
+        root.query_selector(sel)
+            .expect("q")
+            .expect("button")
+            .dyn_into::<web_sys::HtmlElement>()
+            .expect("html")
+            .click()
+    };
+    click(".action");
+    click(".close");
+    assert_eq!((acted.get(), dismissed.get()), (1, 1));
+    drop(view);
+    assert_eq!(hosts(), 0);
+}
+
+#[wasm_bindgen_test]
+fn storage_is_namespaced_and_clear_removes_only_its_own_keys() {
+    let a = Storage::for_user("app", "alice");
+    let b = Storage::for_user("app", "bob");
+    a.set("state", "A");
+    b.set("state", "B");
+    assert_eq!(a.get("state").as_deref(), Some("A"));
+    assert_eq!(b.get("state").as_deref(), Some("B"));
+    a.clear();
+    assert_eq!(a.get("state"), None);
+    assert_eq!(b.get("state").as_deref(), Some("B"));
+    b.clear();
+}
+
+#[wasm_bindgen_test]
+fn random_ids_are_32_hex_digits_and_distinct() {
+    let (x, y) = (random_id(), random_id());
+    assert_eq!(x.len(), 32);
+    assert!(x.bytes().all(|c| c.is_ascii_hexdigit()));
+    assert_ne!(x, y);
+}
+
+#[wasm_bindgen_test]
+fn only_http_mailto_and_relative_links_are_safe() {
+    for ok in ["https://a.b/c", "http://x", "mailto:a@b.c", "/pricing", "docs/a:b", "?q=1"] {
+        assert!(is_safe_url(ok), "{ok}");
+    }
+    for bad in ["javascript:alert(1)", " JavaScript:x", "data:text/html,x", "vbscript:x"] {
+        assert!(!is_safe_url(bad), "{bad}");
+    }
+}
