@@ -6,7 +6,9 @@
 //! unit tests and benchmarks, and as WebAssembly inside the browser SDK.
 #![deny(missing_docs)]
 
+pub mod condition;
 pub mod error;
+pub mod hash;
 pub mod protocol;
 pub mod state;
 pub mod targeting;

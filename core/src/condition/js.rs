@@ -1,0 +1,682 @@
+//! The few JavaScript value semantics GrowthBook's `evalCondition` leans on:
+//! `value + ""`, `value * 1`, `!!value`, `===`, `<`/`<=` with their
+//! coercions, `typeof`, `JSON.stringify(a) === JSON.stringify(b)` and UTF-16
+//! string order. Each is spelled out here once so the evaluator can say
+//! "as JavaScript does" by calling one function, and none of them allocate on
+//! the paths real audiences take (strings and numbers); arrays and objects in
+//! string contexts are rare and may allocate.
+
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt::{self, Write};
+
+/// A value as the evaluator sees it: a borrowed JSON value, or one of the
+/// few things a JavaScript property lookup can reach that JSON cannot hold
+/// (an array's `length`, an inherited built-in method, `Object.prototype`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Val<'a> {
+    /// `null` (also what GrowthBook's `getPath` returns for a missing path).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number (JSON numbers and array lengths).
+    Num(f64),
+    /// A string.
+    Str(&'a str),
+    /// An array (also `Array.prototype`, which is an empty array).
+    Arr(&'a [Value]),
+    /// A plain object.
+    Obj(&'a Map<String, Value>),
+    /// `Object.prototype`, reached through `__proto__`: an empty object.
+    ObjProto,
+    /// A built-in method reached through an inherited name such as
+    /// `toString`; the payload is the function's `name` (`Object` or
+    /// `Array` for `constructor`).
+    Func(&'static str),
+}
+
+impl<'a> From<&'a Value> for Val<'a> {
+    #[inline]
+    fn from(v: &'a Value) -> Self {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => Val::Num(num_of(n)),
+            Value::String(s) => Val::Str(s),
+            Value::Array(a) => Val::Arr(a),
+            Value::Object(o) => Val::Obj(o),
+        }
+    }
+}
+
+/// The f64 `JSON.parse` gives for a JSON number (integers beyond 2^53 round
+/// to nearest, ties to even, as `u64 as f64` does).
+#[inline]
+pub(crate) fn num_of(n: &serde_json::Number) -> f64 {
+    n.as_f64().unwrap_or(f64::NAN)
+}
+
+impl Val<'_> {
+    /// `!!v`.
+    pub(crate) fn truthy(self) -> bool {
+        match self {
+            Val::Null => false,
+            Val::Bool(b) => b,
+            Val::Num(n) => !(n == 0.0 || n.is_nan()),
+            Val::Str(s) => !s.is_empty(),
+            Val::Arr(_) | Val::Obj(_) | Val::ObjProto | Val::Func(_) => true,
+        }
+    }
+
+    /// GrowthBook's `getType`: `typeof` with `null` and `array` split out and
+    /// functions reported as `unknown`.
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "boolean",
+            Val::Num(_) => "number",
+            Val::Str(_) => "string",
+            Val::Arr(_) => "array",
+            Val::Obj(_) | Val::ObjProto => "object",
+            Val::Func(_) => "unknown",
+        }
+    }
+}
+
+/// A literal from a condition (`$eq`, `$lt`, … arguments), precomputed for
+/// both kinds of comparison JavaScript might do with it.
+#[derive(Debug, Clone)]
+pub(crate) enum Lit {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Box<str>),
+    /// An array or object: never `===` to anything from the attributes; in
+    /// `<` it takes part as its primitive string.
+    Ref(Box<str>),
+}
+
+impl Lit {
+    pub(crate) fn new(v: &Value) -> Lit {
+        match v {
+            Value::Null => Lit::Null,
+            Value::Bool(b) => Lit::Bool(*b),
+            Value::Number(n) => Lit::Num(num_of(n)),
+            Value::String(s) => Lit::Str(s.as_str().into()),
+            Value::Array(_) | Value::Object(_) => Lit::Ref(to_js_string(Val::from(v)).into()),
+        }
+    }
+
+    /// `actual === lit`.
+    #[inline]
+    pub(crate) fn strict_eq(&self, actual: Val) -> bool {
+        match (self, actual) {
+            (Lit::Null, Val::Null) => true,
+            (Lit::Bool(a), Val::Bool(b)) => *a == b,
+            (Lit::Num(a), Val::Num(b)) => *a == b,
+            (Lit::Str(a), Val::Str(b)) => &**a == b,
+            _ => false,
+        }
+    }
+
+    fn prim(&self) -> Prim<'_> {
+        match self {
+            Lit::Null => Prim::Null,
+            Lit::Bool(b) => Prim::Bool(*b),
+            Lit::Num(n) => Prim::Num(*n),
+            Lit::Str(s) | Lit::Ref(s) => Prim::Str(Cow::Borrowed(s)),
+        }
+    }
+}
+
+/// A primitive after JavaScript's `ToPrimitive`.
+#[derive(Debug)]
+pub(crate) enum Prim<'a> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Cow<'a, str>),
+}
+
+impl<'a> Prim<'a> {
+    pub(crate) fn of(v: Val<'a>) -> Prim<'a> {
+        match v {
+            Val::Null => Prim::Null,
+            Val::Bool(b) => Prim::Bool(b),
+            Val::Num(n) => Prim::Num(n),
+            Val::Str(s) => Prim::Str(Cow::Borrowed(s)),
+            other => Prim::Str(Cow::Owned(to_js_string(other))),
+        }
+    }
+
+    fn to_number(&self) -> f64 {
+        match self {
+            Prim::Null => 0.0,
+            Prim::Bool(b) => f64::from(u8::from(*b)),
+            Prim::Num(n) => *n,
+            Prim::Str(s) => string_to_number(s),
+        }
+    }
+}
+
+/// JavaScript's `IsLessThan(x, y)`: `None` is its `undefined` (a NaN was
+/// involved), which every relational operator turns into `false`.
+fn is_less_than(x: &Prim, y: &Prim) -> Option<bool> {
+    if let (Prim::Str(a), Prim::Str(b)) = (x, y) {
+        return Some(cmp_utf16(a, b) == Ordering::Less);
+    }
+    let (a, b) = (x.to_number(), y.to_number());
+    if a.is_nan() || b.is_nan() {
+        None
+    } else {
+        Some(a < b)
+    }
+}
+
+/// The four relational operators, as JavaScript spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rel {
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Rel {
+    /// `actual <op> expected` with JavaScript's coercions.
+    pub(crate) fn test(self, actual: Val, expected: &Lit) -> bool {
+        // Fast paths for the shapes audiences use; they agree with the
+        // general rule below.
+        match (actual, expected) {
+            (Val::Num(a), Lit::Num(b)) => return self.num(a, *b),
+            (Val::Str(a), Lit::Str(b)) => return self.ord(cmp_utf16(a, b)),
+            _ => {}
+        }
+        let (x, y) = (Prim::of(actual), expected.prim());
+        match self {
+            Rel::Lt => is_less_than(&x, &y) == Some(true),
+            Rel::Gt => is_less_than(&y, &x) == Some(true),
+            Rel::Lte => is_less_than(&y, &x) == Some(false),
+            Rel::Gte => is_less_than(&x, &y) == Some(false),
+        }
+    }
+
+    fn num(self, a: f64, b: f64) -> bool {
+        match self {
+            Rel::Lt => a < b,
+            Rel::Lte => a <= b,
+            Rel::Gt => a > b,
+            Rel::Gte => a >= b,
+        }
+    }
+
+    /// For strings, where no NaN can occur.
+    pub(crate) fn ord(self, o: Ordering) -> bool {
+        match self {
+            Rel::Lt => o == Ordering::Less,
+            Rel::Lte => o != Ordering::Greater,
+            Rel::Gt => o == Ordering::Greater,
+            Rel::Gte => o != Ordering::Less,
+        }
+    }
+}
+
+/// JavaScript string order: by UTF-16 code unit, which differs from Rust's
+/// `str` order for astral characters against U+E000..U+FFFF.
+pub(crate) fn cmp_utf16(a: &str, b: &str) -> Ordering {
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let common = ab.iter().zip(bb).take_while(|(x, y)| x == y).count();
+    if common == ab.len() || common == bb.len() {
+        return ab.len().cmp(&bb.len());
+    }
+    // Back up to the start of the character that differs.
+    let mut start = common;
+    while !a.is_char_boundary(start) {
+        start -= 1;
+    }
+    let (ca, cb) = (a[start..].chars().next(), b[start..].chars().next());
+    match (ca, cb) {
+        (Some(x), Some(y)) => utf16_key(x).cmp(&utf16_key(y)),
+        _ => ab.len().cmp(&bb.len()),
+    }
+}
+
+/// A key whose order is the order of a character's UTF-16 code units.
+#[inline]
+pub(crate) fn utf16_key(c: char) -> u32 {
+    let c = c as u32;
+    if c < 0x10000 {
+        c << 16
+    } else {
+        let v = c - 0x10000;
+        ((0xD800 + (v >> 10)) << 16) | (0xDC00 + (v & 0x3FF))
+    }
+}
+
+/// `String(v)`, written out.
+pub(crate) fn write_js_string<W: Write>(v: Val, w: &mut W) -> fmt::Result {
+    match v {
+        Val::Null => w.write_str("null"),
+        Val::Bool(b) => w.write_str(if b { "true" } else { "false" }),
+        Val::Num(n) => write_number(n, w),
+        Val::Str(s) => w.write_str(s),
+        Val::Arr(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.write_char(',')?;
+                }
+                // Array.prototype.join writes null and undefined as nothing.
+                if !item.is_null() {
+                    write_js_string(Val::from(item), w)?;
+                }
+            }
+            Ok(())
+        }
+        Val::Obj(_) | Val::ObjProto => w.write_str("[object Object]"),
+        Val::Func(name) => write!(w, "function {name}() {{ [native code] }}"),
+    }
+}
+
+/// `String(v)` as an owned string (only for the rare non-string cases).
+pub(crate) fn to_js_string(v: Val) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_js_string(v, &mut s);
+    s
+}
+
+/// `String(v)` borrowed when `v` is a string already.
+pub(crate) fn js_str(v: Val<'_>) -> Cow<'_, str> {
+    match v {
+        Val::Str(s) => Cow::Borrowed(s),
+        other => Cow::Owned(to_js_string(other)),
+    }
+}
+
+/// Compares `String(v)` with `target` without building the string.
+pub(crate) fn js_string_eq(v: Val, target: &str) -> bool {
+    if let Val::Str(s) = v {
+        return s == target;
+    }
+    struct Check<'t>(&'t str);
+    impl Write for Check<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            match self.0.strip_prefix(s) {
+                Some(rest) => {
+                    self.0 = rest;
+                    Ok(())
+                }
+                None => Err(fmt::Error),
+            }
+        }
+    }
+    let mut c = Check(target);
+    write_js_string(v, &mut c).is_ok() && c.0.is_empty()
+}
+
+/// `Number.prototype.toString()` for a double: the shortest digits that
+/// round-trip (Rust's `{:e}` finds the same ones), laid out by the
+/// ECMAScript rules for when to use an exponent.
+pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
+    if n.is_nan() {
+        return w.write_str("NaN");
+    }
+    if n == 0.0 {
+        return w.write_str("0");
+    }
+    if n.is_infinite() {
+        return w.write_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    if n < 0.0 {
+        w.write_char('-')?;
+    }
+    let mut buf = StackStr::<40>::new();
+    write!(buf, "{:e}", n.abs())?;
+    let sci = buf.as_str();
+    let (mant, exp) = sci.split_once('e').ok_or(fmt::Error)?;
+    let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
+    let mut digits = StackStr::<24>::new();
+    for c in mant.chars().filter(|c| c.is_ascii_digit()) {
+        digits.write_char(c)?;
+    }
+    let digits = digits.as_str();
+    let k = digits.len() as i32;
+    let e = exp + 1; // the n of the specification: value = 0.digits × 10^e
+    if k <= e && e <= 21 {
+        w.write_str(digits)?;
+        for _ in 0..(e - k) {
+            w.write_char('0')?;
+        }
+        Ok(())
+    } else if 0 < e && e <= 21 {
+        let (int, frac) = digits.split_at(e as usize);
+        write!(w, "{int}.{frac}")
+    } else if -6 < e && e <= 0 {
+        w.write_str("0.")?;
+        for _ in 0..(-e) {
+            w.write_char('0')?;
+        }
+        w.write_str(digits)
+    } else {
+        let sign = if e - 1 < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        if rest.is_empty() {
+            write!(w, "{first}e{sign}{}", (e - 1).abs())
+        } else {
+            write!(w, "{first}.{rest}e{sign}{}", (e - 1).abs())
+        }
+    }
+}
+
+/// A fixed-size string buffer for formatting numbers without allocating.
+pub(crate) struct StackStr<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackStr<N> {
+    pub(crate) fn new() -> Self {
+        StackStr {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so this cannot fail.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl<const N: usize> Write for StackStr<N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > N {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// ECMAScript `WhiteSpace` and `LineTerminator`, which `Number("…")` trims.
+fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `Number(s)`: JavaScript's `StringToNumber`.
+pub(crate) fn string_to_number(s: &str) -> f64 {
+    let t = s.trim_matches(is_js_space);
+    if t.is_empty() {
+        return 0.0;
+    }
+    let b = t.as_bytes();
+    if b.len() > 2 && b[0] == b'0' {
+        let radix = match b[1] {
+            b'x' | b'X' => 16,
+            b'o' | b'O' => 8,
+            b'b' | b'B' => 2,
+            _ => 0,
+        };
+        if radix != 0 {
+            return radix_to_number(&t[2..], radix);
+        }
+    }
+    let (sign, body) = match b[0] {
+        b'+' => (1.0, &t[1..]),
+        b'-' => (-1.0, &t[1..]),
+        _ => (1.0, t),
+    };
+    if body == "Infinity" {
+        return sign * f64::INFINITY;
+    }
+    if !is_decimal_literal(body) {
+        return f64::NAN;
+    }
+    // The grammar is checked above, so Rust's (correctly rounded) parser
+    // only ever sees what JavaScript would accept.
+    body.parse::<f64>().map(|v| sign * v).unwrap_or(f64::NAN)
+}
+
+/// `StrUnsignedDecimalLiteral` without `Infinity`: digits, an optional
+/// fraction, an optional exponent, at least one digit before the exponent.
+fn is_decimal_literal(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits + frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let exp_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp_digits == 0 {
+            return false;
+        }
+        i += exp_digits;
+    }
+    i == b.len()
+}
+
+/// `0x…`, `0o…`, `0b…` literals: exact up to 128 bits, then rounded the
+/// way repeated multiplication rounds (only matters past 2^128).
+fn radix_to_number(digits: &str, radix: u32) -> f64 {
+    let mut exact: u128 = 0;
+    let mut approx = 0.0f64;
+    let mut overflow = false;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(radix) else {
+            return f64::NAN;
+        };
+        if !overflow {
+            match exact
+                .checked_mul(u128::from(radix))
+                .and_then(|v| v.checked_add(u128::from(d)))
+            {
+                Some(v) => exact = v,
+                None => {
+                    overflow = true;
+                    approx = exact as f64 * f64::from(radix) + f64::from(d);
+                }
+            }
+        } else {
+            approx = approx * f64::from(radix) + f64::from(d);
+        }
+    }
+    if overflow {
+        approx
+    } else {
+        exact as f64
+    }
+}
+
+/// `ToNumber(v)`, i.e. `v * 1`.
+pub(crate) fn to_number(v: Val) -> f64 {
+    match v {
+        Val::Null => 0.0,
+        Val::Bool(b) => f64::from(u8::from(b)),
+        Val::Num(n) => n,
+        Val::Str(s) => string_to_number(s),
+        Val::Arr(_) => string_to_number(&to_js_string(v)),
+        Val::Obj(_) | Val::ObjProto | Val::Func(_) => f64::NAN,
+    }
+}
+
+/// Whether a key is an array index, which JavaScript objects list first
+/// (ascending) before their other keys in insertion order.
+pub(crate) fn array_index(key: &str) -> Option<u32> {
+    let b = key.as_bytes();
+    if b.is_empty()
+        || b.len() > 10
+        || !b.iter().all(u8::is_ascii_digit)
+        || (b.len() > 1 && b[0] == b'0')
+    {
+        return None;
+    }
+    let n: u64 = key.parse().ok()?;
+    // 2^32 - 1 is not an index.
+    u32::try_from(n).ok().filter(|&n| n != u32::MAX)
+}
+
+/// `JSON.stringify(v) === JSON.stringify(expected)`, decided structurally:
+/// two JSON texts are equal exactly when the values are, with objects in
+/// JavaScript's key order and numbers compared as doubles.
+pub(crate) fn json_eq(v: Val, expected: &Value) -> bool {
+    match (v, expected) {
+        (Val::Null, Value::Null) => true,
+        (Val::Bool(a), Value::Bool(b)) => a == *b,
+        // JSON.stringify writes non-finite numbers as null.
+        (Val::Num(a), Value::Null) => !a.is_finite(),
+        (Val::Num(a), Value::Number(b)) => a.is_finite() && a == num_of(b),
+        (Val::Str(a), Value::String(b)) => a == b,
+        (Val::Arr(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_eq_elem(x, y))
+        }
+        (Val::Obj(a), Value::Object(b)) => object_json_eq(a, b),
+        (Val::ObjProto, Value::Object(b)) => b.is_empty(),
+        _ => false,
+    }
+}
+
+fn json_eq_elem(x: &Value, y: &Value) -> bool {
+    json_eq(Val::from(x), y)
+}
+
+fn object_json_eq(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let indexed = |m: &Map<String, Value>| m.keys().any(|k| array_index(k).is_some());
+    if !indexed(a) && !indexed(b) {
+        return a
+            .iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && json_eq_elem(va, vb));
+    }
+    let (ka, kb) = (js_key_order(a), js_key_order(b));
+    ka.iter()
+        .zip(&kb)
+        .all(|(x, y)| x == y && json_eq_elem(&a[x.as_str()], &b[y.as_str()]))
+}
+
+/// An object's keys in JavaScript's order: array indices ascending, then
+/// the rest in insertion order.
+fn js_key_order(m: &Map<String, Value>) -> Vec<&String> {
+    let mut idx: Vec<(u32, &String)> = m
+        .keys()
+        .filter_map(|k| array_index(k).map(|i| (i, k)))
+        .collect();
+    idx.sort_unstable();
+    let mut keys: Vec<&String> = idx.into_iter().map(|(_, k)| k).collect();
+    keys.extend(m.keys().filter(|k| array_index(k).is_none()));
+    keys
+}
+
+/// JSON text of a value for explanations (serde's; close enough to
+/// JavaScript's for a human reading a reason).
+pub(crate) fn show(v: Val) -> String {
+    match v {
+        Val::Null => "null".into(),
+        Val::Bool(b) => b.to_string(),
+        Val::Num(n) => {
+            let mut s = String::new();
+            let _ = write_number(n, &mut s);
+            s
+        }
+        Val::Str(s) => Value::from(s).to_string(),
+        Val::Arr(a) => Value::from(a.to_vec()).to_string(),
+        Val::Obj(o) => Value::Object(o.clone()).to_string(),
+        Val::ObjProto => "Object.prototype".into(),
+        Val::Func(name) => format!("function {name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn num_str(n: f64) -> String {
+        let mut s = String::new();
+        write_number(n, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_does() {
+        assert_eq!(num_str(1e21), "1e+21");
+        assert_eq!(num_str(1.5e-7), "1.5e-7");
+        assert_eq!(num_str(123e-20), "1.23e-18");
+        assert_eq!(num_str(0.000001), "0.000001");
+        assert_eq!(num_str(-0.0), "0");
+        assert_eq!(num_str(1.0 / 3.0), "0.3333333333333333");
+        assert_eq!(num_str(9007199254740994.0), "9007199254740994");
+        assert_eq!(num_str(123456789012345680000.0), "123456789012345680000");
+        assert_eq!(num_str(-42.5), "-42.5");
+        assert_eq!(num_str(100.0), "100");
+    }
+
+    #[test]
+    fn strings_convert_to_numbers_as_javascript_does() {
+        for (s, n) in [
+            (" 0x1A ", 26.0),
+            ("1.", 1.0),
+            (".5", 0.5),
+            ("1.e5", 1e5),
+            ("+.5", 0.5),
+            ("\u{a0}1\u{2028}", 1.0),
+            ("0b101", 5.0),
+            ("", 0.0),
+            ("-Infinity", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(string_to_number(s), n, "{s:?}");
+        }
+        for s in [".", "-0x10", "infinity", "1_0", "1e", "inf", "nan", "0x"] {
+            assert!(string_to_number(s).is_nan(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn coercions() {
+        let arr = json!([1, null, [2, 3], {"a": 1}]);
+        assert_eq!(to_js_string(Val::from(&arr)), "1,,2,3,[object Object]");
+        assert!(js_string_eq(Val::from(&json!([1, 2])), "1,2"));
+        assert!(!js_string_eq(Val::from(&json!([1, 2])), "1,23"));
+        assert_eq!(to_number(Val::from(&json!([5]))), 5.0);
+        assert_eq!(to_number(Val::from(&json!([]))), 0.0);
+        assert!(Rel::Lt.test(Val::Null, &Lit::Num(1.0)));
+        assert!(Rel::Lt.test(Val::from(&json!([1, 2])), &Lit::Str("2".into())));
+        assert!(!Rel::Lte.test(Val::from(&json!({})), &Lit::Num(1.0)));
+        assert_eq!(cmp_utf16("\u{10000}", "\u{ffff}"), Ordering::Less);
+        assert_eq!(cmp_utf16("a", "ab"), Ordering::Less);
+    }
+
+    #[test]
+    fn stringify_equality_uses_javascript_key_order() {
+        let a = json!({"b": 1, "1": 2, "a": [1.0]});
+        assert!(json_eq(Val::from(&a), &json!({"1": 2, "b": 1, "a": [1]})));
+        assert!(!json_eq(Val::from(&a), &json!({"a": [1], "b": 1, "1": 2})));
+    }
+}

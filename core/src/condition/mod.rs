@@ -1,0 +1,107 @@
+//! The condition language: MongoDB-style JSON conditions with exactly the
+//! semantics of GrowthBook's `evalCondition` (`@growthbook/growthbook`
+//! 1.8.0), compiled once and evaluated many times.
+//!
+//! Audiences are authored once and checked against a user on every page,
+//! so compilation does the work that does not depend on the user: paths are
+//! split, regexes built, version strings padded, `$in` lists hashed. The
+//! evaluator then walks the tree without allocating for the usual shapes.
+//!
+//! # Semantics
+//!
+//! Everything GrowthBook evaluates, this evaluates to the same result,
+//! including its JavaScript coercions (`{"n": {"$gt": 5}}` matches
+//! `{"n": "8"}`; a string condition compares `value + ""`; `$regex` tests
+//! `String(value)`, so `{"$regex": "nul"}` matches a missing attribute),
+//! its array rule (`$in`/`$nin` on an array attribute ask whether *any*
+//! element is in the list), unknown operators failing, invalid regexes
+//! never matching, and paths that reach what JavaScript objects inherit
+//! (`{"constructor": {"$exists": true}}` holds for every user). The shared
+//! vectors in `tests/vectors/conditions.json` and a differential test
+//! against the real package keep it that way.
+//!
+//! # What is a compile error
+//!
+//! [`Condition::compile`] fails with [`Error::InvalidRule`](crate::Error)
+//! (its `path` is the JSON path of the fault, like `$.$or[1]`) only where
+//! GrowthBook would throw a `TypeError` instead of answering: `null` where
+//! a condition is expected (`$not: null`, an `$or` element that is
+//! `null`), `$or`/`$and`/`$nor` given `null` or an array-like object, and
+//! `$elemMatch: null`. Shapes GrowthBook *answers* for, however odd, are
+//! not errors and give its answer: a non-array `$in` is `false`, `$or: 5`
+//! is `true`, a string where a condition should be is matched
+//! character by character against the paths `"0"`, `"1"`, ….
+//!
+//! # Known differences
+//!
+//! * Paths that continue *into* an inherited built-in
+//!   (`"toString.name"`) give `null`, and `Array.prototype`'s own
+//!   `__proto__` is treated as an empty array's; JavaScript would keep
+//!   walking. JSON attributes cannot make use of either.
+//! * JSON numbers beyond the range of a double are rejected by the JSON
+//!   parser, where `JSON.parse` gives `Infinity`.
+//! * Case folding (`$ini`, `$alli`) and case-insensitive regexes use the
+//!   Unicode tables of Rust's standard library natively and the host's in
+//!   the browser; they may differ from Node's in characters added by recent
+//!   Unicode versions.
+
+mod compile;
+mod eval;
+mod explain;
+mod groups;
+mod js;
+mod path;
+mod regex;
+mod set;
+mod version;
+
+pub use groups::SavedGroups;
+
+use crate::Result;
+use compile::{At, Cond};
+use eval::Ctx;
+use js::Val;
+use serde_json::Value;
+
+/// A compiled condition.
+///
+/// Natively it is `Send + Sync` and can be shared between requests; in the
+/// browser build it holds host `RegExp` objects and stays on its thread.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    root: Cond,
+}
+
+impl Condition {
+    /// Compiles a GrowthBook condition. Errors only for shapes GrowthBook
+    /// cannot evaluate (see the module documentation); the error's path
+    /// starts at `$`.
+    pub fn compile(cond: &Value) -> Result<Condition> {
+        Ok(Condition {
+            root: compile::cond(cond, &At::root("$"))?,
+        })
+    }
+
+    /// Whether `attributes` satisfy the condition: GrowthBook's
+    /// `evalCondition(attributes, condition, savedGroups)`.
+    pub fn eval(&self, attributes: &Value, groups: &SavedGroups) -> bool {
+        eval::cond(&self.root, Val::from(attributes), Self::ctx(groups))
+    }
+
+    /// `None` if the condition matches; otherwise a short reason naming the
+    /// first leaf that failed, in evaluation order, such as
+    /// `plan $in ["pro","team"] got "free"`.
+    pub fn explain(&self, attributes: &Value, groups: &SavedGroups) -> Option<String> {
+        explain::cond(&self.root, Val::from(attributes), Self::ctx(groups))
+    }
+
+    fn ctx(groups: &SavedGroups) -> Ctx<'_> {
+        Ctx {
+            groups,
+            visited: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,86 @@
+//! Runs the shared condition and hash vectors (`tests/vectors/*.json`):
+//! GrowthBook's own conformance cases with the answers of the pinned
+//! `@growthbook/growthbook`, plus Beckon's corner cases. The browser tests
+//! can run the same files against the wasm build.
+
+use beckon_core::condition::{Condition, SavedGroups};
+use beckon_core::hash::hash;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn vectors(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let doc: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+    assert_eq!(doc["version"], 1, "{name}: unknown vectors version");
+    doc
+}
+
+/// `true`, `false` or `"error"`, as the vectors spell results.
+fn run(case: &Value) -> Value {
+    let groups = match SavedGroups::compile(&case["savedGroups"]) {
+        Ok(g) => g,
+        Err(_) => return Value::from("error"),
+    };
+    match Condition::compile(&case["condition"]) {
+        Ok(c) => {
+            let result = c.eval(&case["attributes"], &groups);
+            // explain must agree with eval on every case.
+            assert_eq!(
+                c.explain(&case["attributes"], &groups).is_none(),
+                result,
+                "explain disagrees: {}",
+                case["name"]
+            );
+            Value::from(result)
+        }
+        Err(_) => Value::from("error"),
+    }
+}
+
+#[test]
+fn condition_vectors() {
+    let doc = vectors("conditions.json");
+    let cases = doc["cases"].as_array().expect("cases");
+    assert!(cases.len() > 500, "the vectors look truncated");
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            let got = run(case);
+            (got != case["expected"]).then(|| {
+                format!(
+                    "{}: expected {} got {}\n  condition {}\n  attributes {}",
+                    case["name"], case["expected"], got, case["condition"], case["attributes"]
+                )
+            })
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn hash_vectors() {
+    let doc = vectors("hash.json");
+    for case in doc["cases"].as_array().expect("cases") {
+        let (seed, value) = (
+            case["seed"].as_str().expect("seed"),
+            case["value"].as_str().expect("value"),
+        );
+        let version = case["version"].as_u64().expect("version") as u32;
+        assert_eq!(
+            hash(seed, value, version),
+            case["expected"].as_f64(),
+            "{case}"
+        );
+    }
+}
