@@ -28,7 +28,7 @@ fn reject_unknown_keys(arg: &JsValue, command: &str, known: &[&str]) -> Result<(
             [command, ": expected an object of options"].concat(),
         ));
     }
-    let keys = js_sys::Object::keys(arg.unchecked_ref());
+    let keys = js_sys::Object::keys(arg.unchecked_ref::<js_sys::Object>());
     for key in keys.iter().filter_map(|k| k.as_string()) {
         if !known.contains(&key.as_str()) {
             return Err(SdkError::BadArgument(

@@ -27,7 +27,41 @@ enum Kind {
     /// Not a string, or not a valid pattern: never matches.
     Never,
     Literal(Literal),
-    Engine(engine::Compiled),
+    /// The engine, behind a literal every match must start with (so text
+    /// without it is rejected by a substring search).
+    Engine(engine::Compiled, Option<Box<str>>),
+}
+
+/// Characters with a meaning in a pattern.
+const META: &[char] = &[
+    '\\', '^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}',
+];
+
+/// The literal every match of a case-sensitive `pattern` starts with: its
+/// leading run of plain characters, less the last one if a quantifier
+/// follows it, when the pattern has no top-level alternation.
+fn required_prefix(pattern: &str) -> Option<Box<str>> {
+    let (mut depth, mut in_class, mut escaped) = (0u32, false, false);
+    for c in pattern.chars() {
+        match (escaped, in_class, c) {
+            (true, _, _) => escaped = false,
+            (false, _, '\\') => escaped = true,
+            (false, true, ']') => in_class = false,
+            (false, true, _) => {}
+            (false, false, '[') => in_class = true,
+            (false, false, '(') => depth += 1,
+            (false, false, ')') => depth = depth.saturating_sub(1),
+            (false, false, '|') if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    let run = pattern.find(META).unwrap_or(pattern.len());
+    let mut prefix = &pattern[..run];
+    if matches!(pattern[run..].chars().next(), Some('?' | '*' | '+' | '{')) {
+        let last = prefix.chars().next_back().map_or(0, char::len_utf8);
+        prefix = &prefix[..prefix.len() - last];
+    }
+    (!prefix.is_empty()).then(|| prefix.into())
 }
 
 /// A pattern that is a literal or a literal alternation, maybe anchored.
@@ -43,9 +77,6 @@ struct Literal {
 
 impl Literal {
     fn parse(pattern: &str, icase: bool) -> Option<Literal> {
-        const META: &[char] = &[
-            '\\', '^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}',
-        ];
         if icase && !pattern.is_ascii() {
             return None;
         }
@@ -129,7 +160,14 @@ impl Regex {
             // validity stays the engine's call.
             Some(compiled) => match Literal::parse(pattern, icase) {
                 Some(lit) => Kind::Literal(lit),
-                None => Kind::Engine(compiled),
+                None => Kind::Engine(
+                    compiled,
+                    if icase {
+                        None
+                    } else {
+                        required_prefix(pattern)
+                    },
+                ),
             },
         };
         Regex { kind }
@@ -141,7 +179,13 @@ impl Regex {
         match &self.kind {
             Kind::Never => false,
             Kind::Literal(lit) => lit.test(&js_str(actual)),
-            Kind::Engine(e) => e.test(&js_str(actual)),
+            Kind::Engine(e, prefix) => {
+                let text = js_str(actual);
+                match prefix {
+                    Some(p) => text.find(&**p).is_some_and(|at| e.test_from(&text, at)),
+                    None => e.test_from(&text, 0),
+                }
+            }
         }
     }
 }
@@ -165,14 +209,17 @@ mod engine {
                 .map(Compiled)
         }
 
-        pub(super) fn test(&self, text: &str) -> bool {
+        /// Whether a match starts at byte `from` or later (no match can
+        /// start earlier when `from` is the first place the required prefix
+        /// occurs; the engine still sees the whole text for lookbehind).
+        pub(super) fn test_from(&self, text: &str, from: usize) -> bool {
             // Non-Unicode patterns see UTF-16 code units; text without
             // astral characters has one unit per character either way.
             if text.bytes().any(|b| b >= 0xF0) {
                 let units: Vec<u16> = text.encode_utf16().collect();
                 self.0.find_from_ucs2(&units, 0).next().is_some()
             } else {
-                self.0.find(text).is_some()
+                self.0.find_from(text, from).next().is_some()
             }
         }
     }
@@ -180,7 +227,7 @@ mod engine {
 
 #[cfg(target_arch = "wasm32")]
 mod engine {
-    use wasm_bindgen::JsCast;
+    use js_sys::wasm_bindgen::JsCast;
 
     /// The host's `RegExp`.
     #[derive(Debug, Clone)]
@@ -197,7 +244,7 @@ mod engine {
             Some(Compiled(re.unchecked_into()))
         }
 
-        pub(super) fn test(&self, text: &str) -> bool {
+        pub(super) fn test_from(&self, text: &str, _from: usize) -> bool {
             self.0.test(text)
         }
     }
@@ -240,6 +287,25 @@ mod tests {
         assert!(re("]", false).test(Val::Str("]")));
         assert!(!re("/???***[)", false).test(Val::Str("hello")));
         assert!(!Regex::new(&json!(5), false).test(Val::Str("5")));
+    }
+
+    #[test]
+    fn required_prefixes() {
+        assert_eq!(
+            required_prefix("Firefox/1[0-9]{2}").as_deref(),
+            Some("Firefox/1")
+        );
+        assert_eq!(
+            required_prefix("Mac OS X (13|14)").as_deref(),
+            Some("Mac OS X ")
+        );
+        assert_eq!(required_prefix("abc?").as_deref(), Some("ab"));
+        assert_eq!(required_prefix("ab|cd"), None);
+        assert_eq!(required_prefix("[|]x"), None);
+        assert_eq!(required_prefix("^abc"), None);
+        assert!(re("Gecko/\\d+ Firefox", false).test(Val::Str("x Gecko/2010 Firefox/1")));
+        assert!(!re("Gecko/\\d+ Firefox", false).test(Val::Str("Gecko/x Gecko/1")));
+        assert!(re("a(?<=xa)b", false).test(Val::Str("xab")));
     }
 
     #[test]
