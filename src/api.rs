@@ -32,8 +32,14 @@ fn reject_unknown_keys(arg: &JsValue, command: &str, known: &[&str]) -> Result<(
     for key in keys.iter().filter_map(|k| k.as_string()) {
         if !known.contains(&key.as_str()) {
             return Err(SdkError::BadArgument(
-                [command, ": unknown field `", &key, "`, expected one of: ", &known.join(", ")]
-                    .concat(),
+                [
+                    command,
+                    ": unknown field `",
+                    &key,
+                    "`, expected one of: ",
+                    &known.join(", "),
+                ]
+                .concat(),
             ));
         }
     }

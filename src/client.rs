@@ -43,8 +43,8 @@ pub async fn post_json<T: Serialize, R: DeserializeOwned>(
         .map_err(|e| SdkError::Browser(js_text(&e)))?;
     init.set_headers(&headers);
     let url = [base.trim_end_matches('/'), path].concat();
-    let request =
-        Request::new_with_str_and_init(&url, &init).map_err(|e| SdkError::BadArgument(js_text(&e)))?;
+    let request = Request::new_with_str_and_init(&url, &init)
+        .map_err(|e| SdkError::BadArgument(js_text(&e)))?;
     let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
@@ -67,7 +67,14 @@ pub async fn post_json<T: Serialize, R: DeserializeOwned>(
         ));
     }
     let json = json.ok_or_else(|| {
-        SdkError::Server(["HTTP ", &status.to_string(), " with a body that is not JSON"].concat())
+        SdkError::Server(
+            [
+                "HTTP ",
+                &status.to_string(),
+                " with a body that is not JSON",
+            ]
+            .concat(),
+        )
     })?;
     serde_wasm_bindgen::from_value(json).map_err(|e| SdkError::Server(e.to_string()))
 }

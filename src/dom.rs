@@ -43,7 +43,8 @@ impl ShadowHost {
             .map_err(browser)?
             .dyn_into()
             .map_err(|_| SdkError::Browser("div is not an HTMLElement".into()))?;
-        host.set_attribute(HOST_ATTRIBUTE, surface).map_err(browser)?;
+        host.set_attribute(HOST_ATTRIBUTE, surface)
+            .map_err(browser)?;
         let style = host.style();
         for (name, value) in host_style {
             style
@@ -105,7 +106,10 @@ pub fn set_attr(el: &Element, name: &str, value: &str) -> SdkResult<()> {
 }
 
 /// Appends `child` to `parent`.
-pub fn append(parent: &impl AsRef<web_sys::Node>, child: &impl AsRef<web_sys::Node>) -> SdkResult<()> {
+pub fn append(
+    parent: &impl AsRef<web_sys::Node>,
+    child: &impl AsRef<web_sys::Node>,
+) -> SdkResult<()> {
     parent
         .as_ref()
         .append_child(child.as_ref())

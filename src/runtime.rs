@@ -92,7 +92,11 @@ fn window() -> SdkResult<web_sys::Window> {
 
 fn page_url() -> String {
     window()
-        .and_then(|w| w.location().href().map_err(|_| SdkError::Browser("no location".into())))
+        .and_then(|w| {
+            w.location()
+                .href()
+                .map_err(|_| SdkError::Browser("no location".into()))
+        })
         .unwrap_or_default()
 }
 
@@ -288,7 +292,13 @@ impl Runtime {
                     let _ = w.location().assign(&url);
                 }
             } else {
-                warn(&["refused to open a link that is not http(s), mailto or relative: ", &url].concat());
+                warn(
+                    &[
+                        "refused to open a link that is not http(s), mailto or relative: ",
+                        &url,
+                    ]
+                    .concat(),
+                );
             }
         }
     }

@@ -41,7 +41,9 @@ impl Storage {
         if let Some(v) = self.memory.borrow().get(&key) {
             return Some(v.clone());
         }
-        self.local.as_ref().and_then(|s| s.get_item(&key).ok().flatten())
+        self.local
+            .as_ref()
+            .and_then(|s| s.get_item(&key).ok().flatten())
     }
 
     /// Stores a value; when `localStorage` refuses (quota), keeps it in

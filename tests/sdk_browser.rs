@@ -124,10 +124,22 @@ fn random_ids_are_32_hex_digits_and_distinct() {
 
 #[wasm_bindgen_test]
 fn only_http_mailto_and_relative_links_are_safe() {
-    for ok in ["https://a.b/c", "http://x", "mailto:a@b.c", "/pricing", "docs/a:b", "?q=1"] {
+    for ok in [
+        "https://a.b/c",
+        "http://x",
+        "mailto:a@b.c",
+        "/pricing",
+        "docs/a:b",
+        "?q=1",
+    ] {
         assert!(is_safe_url(ok), "{ok}");
     }
-    for bad in ["javascript:alert(1)", " JavaScript:x", "data:text/html,x", "vbscript:x"] {
+    for bad in [
+        "javascript:alert(1)",
+        " JavaScript:x",
+        "data:text/html,x",
+        "vbscript:x",
+    ] {
         assert!(!is_safe_url(bad), "{bad}");
     }
 }

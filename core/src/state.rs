@@ -141,7 +141,10 @@ mod tests {
         local.apply(&ev(event_names::DISMISSED, 31.0));
         server.merge(&local);
         let m = &server.messages["m1"];
-        assert_eq!((m.shown, m.last_shown, m.dismissed_at), (2, Some(30.0), Some(31.0)));
+        assert_eq!(
+            (m.shown, m.last_shown, m.dismissed_at),
+            (2, Some(30.0), Some(31.0))
+        );
     }
 
     #[test]

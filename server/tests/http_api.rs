@@ -95,11 +95,15 @@ async fn malformed_json_unknown_fields_and_missing_user_are_explained() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "bad_json");
 
-    let unknown = json!({"app_id": "demo", "user": {"user_id": "u", "plan": 1}, "page": {"url": "/"}});
+    let unknown =
+        json!({"app_id": "demo", "user": {"user_id": "u", "plan": 1}, "page": {"url": "/"}});
     let (status, body, _) = send(&h.app, post("/v1/boot", unknown.to_string())).await;
     assert!(status.is_client_error(), "{status}");
     assert!(
-        body["message"].as_str().unwrap_or("").contains("unknown field `plan`"),
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown field `plan`"),
         "{body}"
     );
 
@@ -150,7 +154,13 @@ async fn bad_events_are_rejected_whole_with_the_index() {
         "events": [event("ok", "message.shown"), event("", "message.shown")]});
     let (status, body, _) = send(&h.app, post("/v1/events", batch.to_string())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap_or("").contains("events[1].id"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("events[1].id"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -179,7 +189,9 @@ async fn admin_events_need_the_key_and_filter_by_user_and_name() {
 #[tokio::test]
 async fn wasm_is_served_as_application_wasm_with_cache_headers() {
     let h = harness().await;
-    let req = Request::get("/sdk/beckon_bg.wasm").body(Body::empty()).expect("req");
+    let req = Request::get("/sdk/beckon_bg.wasm")
+        .body(Body::empty())
+        .expect("req");
     let (status, _, headers) = send(&h.app, req).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");

@@ -1,8 +1,8 @@
 //! The banner: a strip across the top or bottom of the viewport with a
 //! title, text, an optional action and a close button.
 
-use gloo_events::EventListener;
 use beckon_core::protocol::{BannerPosition, Message};
+use gloo_events::EventListener;
 
 use super::theme::BASE_CSS;
 use crate::dom::{append, document, element, set_attr, ShadowHost};

@@ -56,6 +56,9 @@ async fn list_events(
 ) -> Result<AppJson<Vec<StoredEvent>>> {
     require_admin(&state, &headers)?;
     let app = known_app(&state, &app_id).await?;
-    let events = state.store.events(&app.id, filter.user, filter.name).await?;
+    let events = state
+        .store
+        .events(&app.id, filter.user, filter.name)
+        .await?;
     Ok(AppJson(events))
 }

@@ -27,6 +27,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
         HeaderValue::from_static("no-cache"),
     );
     Router::new()
-        .nest_service("/sdk", tower::ServiceBuilder::new().layer(sdk_cache).service(sdk))
-        .fallback_service(tower::ServiceBuilder::new().layer(page_cache).service(pages))
+        .nest_service(
+            "/sdk",
+            tower::ServiceBuilder::new().layer(sdk_cache).service(sdk),
+        )
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(page_cache)
+                .service(pages),
+        )
 }

@@ -29,13 +29,17 @@ fn validate(batch: &EventBatch) -> Result<()> {
     }
     for (i, e) in batch.events.iter().enumerate() {
         if e.id.is_empty() || e.id.len() > MAX_ID_LEN {
-            return Err(bad(format!("events[{i}].id must be 1 to {MAX_ID_LEN} bytes")));
+            return Err(bad(format!(
+                "events[{i}].id must be 1 to {MAX_ID_LEN} bytes"
+            )));
         }
         if e.name.is_empty() || e.name.len() > 200 {
             return Err(bad(format!("events[{i}].name must be 1 to 200 bytes")));
         }
         if !e.ts.is_finite() {
-            return Err(bad(format!("events[{i}].ts must be a number of milliseconds")));
+            return Err(bad(format!(
+                "events[{i}].ts must be a number of milliseconds"
+            )));
         }
     }
     Ok(())
@@ -48,6 +52,9 @@ async fn ingest(
     let app = known_app(&state, &batch.app_id).await?;
     let key = user_key(&batch.user)?;
     validate(&batch)?;
-    let result = state.store.insert_events(&app.id, &key, batch.events).await?;
+    let result = state
+        .store
+        .insert_events(&app.id, &key, batch.events)
+        .await?;
     Ok(AppJson(result))
 }

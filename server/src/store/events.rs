@@ -48,7 +48,14 @@ impl Store {
                 for e in &events {
                     let data = serde_json::to_string(&e.data)?;
                     accepted += stmt.execute(params![
-                        app_id, e.id, user_key, e.name, e.message_id, e.ts, data, now
+                        app_id,
+                        e.id,
+                        user_key,
+                        e.name,
+                        e.message_id,
+                        e.ts,
+                        data,
+                        now
                     ])?;
                 }
             }
