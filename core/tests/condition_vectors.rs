@@ -3,7 +3,7 @@
 //! `@growthbook/growthbook`, plus Beckon's corner cases. The browser tests
 //! can run the same files against the wasm build.
 
-use beckon_core::condition::{Condition, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
 use beckon_core::hash::hash;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -29,6 +29,11 @@ fn run(case: &Value) -> Value {
     match Condition::compile(&case["condition"]) {
         Ok(c) => {
             let result = c.eval(&case["attributes"], &groups);
+            // A set (paths resolved once per pass) must agree with eval.
+            let set = ConditionSet::new(vec![c.clone()]);
+            let mut out = Vec::new();
+            set.eval_all(&case["attributes"], &groups, &mut out);
+            assert_eq!(out, [result], "ConditionSet disagrees: {}", case["name"]);
             // explain must agree with eval on every case.
             assert_eq!(
                 c.explain(&case["attributes"], &groups).is_none(),

@@ -7,6 +7,8 @@
 use super::compile::{Clause, Cond, GroupRef, Op, Test};
 use super::groups::{Entry, Found, SavedGroups};
 use super::js::{js_str, js_string_eq, json_eq, to_number, Val};
+use super::path::Path;
+use std::cell::Cell;
 
 /// The ids of the `$savedGroup` conditions being evaluated, innermost
 /// first, so a group that refers back to itself stops (GrowthBook's
@@ -27,22 +29,67 @@ impl Visited<'_> {
 pub(crate) struct Ctx<'a> {
     pub(crate) groups: &'a SavedGroups,
     pub(crate) visited: Option<&'a Visited<'a>>,
+    /// Root paths resolved once for this pass by a `ConditionSet`; empty
+    /// when evaluating anything but the root object.
+    pub(crate) slots: &'a [Val<'a>],
+    /// Results of costly leaves shared between conditions for this pass
+    /// (0 unknown, 1 false, 2 true); empty below the root like `slots`.
+    pub(crate) memo: &'a [Cell<u8>],
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(groups: &'a SavedGroups) -> Ctx<'a> {
+        Ctx {
+            groups,
+            visited: None,
+            slots: &[],
+            memo: &[],
+        }
+    }
+
+    /// The context for an object other than the root.
+    fn below(self) -> Ctx<'a> {
+        Ctx {
+            slots: &[],
+            memo: &[],
+            ..self
+        }
+    }
+}
+
+/// The value of a root-level path: from the pass's table when there is one.
+#[inline]
+pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: Ctx<'a>) -> Val<'a> {
+    match path.slot() {
+        Some(i) if i < ctx.slots.len() => ctx.slots[i],
+        _ => path.get(obj),
+    }
 }
 
 #[inline]
-pub(crate) fn cond(c: &Cond, obj: Val, ctx: Ctx) -> bool {
+pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
     c.clauses.iter().all(|cl| clause(cl, obj, ctx))
 }
 
 #[inline]
-pub(crate) fn any(list: &[Cond], obj: Val, ctx: Ctx) -> bool {
+pub(crate) fn any<'a>(list: &[Cond], obj: Val<'a>, ctx: Ctx<'a>) -> bool {
     // `evalOr`: an empty list passes.
     list.is_empty() || list.iter().any(|c| cond(c, obj, ctx))
 }
 
-pub(crate) fn clause(cl: &Clause, obj: Val, ctx: Ctx) -> bool {
+pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
     match cl {
-        Clause::Path(path, t) => test(t, path.get(obj), ctx),
+        Clause::Path(path, t) => match path.memo().and_then(|i| ctx.memo.get(i)) {
+            Some(cell) => match cell.get() {
+                0 => {
+                    let r = test(t, lookup(path, obj, ctx), ctx);
+                    cell.set(1 + u8::from(r));
+                    r
+                }
+                known => known == 2,
+            },
+            None => test(t, lookup(path, obj, ctx), ctx),
+        },
         Clause::Or(list) => any(list, obj, ctx),
         Clause::Nor(list) => !any(list, obj, ctx),
         Clause::And(list) => list.iter().all(|c| cond(c, obj, ctx)),
@@ -51,7 +98,7 @@ pub(crate) fn clause(cl: &Clause, obj: Val, ctx: Ctx) -> bool {
     }
 }
 
-fn saved_group(r: &GroupRef, obj: Val, ctx: Ctx) -> bool {
+fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
     let GroupRef::Ref { id, attribute_key } = r else {
         return false;
     };
@@ -77,6 +124,8 @@ fn saved_group(r: &GroupRef, obj: Val, ctx: Ctx) -> bool {
             let inner = Ctx {
                 groups: ctx.groups,
                 visited: Some(&visited),
+                slots: &[],
+                memo: &[],
             };
             cond(c, obj, inner)
         }
@@ -84,7 +133,7 @@ fn saved_group(r: &GroupRef, obj: Val, ctx: Ctx) -> bool {
     }
 }
 
-pub(crate) fn test(t: &Test, v: Val, ctx: Ctx) -> bool {
+pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
     match t {
         Test::StrEq(s) => js_string_eq(v, s),
         Test::StrEqFolded(s) => match v {
@@ -105,7 +154,7 @@ pub(crate) fn test(t: &Test, v: Val, ctx: Ctx) -> bool {
     }
 }
 
-pub(crate) fn op(o: &Op, v: Val, ctx: Ctx) -> bool {
+pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: Ctx<'a>) -> bool {
     match o {
         Op::Version(rel, expected) => rel.holds(expected.cmp_actual(v)),
         Op::Eq(lit) => lit.strict_eq(v),
@@ -138,7 +187,7 @@ pub(crate) fn op(o: &Op, v: Val, ctx: Ctx) -> bool {
         Op::ElemMatchCond(c) => match v {
             Val::Arr(items) => items
                 .iter()
-                .any(|e| !e.is_null() && cond(c, Val::from(e), ctx)),
+                .any(|e| !e.is_null() && cond(c, Val::from(e), ctx.below())),
             _ => false,
         },
         Op::All(tests) => match v {

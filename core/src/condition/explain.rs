@@ -32,16 +32,16 @@ fn arg(v: &Value) -> String {
 }
 
 /// The reason `c` fails on `obj`, or `None` if it matches.
-pub(crate) fn cond(c: &Cond, obj: Val, ctx: Ctx) -> Option<String> {
+pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: Ctx<'a>) -> Option<String> {
     c.clauses
         .iter()
         .find(|cl| !eval::clause(cl, obj, ctx))
         .map(|cl| clause(cl, obj, ctx))
 }
 
-fn clause(cl: &Clause, obj: Val, ctx: Ctx) -> String {
+fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
     match cl {
-        Clause::Path(path, t) => test(path.as_str(), t, path.get(obj), ctx),
+        Clause::Path(path, t) => test(path.as_str(), t, eval::lookup(path, obj, ctx), ctx),
         Clause::Or(list) => match list.first().and_then(|c| cond(c, obj, ctx)) {
             Some(first) if list.len() == 1 => first,
             Some(first) => format!(
@@ -66,7 +66,7 @@ fn clause(cl: &Clause, obj: Val, ctx: Ctx) -> String {
     }
 }
 
-fn test(path: &str, t: &Test, v: Val, ctx: Ctx) -> String {
+fn test<'a>(path: &str, t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> String {
     let expected = match t {
         Test::Ops(ops) => {
             return match ops.iter().find(|o| !eval::op(&o.op, v, ctx)) {

@@ -16,7 +16,6 @@ use crate::{Error, Result};
 use serde_json::Value;
 use std::collections::HashMap;
 
-
 #[derive(Debug, Clone)]
 pub(crate) enum Entry {
     /// A v1 bare array.

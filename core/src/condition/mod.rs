@@ -45,6 +45,7 @@
 //!   the browser; they may differ from Node's in characters added by recent
 //!   Unicode versions.
 
+mod batch;
 mod compile;
 mod eval;
 mod explain;
@@ -55,6 +56,7 @@ mod regex;
 mod set;
 mod version;
 
+pub use batch::ConditionSet;
 pub use groups::SavedGroups;
 
 use crate::Result;
@@ -96,10 +98,7 @@ impl Condition {
     }
 
     fn ctx(groups: &SavedGroups) -> Ctx<'_> {
-        Ctx {
-            groups,
-            visited: None,
-        }
+        Ctx::new(groups)
     }
 }
 

@@ -83,6 +83,20 @@ enum Inherited {
     ObjectMethod(&'static str),
 }
 
+/// `map.get(key)`, by a scan for small objects: comparing a few short keys
+/// is cheaper than hashing the probe with the map's SipHash.
+#[inline]
+fn lookup<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Option<&'a serde_json::Value> {
+    if map.len() <= 8 {
+        map.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        map.get(key)
+    }
+}
+
 /// One segment of a path with what it means precomputed.
 #[derive(Debug, Clone)]
 struct Segment {
@@ -114,7 +128,7 @@ impl Segment {
     #[inline]
     fn step<'a>(&self, cur: Val<'a>) -> Val<'a> {
         match cur {
-            Val::Obj(map) => match map.get(&*self.key) {
+            Val::Obj(map) => match lookup(map, &self.key) {
                 Some(v) => Val::from(v),
                 None => match self.inherited {
                     Inherited::None => Val::Null,
@@ -157,7 +171,16 @@ impl Segment {
 pub(crate) struct Path {
     text: Box<str>,
     segments: Box<[Segment]>,
+    /// Index of this path in a [`ConditionSet`](super::ConditionSet)'s
+    /// per-pass table of resolved root paths, if it is in one.
+    slot: u32,
+    /// Index of the per-pass result cell shared by every identical leaf
+    /// this path heads in a `ConditionSet` (costly leaves only).
+    memo: u32,
 }
+
+/// No slot.
+const NO_SLOT: u32 = u32::MAX;
 
 impl Path {
     /// Splits on every `.`, keeping empty segments, as `split(".")` does.
@@ -165,6 +188,8 @@ impl Path {
         Path {
             text: text.into(),
             segments: text.split('.').map(Segment::new).collect(),
+            slot: NO_SLOT,
+            memo: NO_SLOT,
         }
     }
 
@@ -173,11 +198,43 @@ impl Path {
         &self.text
     }
 
+    pub(crate) fn slot(&self) -> Option<usize> {
+        (self.slot != NO_SLOT).then_some(self.slot as usize)
+    }
+
+    pub(crate) fn set_slot(&mut self, slot: u32) {
+        self.slot = slot;
+    }
+
+    pub(crate) fn memo(&self) -> Option<usize> {
+        (self.memo != NO_SLOT).then_some(self.memo as usize)
+    }
+
+    pub(crate) fn set_memo(&mut self, memo: u32) {
+        self.memo = memo;
+    }
+
+    /// The first segment, by which a set groups its paths.
+    pub(crate) fn first(&self) -> &str {
+        self.segments.first().map_or("", |s| &s.key)
+    }
+
     /// The value at this path below `root`, `Val::Null` when absent.
     #[inline]
     pub(crate) fn get<'a>(&self, root: Val<'a>) -> Val<'a> {
+        self.walk(root, &self.segments)
+    }
+
+    /// The value below `first`, the value of this path's first segment.
+    #[inline]
+    pub(crate) fn get_rest<'a>(&self, first: Val<'a>) -> Val<'a> {
+        self.walk(first, self.segments.get(1..).unwrap_or(&[]))
+    }
+
+    #[inline]
+    fn walk<'a>(&self, root: Val<'a>, segments: &[Segment]) -> Val<'a> {
         let mut cur = root;
-        for seg in self.segments.iter() {
+        for seg in segments {
             cur = seg.step(cur);
             if let Val::Null = cur {
                 return cur;

@@ -85,6 +85,11 @@ impl Version {
 
     /// Order of `paddedVersionString(actual)` against this one.
     pub(crate) fn cmp_actual(&self, actual: Val) -> Ordering {
+        if let Val::Str(s) = actual {
+            if let Some(o) = self.cmp_plain(s) {
+                return o;
+            }
+        }
         with_text(actual, |s| {
             let mut buf = StackStr::<96>::new();
             let text: Cow<str> = match write_padded(s, &mut buf) {
@@ -97,6 +102,51 @@ impl Version {
             };
             cmp_utf16(&text, &self.padded)
         })
+    }
+}
+
+impl Version {
+    /// The common case without `fmt`: a short ASCII version with no `v`,
+    /// `+` or line break, padded into a byte buffer. `None` hands anything
+    /// else to the general path.
+    #[inline]
+    fn cmp_plain(&self, s: &str) -> Option<Ordering> {
+        let b = s.as_bytes();
+        if b.is_empty()
+            || b.len() > 32
+            || b[0] == b'v'
+            || !b.iter().all(|c| c.is_ascii_graphic() && *c != b'+')
+        {
+            return None;
+        }
+        let mut out = [0u8; 96];
+        let mut len = 0;
+        let mut parts = 0;
+        for part in b.split(|c| *c == b'-' || *c == b'.') {
+            if parts > 0 {
+                out[len] = b'-';
+                len += 1;
+            }
+            parts += 1;
+            if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
+                for _ in part.len()..5 {
+                    out[len] = b' ';
+                    len += 1;
+                }
+            }
+            out[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        }
+        if parts == 3 {
+            out[len..len + 2].copy_from_slice(b"-~");
+            len += 2;
+        }
+        // ASCII against anything: byte order is UTF-16 order up to the first
+        // non-ASCII byte of the other side, which then sorts after.
+        Some(cmp_utf16(
+            std::str::from_utf8(&out[..len]).ok()?,
+            &self.padded,
+        ))
     }
 }
 
