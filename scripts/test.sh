@@ -25,7 +25,7 @@ step "native tests: core and server"
 cargo test --quiet -p beckon-core -p beckon-server
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --quiet --target wasm32-unknown-unknown -p beckon
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p beckon
 
 step "build the SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh

@@ -157,7 +157,7 @@ pub enum BannerPosition {
 
 /// The content of a message. Text fields are Markdown in a safe subset that
 /// the SDK builds as DOM nodes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// A short heading.
@@ -179,6 +179,19 @@ pub struct Content {
 
 fn yes() -> bool {
     true
+}
+
+/// The same defaults as an empty JSON object gets: dismissible.
+impl Default for Content {
+    fn default() -> Self {
+        Self {
+            title: None,
+            body: String::new(),
+            position: BannerPosition::default(),
+            dismissible: true,
+            action: None,
+        }
+    }
 }
 
 /// A button on a message and what it does. (Not `deny_unknown_fields`:
@@ -290,6 +303,13 @@ mod tests {
         assert_eq!(u.key(), Some("u1"));
         u.user_id = Some(String::new());
         assert_eq!(u.key(), None);
+    }
+
+    #[test]
+    fn content_default_matches_an_empty_object() {
+        let parsed: Content = serde_json::from_str("{}").unwrap();
+        assert_eq!(parsed, Content::default());
+        assert!(parsed.dismissible);
     }
 
     #[test]
