@@ -12,6 +12,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A rule could not be evaluated against these inputs, where
+    /// GrowthBook's JavaScript would throw instead of answering; callers
+    /// treat the rule as not matching.
+    #[error("rule cannot be evaluated: {reason}")]
+    Unevaluable {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// `Result` with beckon-core's [`Error`].

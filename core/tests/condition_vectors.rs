@@ -28,7 +28,10 @@ fn run(case: &Value) -> Value {
     };
     match Condition::compile(&case["condition"]) {
         Ok(c) => {
-            let result = c.eval(&case["attributes"], &groups);
+            let result = match c.try_eval(&case["attributes"], &groups) {
+                Ok(r) => r,
+                Err(_) => return Value::from("error"),
+            };
             // A set (paths resolved once per pass) must agree with eval.
             let set = ConditionSet::new(vec![c.clone()]);
             let mut out = Vec::new();

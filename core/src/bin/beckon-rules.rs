@@ -59,7 +59,9 @@ fn eval_line(line: &str) -> Result<bool, String> {
         .map_err(|e| e.to_string())?;
     let compiled = Condition::compile(condition).map_err(|e| e.to_string())?;
     // GrowthBook reads every path of missing attributes as null.
-    Ok(compiled.eval(fields.get("attributes").unwrap_or(&Value::Null), &groups))
+    compiled
+        .try_eval(fields.get("attributes").unwrap_or(&Value::Null), &groups)
+        .map_err(|e| e.to_string())
 }
 
 fn eval_lines() -> Result<(), String> {

@@ -82,17 +82,18 @@ impl ConditionSet {
         let root = Val::from(attributes);
         let slots = self.resolve(root);
         let memo = vec![Cell::new(0u8); self.memo_cells];
+        let thrown = Cell::new(false);
         let ctx = Ctx {
             slots: &slots,
             memo: &memo,
-            ..Ctx::new(groups)
+            ..Ctx::new(groups, &thrown)
         };
         out.clear();
-        out.extend(
-            self.conditions
-                .iter()
-                .map(|c| eval::cond(&c.root, root, ctx)),
-        );
+        out.extend(self.conditions.iter().map(|c| {
+            thrown.set(false);
+            // Where GrowthBook would throw, the audience does not match.
+            eval::cond(&c.root, root, ctx) && !thrown.get()
+        }));
     }
 
     /// The value of every root path for this pass.

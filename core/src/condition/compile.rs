@@ -10,7 +10,7 @@
 //! an object with a `length` under `$or`/`$and`/`$nor`, which JavaScript
 //! would index as an array-like) are compile errors.
 
-use super::js::{to_js_string, Lit, Rel, Val};
+use super::js::{to_js_string_checked, Lit, Rel, Val};
 use super::path::Path;
 use super::regex::Regex;
 use super::set::ValueSet;
@@ -111,8 +111,10 @@ pub(crate) enum Op {
     Exists(bool),
     In(ValueSet),
     Nin(ValueSet),
-    InGroup(Box<str>),
-    NotInGroup(Box<str>),
+    /// The group id (`None`: the argument cannot be made a property key,
+    /// and GrowthBook throws when it gets there).
+    InGroup(Option<Box<str>>),
+    NotInGroup(Option<Box<str>>),
     Not(Box<Test>),
     Size(Box<Test>),
     /// `$elemMatch` with an operator object: each element is a value.
@@ -410,8 +412,8 @@ fn op(name: &str, arg: &Value, at: &At) -> Result<Op> {
         "$ini" => set(arg, true, false),
         "$nini" => set(arg, true, true),
         // `savedGroups[expected]` uses the argument as a property key.
-        "$inGroup" => Op::InGroup(to_js_string(Val::from(arg)).into()),
-        "$notInGroup" => Op::NotInGroup(to_js_string(Val::from(arg)).into()),
+        "$inGroup" => Op::InGroup(to_js_string_checked(Val::from(arg)).ok().map(Into::into)),
+        "$notInGroup" => Op::NotInGroup(to_js_string_checked(Val::from(arg)).ok().map(Into::into)),
         "$not" => Op::Not(Box::new(test(arg, false, at)?)),
         "$size" => Op::Size(Box::new(test(arg, false, at)?)),
         "$elemMatch" => match arg {

@@ -6,7 +6,7 @@
 
 use super::compile::{Clause, Cond, GroupRef, Op, Test};
 use super::groups::{Entry, Found, SavedGroups};
-use super::js::{js_str, js_string_eq, json_eq, to_number, Val};
+use super::js::{coercion_throws, js_str, js_string_eq, json_eq, to_number, Throws, Val};
 use super::path::Path;
 use std::cell::Cell;
 
@@ -33,18 +33,34 @@ pub(crate) struct Ctx<'a> {
     /// when evaluating anything but the root object.
     pub(crate) slots: &'a [Val<'a>],
     /// Results of costly leaves shared between conditions for this pass
-    /// (0 unknown, 1 false, 2 true); empty below the root like `slots`.
+    /// (0 unknown, 1 false, 2 true, 3 threw); empty below the root like
+    /// `slots`.
     pub(crate) memo: &'a [Cell<u8>],
+    /// Set when GrowthBook would have thrown a `TypeError` by now; its
+    /// evaluation order is ours, so it would have reached the same point.
+    pub(crate) thrown: &'a Cell<bool>,
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(groups: &'a SavedGroups) -> Ctx<'a> {
+    pub(crate) fn new(groups: &'a SavedGroups, thrown: &'a Cell<bool>) -> Ctx<'a> {
         Ctx {
             groups,
             visited: None,
             slots: &[],
             memo: &[],
+            thrown,
         }
+    }
+
+    /// Records a JavaScript `TypeError`; the leaf counts as failed.
+    #[cold]
+    fn throw(self) -> bool {
+        self.thrown.set(true);
+        false
+    }
+
+    fn check(self, r: Result<bool, Throws>) -> bool {
+        r.unwrap_or_else(|Throws| self.throw())
     }
 
     /// The context for an object other than the root.
@@ -82,10 +98,16 @@ pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
         Clause::Path(path, t) => match path.memo().and_then(|i| ctx.memo.get(i)) {
             Some(cell) => match cell.get() {
                 0 => {
+                    let before = ctx.thrown.get();
                     let r = test(t, lookup(path, obj, ctx), ctx);
-                    cell.set(1 + u8::from(r));
+                    // After an earlier throw this leaf's own outcome is
+                    // unknown, so it is not remembered.
+                    if !before {
+                        cell.set(if ctx.thrown.get() { 3 } else { 1 + u8::from(r) });
+                    }
                     r
                 }
+                3 => ctx.throw(),
                 known => known == 2,
             },
             None => test(t, lookup(path, obj, ctx), ctx),
@@ -126,6 +148,7 @@ fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
                 visited: Some(&visited),
                 slots: &[],
                 memo: &[],
+                thrown: ctx.thrown,
             };
             cond(c, obj, inner)
         }
@@ -135,7 +158,7 @@ fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
 
 pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
     match t {
-        Test::StrEq(s) => js_string_eq(v, s),
+        Test::StrEq(s) => ctx.check(js_string_eq(v, s)),
         Test::StrEqFolded(s) => match v {
             Val::Str(a) if a.is_ascii() && s.is_ascii() => {
                 a.len() == s.len()
@@ -143,9 +166,10 @@ pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
                         .zip(s.bytes())
                         .all(|(x, y)| x.to_ascii_lowercase() == y)
             }
+            _ if coercion_throws(v) => ctx.throw(),
             _ => js_str(v).to_lowercase() == **s,
         },
-        Test::NumEq(n) => to_number(v) == *n,
+        Test::NumEq(n) => ctx.check(to_number(v).map(|x| x == *n)),
         Test::BoolEq(b) => !matches!(v, Val::Null) && v.truthy() == *b,
         Test::IsNull => matches!(v, Val::Null),
         Test::Json(expected) => json_eq(v, expected),
@@ -159,16 +183,17 @@ pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: Ctx<'a>) -> bool {
         Op::Version(rel, expected) => rel.holds(expected.cmp_actual(v)),
         Op::Eq(lit) => lit.strict_eq(v),
         Op::Ne(lit) => !lit.strict_eq(v),
-        Op::Rel(rel, lit) => rel.test(v, lit),
+        Op::Rel(rel, lit) => ctx.check(rel.test(v, lit)),
         // `expected ? actual != null : actual == null`
         Op::Exists(expected) => *expected != matches!(v, Val::Null),
         Op::In(set) => set.is_in(v),
         Op::Nin(set) => !set.is_in(v),
-        Op::InGroup(id) => match ctx.groups.array_values(id) {
+        Op::InGroup(None) | Op::NotInGroup(None) => ctx.throw(),
+        Op::InGroup(Some(id)) => match ctx.groups.array_values(id) {
             Ok(Some(set)) => set.is_in(v),
             Ok(None) | Err(()) => false,
         },
-        Op::NotInGroup(id) => match ctx.groups.array_values(id) {
+        Op::NotInGroup(Some(id)) => match ctx.groups.array_values(id) {
             Ok(Some(set)) => !set.is_in(v),
             Ok(None) => true,
             Err(()) => false,

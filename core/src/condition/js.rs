@@ -95,6 +95,9 @@ pub(crate) enum Lit {
     /// An array or object: never `===` to anything from the attributes; in
     /// `<` it takes part as its primitive string.
     Ref(Box<str>),
+    /// An object (or array holding one) with its own `toString` key, which
+    /// JavaScript cannot turn into a primitive: `<` with it throws.
+    Unconvertible,
 }
 
 impl Lit {
@@ -104,6 +107,9 @@ impl Lit {
             Value::Bool(b) => Lit::Bool(*b),
             Value::Number(n) => Lit::Num(num_of(n)),
             Value::String(s) => Lit::Str(s.as_str().into()),
+            Value::Array(_) | Value::Object(_) if coercion_throws(Val::from(v)) => {
+                Lit::Unconvertible
+            }
             Value::Array(_) | Value::Object(_) => Lit::Ref(to_js_string(Val::from(v)).into()),
         }
     }
@@ -120,13 +126,14 @@ impl Lit {
         }
     }
 
-    fn prim(&self) -> Prim<'_> {
-        match self {
+    fn prim(&self) -> Result<Prim<'_>, Throws> {
+        Ok(match self {
             Lit::Null => Prim::Null,
             Lit::Bool(b) => Prim::Bool(*b),
             Lit::Num(n) => Prim::Num(*n),
             Lit::Str(s) | Lit::Ref(s) => Prim::Str(Cow::Borrowed(s)),
-        }
+            Lit::Unconvertible => return Err(Throws),
+        })
     }
 }
 
@@ -140,14 +147,14 @@ pub(crate) enum Prim<'a> {
 }
 
 impl<'a> Prim<'a> {
-    pub(crate) fn of(v: Val<'a>) -> Prim<'a> {
-        match v {
+    pub(crate) fn of(v: Val<'a>) -> Result<Prim<'a>, Throws> {
+        Ok(match v {
             Val::Null => Prim::Null,
             Val::Bool(b) => Prim::Bool(b),
             Val::Num(n) => Prim::Num(n),
             Val::Str(s) => Prim::Str(Cow::Borrowed(s)),
-            other => Prim::Str(Cow::Owned(to_js_string(other))),
-        }
+            other => Prim::Str(Cow::Owned(to_js_string_checked(other)?)),
+        })
     }
 
     fn to_number(&self) -> f64 {
@@ -185,21 +192,21 @@ pub(crate) enum Rel {
 
 impl Rel {
     /// `actual <op> expected` with JavaScript's coercions.
-    pub(crate) fn test(self, actual: Val, expected: &Lit) -> bool {
+    pub(crate) fn test(self, actual: Val, expected: &Lit) -> Result<bool, Throws> {
         // Fast paths for the shapes audiences use; they agree with the
         // general rule below.
         match (actual, expected) {
-            (Val::Num(a), Lit::Num(b)) => return self.num(a, *b),
-            (Val::Str(a), Lit::Str(b)) => return self.ord(cmp_utf16(a, b)),
+            (Val::Num(a), Lit::Num(b)) => return Ok(self.num(a, *b)),
+            (Val::Str(a), Lit::Str(b)) => return Ok(self.ord(cmp_utf16(a, b))),
             _ => {}
         }
-        let (x, y) = (Prim::of(actual), expected.prim());
-        match self {
+        let (x, y) = (Prim::of(actual)?, expected.prim()?);
+        Ok(match self {
             Rel::Lt => is_less_than(&x, &y) == Some(true),
             Rel::Gt => is_less_than(&y, &x) == Some(true),
             Rel::Lte => is_less_than(&y, &x) == Some(false),
             Rel::Gte => is_less_than(&x, &y) == Some(false),
-        }
+        })
     }
 
     fn num(self, a: f64, b: f64) -> bool {
@@ -278,7 +285,38 @@ pub(crate) fn write_js_string<W: Write>(v: Val, w: &mut W) -> fmt::Result {
     }
 }
 
-/// `String(v)` as an owned string (only for the rare non-string cases).
+/// JavaScript's `TypeError: Cannot convert object to primitive value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Throws;
+
+/// Whether turning `v` into a primitive throws in JavaScript: an object
+/// with its *own* `toString` key (never a function in JSON, so both
+/// `toString` and the inherited `valueOf` fail to give a primitive), or an
+/// array that holds one (`join` converts each element).
+pub(crate) fn coercion_throws(v: Val) -> bool {
+    match v {
+        Val::Obj(m) => m.contains_key("toString"),
+        Val::Arr(items) => items.iter().any(|i| {
+            matches!(
+                i,
+                serde_json::Value::Array(_) | serde_json::Value::Object(_)
+            ) && coercion_throws(Val::from(i))
+        }),
+        _ => false,
+    }
+}
+
+/// `String(v)`, or the `TypeError` JavaScript would throw.
+pub(crate) fn to_js_string_checked(v: Val) -> Result<String, Throws> {
+    if coercion_throws(v) {
+        Err(Throws)
+    } else {
+        Ok(to_js_string(v))
+    }
+}
+
+/// `String(v)` as an owned string (only for the rare non-string cases;
+/// callers check [`coercion_throws`] first where it matters).
 pub(crate) fn to_js_string(v: Val) -> String {
     let mut s = String::new();
     // Writing to a String cannot fail.
@@ -295,9 +333,12 @@ pub(crate) fn js_str(v: Val<'_>) -> Cow<'_, str> {
 }
 
 /// Compares `String(v)` with `target` without building the string.
-pub(crate) fn js_string_eq(v: Val, target: &str) -> bool {
+pub(crate) fn js_string_eq(v: Val, target: &str) -> Result<bool, Throws> {
     if let Val::Str(s) = v {
-        return s == target;
+        return Ok(s == target);
+    }
+    if coercion_throws(v) {
+        return Err(Throws);
     }
     struct Check<'t>(&'t str);
     impl Write for Check<'_> {
@@ -312,7 +353,7 @@ pub(crate) fn js_string_eq(v: Val, target: &str) -> bool {
         }
     }
     let mut c = Check(target);
-    write_js_string(v, &mut c).is_ok() && c.0.is_empty()
+    Ok(write_js_string(v, &mut c).is_ok() && c.0.is_empty())
 }
 
 /// `Number.prototype.toString()` for a double: the shortest digits that
@@ -513,15 +554,18 @@ fn radix_to_number(digits: &str, radix: u32) -> f64 {
 }
 
 /// `ToNumber(v)`, i.e. `v * 1`.
-pub(crate) fn to_number(v: Val) -> f64 {
-    match v {
+pub(crate) fn to_number(v: Val) -> Result<f64, Throws> {
+    if coercion_throws(v) {
+        return Err(Throws);
+    }
+    Ok(match v {
         Val::Null => 0.0,
         Val::Bool(b) => f64::from(u8::from(b)),
         Val::Num(n) => n,
         Val::Str(s) => string_to_number(s),
         Val::Arr(_) => string_to_number(&to_js_string(v)),
         Val::Obj(_) | Val::ObjProto | Val::Func(_) => f64::NAN,
-    }
+    })
 }
 
 /// Whether a key is an array index, which JavaScript objects list first
@@ -662,13 +706,31 @@ mod tests {
     fn coercions() {
         let arr = json!([1, null, [2, 3], {"a": 1}]);
         assert_eq!(to_js_string(Val::from(&arr)), "1,,2,3,[object Object]");
-        assert!(js_string_eq(Val::from(&json!([1, 2])), "1,2"));
-        assert!(!js_string_eq(Val::from(&json!([1, 2])), "1,23"));
-        assert_eq!(to_number(Val::from(&json!([5]))), 5.0);
-        assert_eq!(to_number(Val::from(&json!([]))), 0.0);
-        assert!(Rel::Lt.test(Val::Null, &Lit::Num(1.0)));
-        assert!(Rel::Lt.test(Val::from(&json!([1, 2])), &Lit::Str("2".into())));
-        assert!(!Rel::Lte.test(Val::from(&json!({})), &Lit::Num(1.0)));
+        assert_eq!(js_string_eq(Val::from(&json!([1, 2])), "1,2"), Ok(true));
+        assert_eq!(js_string_eq(Val::from(&json!([1, 2])), "1,23"), Ok(false));
+        assert_eq!(
+            js_string_eq(Val::from(&json!([{"toString": 1}])), ""),
+            Err(Throws)
+        );
+        assert_eq!(to_number(Val::from(&json!([5]))), Ok(5.0));
+        assert_eq!(to_number(Val::from(&json!([]))), Ok(0.0));
+        assert_eq!(
+            to_number(Val::from(&json!({"valueOf": 1}))).map(f64::is_nan),
+            Ok(true)
+        );
+        assert_eq!(Rel::Lt.test(Val::Null, &Lit::Num(1.0)), Ok(true));
+        assert_eq!(
+            Rel::Lt.test(Val::from(&json!([1, 2])), &Lit::Str("2".into())),
+            Ok(true)
+        );
+        assert_eq!(
+            Rel::Lte.test(Val::from(&json!({})), &Lit::Num(1.0)),
+            Ok(false)
+        );
+        assert_eq!(
+            Rel::Lte.test(Val::Num(1.0), &Lit::new(&json!({"toString": 1}))),
+            Err(Throws)
+        );
         assert_eq!(cmp_utf16("\u{10000}", "\u{ffff}"), Ordering::Less);
         assert_eq!(cmp_utf16("a", "ab"), Ordering::Less);
     }

@@ -59,11 +59,12 @@ mod version;
 pub use batch::ConditionSet;
 pub use groups::SavedGroups;
 
-use crate::Result;
+use crate::{Error, Result};
 use compile::{At, Cond};
 use eval::Ctx;
 use js::Val;
 use serde_json::Value;
+use std::cell::Cell;
 
 /// A compiled condition.
 ///
@@ -85,21 +86,43 @@ impl Condition {
     }
 
     /// Whether `attributes` satisfy the condition: GrowthBook's
-    /// `evalCondition(attributes, condition, savedGroups)`.
+    /// `evalCondition(attributes, condition, savedGroups)`. Where
+    /// GrowthBook would throw instead (see [`Condition::try_eval`]), the
+    /// condition does not match.
     pub fn eval(&self, attributes: &Value, groups: &SavedGroups) -> bool {
-        eval::cond(&self.root, Val::from(attributes), Self::ctx(groups))
+        self.try_eval(attributes, groups).unwrap_or(false)
+    }
+
+    /// Like [`Condition::eval`], but reports the one case where GrowthBook
+    /// throws while evaluating rather than answering: JavaScript has to
+    /// turn an object into a primitive (`value + ""`, `value * 1`, `<`, a
+    /// saved-group key) and the object has its own `toString` key, which is
+    /// not a function, so the conversion is a `TypeError`.
+    pub fn try_eval(&self, attributes: &Value, groups: &SavedGroups) -> Result<bool> {
+        let thrown = Cell::new(false);
+        let result = eval::cond(&self.root, Val::from(attributes), Ctx::new(groups, &thrown));
+        if thrown.get() {
+            return Err(Error::Unevaluable {
+                reason: "an object with its own \"toString\" key met an operator that converts it to a primitive; GrowthBook throws a TypeError here".into(),
+            });
+        }
+        Ok(result)
     }
 
     /// `None` if the condition matches; otherwise a short reason naming the
     /// first leaf that failed, in evaluation order, such as
     /// `plan $in ["pro","team"] got "free"`.
     pub fn explain(&self, attributes: &Value, groups: &SavedGroups) -> Option<String> {
-        explain::cond(&self.root, Val::from(attributes), Self::ctx(groups))
+        let thrown = Cell::new(false);
+        explain::cond(&self.root, Val::from(attributes), Ctx::new(groups, &thrown))
     }
+}
 
-    fn ctx(groups: &SavedGroups) -> Ctx<'_> {
-        Ctx::new(groups)
-    }
+/// Whether `pattern` is a valid ECMAScript regular expression. `$regex`
+/// quietly never matches an invalid one, as GrowthBook does; page rules use
+/// this to refuse one at save time instead.
+pub fn is_valid_regex(pattern: &str) -> bool {
+    regex::Regex::new(&Value::String(pattern.to_owned()), false).is_valid()
 }
 
 #[cfg(test)]

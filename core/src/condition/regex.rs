@@ -14,7 +14,7 @@
 //! A pattern that does not compile never matches, as in GrowthBook, which
 //! catches the `SyntaxError` and returns `false`.
 
-use super::js::{js_str, Val};
+use super::js::{coercion_throws, js_str, Val};
 
 /// A compiled `$regex`.
 #[derive(Debug, Clone)]
@@ -173,9 +173,18 @@ impl Regex {
         Regex { kind }
     }
 
+    /// Whether the pattern compiled (an invalid one never matches).
+    pub(crate) fn is_valid(&self) -> bool {
+        !matches!(self.kind, Kind::Never)
+    }
+
     /// `regex.test(actual)`.
     #[inline]
     pub(crate) fn test(&self, actual: Val) -> bool {
+        // GrowthBook's try/catch also catches `String(actual)` throwing.
+        if coercion_throws(actual) {
+            return false;
+        }
         match &self.kind {
             Kind::Never => false,
             Kind::Literal(lit) => lit.test(&js_str(actual)),
