@@ -1,10 +1,12 @@
 //! Criterion benchmark of the condition engine on the shared workload
 //! (`tests/vectors/bench-workload.json`: 200 audiences, one user of ~50
-//! attributes): compile once, then one full pass = parse nothing, evaluate
-//! all 200 audiences. `benches/rules-bench.mjs` compares the same pass with
-//! GrowthBook's JavaScript.
+//! attributes). Audiences are compiled once; a pass evaluates all of them.
+//! `benches/rules-bench.mjs` compares the same pass with GrowthBook's
+//! JavaScript and with the wasm build.
+//!
+//!     cargo bench -p beckon-core --bench conditions
 
-use beckon_core::condition::{Condition, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::Value;
 
@@ -20,36 +22,46 @@ fn workload() -> (Vec<Value>, Value) {
     (audiences, doc["attributes"].clone())
 }
 
+fn compile(audiences: &[Value]) -> Vec<Condition> {
+    audiences
+        .iter()
+        .map(|a| Condition::compile(a).expect("compiles"))
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let (audiences, attributes) = workload();
     let groups = SavedGroups::default();
     c.bench_function("compile 200 audiences", |b| {
-        b.iter(|| {
-            audiences
-                .iter()
-                .map(|a| Condition::compile(black_box(a)).expect("compiles"))
-                .count()
-        })
+        b.iter(|| ConditionSet::new(compile(black_box(&audiences))))
     });
-    let compiled: Vec<Condition> = audiences
-        .iter()
-        .map(|a| Condition::compile(a).expect("compiles"))
-        .collect();
-    c.bench_function("eval 200 audiences (one pass)", |b| {
+
+    let singles = compile(&audiences);
+    c.bench_function("pass: 200 x Condition::eval", |b| {
         b.iter(|| {
-            compiled
+            singles
                 .iter()
                 .filter(|c| c.eval(black_box(&attributes), &groups))
                 .count()
         })
     });
-    let json = attributes.to_string();
-    c.bench_function("parse attributes + eval 200 audiences", |b| {
-        b.iter(|| {
-            let attrs: Value = serde_json::from_str(black_box(&json)).expect("attributes");
-            compiled.iter().filter(|c| c.eval(&attrs, &groups)).count()
-        })
+
+    let set = ConditionSet::new(compile(&audiences));
+    let mut out = Vec::new();
+    c.bench_function("pass: ConditionSet::eval_all (attributes held)", |b| {
+        b.iter(|| set.eval_all(black_box(&attributes), &groups, &mut out))
     });
+
+    let json = attributes.to_string();
+    c.bench_function(
+        "pass: ConditionSet::eval_all_json (attributes as JSON)",
+        |b| {
+            b.iter(|| {
+                set.eval_all_json(black_box(&json), &groups, &mut out)
+                    .expect("attributes")
+            })
+        },
+    );
 }
 
 criterion_group!(benches, bench);

@@ -12,6 +12,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// Attributes given as JSON text are not valid JSON.
+    #[error("invalid attributes JSON: {reason}")]
+    InvalidAttributes {
+        /// What the parser said.
+        reason: String,
+    },
     /// A rule could not be evaluated against these inputs, where
     /// GrowthBook's JavaScript would throw instead of answering; callers
     /// treat the rule as not matching.

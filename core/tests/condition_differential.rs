@@ -352,12 +352,20 @@ fn ours(case: &Value) -> String {
     match Condition::compile(&case["condition"]) {
         Ok(c) => {
             let answer = c.try_eval(&case["attributes"], &groups);
+            let set = ConditionSet::new(vec![c]);
             let mut out = Vec::new();
-            ConditionSet::new(vec![c]).eval_all(&case["attributes"], &groups, &mut out);
+            set.eval_all(&case["attributes"], &groups, &mut out);
             assert_eq!(
                 out,
                 [answer == Ok(true)],
                 "ConditionSet and Condition disagree on {case}"
+            );
+            set.eval_all_json(&case["attributes"].to_string(), &groups, &mut out)
+                .expect("attributes JSON");
+            assert_eq!(
+                out,
+                [answer == Ok(true)],
+                "eval_all_json and Condition disagree on {case}"
             );
             answer.map_or_else(|_| "error".into(), |b| b.to_string())
         }

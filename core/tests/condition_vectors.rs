@@ -37,6 +37,11 @@ fn run(case: &Value) -> Value {
             let mut out = Vec::new();
             set.eval_all(&case["attributes"], &groups, &mut out);
             assert_eq!(out, [result], "ConditionSet disagrees: {}", case["name"]);
+            // So must the lean reader of attributes as JSON text.
+            let text = case["attributes"].to_string();
+            set.eval_all_json(&text, &groups, &mut out)
+                .expect("attributes JSON");
+            assert_eq!(out, [result], "eval_all_json disagrees: {}", case["name"]);
             // explain must agree with eval on every case.
             assert_eq!(
                 c.explain(&case["attributes"], &groups).is_none(),

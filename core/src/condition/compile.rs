@@ -10,7 +10,7 @@
 //! an object with a `length` under `$or`/`$and`/`$nor`, which JavaScript
 //! would index as an array-like) are compile errors.
 
-use super::js::{to_js_string_checked, Lit, Rel, Val};
+use super::js::{lowercase, to_js_string_checked, Lit, Rel, Val};
 use super::path::Path;
 use super::regex::Regex;
 use super::set::ValueSet;
@@ -70,17 +70,18 @@ pub(crate) enum Test {
     /// `JSON.stringify(value) === JSON.stringify(v)`.
     Json(Box<Value>),
     /// An operator object: every operator must hold.
-    Ops(Box<[OpEntry]>),
+    Ops(Box<Ops>),
     /// A string no JSON value can stringify to (a lone surrogate).
     Never,
 }
 
-/// One operator with its source, kept for explanations.
+/// An operator object: the compiled operators, kept apart from their
+/// source so evaluation walks a dense array.
 #[derive(Debug, Clone)]
-pub(crate) struct OpEntry {
-    pub(crate) op: Op,
-    pub(crate) name: Box<str>,
-    pub(crate) arg: Value,
+pub(crate) struct Ops {
+    pub(crate) ops: Box<[Op]>,
+    /// Name and argument of each, for explanations and memo keys.
+    pub(crate) src: Box<[(Box<str>, Value)]>,
 }
 
 /// Version comparisons.
@@ -109,8 +110,8 @@ pub(crate) enum Op {
     Ne(Lit),
     Rel(Rel, Lit),
     Exists(bool),
-    In(ValueSet),
-    Nin(ValueSet),
+    In(Box<ValueSet>),
+    Nin(Box<ValueSet>),
     /// The group id (`None`: the argument cannot be made a property key,
     /// and GrowthBook throws when it gets there).
     InGroup(Option<Box<str>>),
@@ -123,7 +124,7 @@ pub(crate) enum Op {
     ElemMatchCond(Box<Cond>),
     /// `$all` / `$alli` (the tests fold case for `$alli`).
     All(Box<[Test]>),
-    Regex(Regex),
+    Regex(Box<Regex>),
     Type(Box<str>),
     /// An unknown operator, or one whose argument GrowthBook rejects with
     /// `false` (a non-array `$in`, …).
@@ -175,14 +176,14 @@ impl<'p> At<'p> {
             Step::Key(k)
                 if !k.is_empty()
                     && k.chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$') =>
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') =>
             {
                 out.push('.');
                 out.push_str(k);
             }
             Step::Key(k) => {
                 out.push('[');
-                out.push_str(&Value::from(k).to_string());
+                super::js::write_json_str(k, out);
                 out.push(']');
             }
             Step::Index(i) => {
@@ -232,7 +233,7 @@ fn entries<'v>(v: &'v Value, at: &At) -> Result<Entries<'v>> {
                 .iter()
                 .filter_map(|(k, v)| super::js::array_index(k).map(|i| (i, k.as_str(), v)))
                 .collect();
-            indexed.sort_unstable_by_key(|e| e.0);
+            super::js::sort_small(&mut indexed, |e| e.0);
             let mut out: Vec<(&str, &Value)> =
                 indexed.into_iter().map(|(_, k, v)| (k, v)).collect();
             out.extend(
@@ -338,7 +339,7 @@ fn group_ref(v: &Value) -> GroupRef {
 /// Compiles `evalConditionValue(v, value, insensitive)`.
 pub(crate) fn test(v: &Value, insensitive: bool, at: &At) -> Result<Test> {
     Ok(match v {
-        Value::String(s) if insensitive => Test::StrEqFolded(s.to_lowercase().into()),
+        Value::String(s) if insensitive => Test::StrEqFolded(lowercase(s).into()),
         Value::String(s) => Test::StrEq(s.as_str().into()),
         Value::Number(n) => Test::NumEq(super::js::num_of(n)),
         Value::Bool(b) => Test::BoolEq(*b),
@@ -346,15 +347,13 @@ pub(crate) fn test(v: &Value, insensitive: bool, at: &At) -> Result<Test> {
         Value::Object(m) if is_operator_object(m) => {
             let ops = m
                 .iter()
-                .map(|(name, arg)| {
-                    Ok(OpEntry {
-                        op: op(name, arg, &at.key(name))?,
-                        name: name.as_str().into(),
-                        arg: arg.clone(),
-                    })
-                })
+                .map(|(name, arg)| op(name, arg, &at.key(name)))
                 .collect::<Result<_>>()?;
-            Test::Ops(ops)
+            let src = m
+                .iter()
+                .map(|(name, arg)| (name.as_str().into(), arg.clone()))
+                .collect();
+            Test::Ops(Box::new(Ops { ops, src }))
         }
         Value::Array(_) | Value::Object(_) => Test::Json(Box::new(v.clone())),
     })
@@ -367,7 +366,7 @@ fn version(r: VRel, arg: &Value) -> Op {
 fn set(arg: &Value, fold: bool, negate: bool) -> Op {
     match arg {
         Value::Array(items) => {
-            let s = ValueSet::new(items, fold);
+            let s = Box::new(ValueSet::new(items, fold));
             if negate {
                 Op::Nin(s)
             } else {
@@ -427,8 +426,8 @@ fn op(name: &str, arg: &Value, at: &At) -> Result<Op> {
         },
         "$all" => all(arg, false, at)?,
         "$alli" => all(arg, true, at)?,
-        "$regex" => Op::Regex(Regex::new(arg, false)),
-        "$regexi" => Op::Regex(Regex::new(arg, true)),
+        "$regex" => Op::Regex(Box::new(Regex::new(arg, false))),
+        "$regexi" => Op::Regex(Box::new(Regex::new(arg, true))),
         "$type" => match arg {
             Value::String(t) => Op::Type(t.as_str().into()),
             _ => Op::False,

@@ -6,7 +6,9 @@
 
 use super::compile::{Clause, Cond, GroupRef, Op, Test};
 use super::groups::{Entry, Found, SavedGroups};
-use super::js::{coercion_throws, js_str, js_string_eq, json_eq, to_number, Throws, Val};
+use super::js::{
+    coercion_throws, js_str, js_string_eq, json_eq, lowercase, to_number, Throws, Val,
+};
 use super::path::Path;
 use std::cell::Cell;
 
@@ -32,7 +34,7 @@ pub(crate) struct Ctx<'a> {
     /// Root paths resolved once for this pass by a `ConditionSet`; empty
     /// when evaluating anything but the root object.
     pub(crate) slots: &'a [Val<'a>],
-    /// Results of costly leaves shared between conditions for this pass
+    /// Results of operator leaves shared between conditions for this pass
     /// (0 unknown, 1 false, 2 true, 3 threw); empty below the root like
     /// `slots`.
     pub(crate) memo: &'a [Cell<u8>],
@@ -74,7 +76,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// The value of a root-level path: from the pass's table when there is one.
-#[inline]
+#[inline(always)]
 pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: Ctx<'a>) -> Val<'a> {
     match path.slot() {
         Some(i) if i < ctx.slots.len() => ctx.slots[i],
@@ -82,7 +84,7 @@ pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: Ctx<'a>) -> Val<'a> {
     }
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
     c.clauses.iter().all(|cl| clause(cl, obj, ctx))
 }
@@ -167,13 +169,13 @@ pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
                         .all(|(x, y)| x.to_ascii_lowercase() == y)
             }
             _ if coercion_throws(v) => ctx.throw(),
-            _ => js_str(v).to_lowercase() == **s,
+            _ => lowercase(&js_str(v)) == **s,
         },
         Test::NumEq(n) => ctx.check(to_number(v).map(|x| x == *n)),
         Test::BoolEq(b) => !matches!(v, Val::Null) && v.truthy() == *b,
         Test::IsNull => matches!(v, Val::Null),
         Test::Json(expected) => json_eq(v, expected),
-        Test::Ops(ops) => ops.iter().all(|o| op(&o.op, v, ctx)),
+        Test::Ops(ops) => ops.ops.iter().all(|o| op(o, v, ctx)),
         Test::Never => false,
     }
 }

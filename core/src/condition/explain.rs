@@ -5,7 +5,7 @@
 
 use super::compile::{Clause, Cond, GroupRef, Test};
 use super::eval::{self, Ctx};
-use super::js::{show, Val};
+use super::js::{json_text, show, write_json_str, Val};
 use serde_json::Value;
 
 /// Longest attribute or argument text quoted in a reason.
@@ -23,12 +23,18 @@ fn clip(mut s: String) -> String {
     s
 }
 
+fn quoted(s: &str) -> String {
+    let mut out = String::new();
+    write_json_str(s, &mut out);
+    out
+}
+
 fn got(v: Val) -> String {
     clip(show(v))
 }
 
 fn arg(v: &Value) -> String {
-    clip(v.to_string())
+    clip(json_text(v))
 }
 
 /// The reason `c` fails on `obj`, or `None` if it matches.
@@ -60,7 +66,7 @@ fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
             .unwrap_or_else(|| "$and failed".into()),
         Clause::Not(_, source) => format!("$not {} matched", arg(source)),
         Clause::SavedGroup(GroupRef::Ref { id, .. }) => {
-            format!("not in saved group {}", Value::from(&**id))
+            format!("not in saved group {}", quoted(id))
         }
         Clause::SavedGroup(GroupRef::Invalid) => "$savedGroup reference is malformed".into(),
     }
@@ -69,12 +75,17 @@ fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
 fn test<'a>(path: &str, t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> String {
     let expected = match t {
         Test::Ops(ops) => {
-            return match ops.iter().find(|o| !eval::op(&o.op, v, ctx)) {
-                Some(o) => format!("{path} {} {} got {}", o.name, arg(&o.arg), got(v)),
+            return match ops
+                .ops
+                .iter()
+                .zip(ops.src.iter())
+                .find(|(o, _)| !eval::op(o, v, ctx))
+            {
+                Some((_, (name, a))) => format!("{path} {name} {} got {}", arg(a), got(v)),
                 None => format!("{path} got {}", got(v)),
             }
         }
-        Test::StrEq(s) | Test::StrEqFolded(s) => Value::from(&**s).to_string(),
+        Test::StrEq(s) | Test::StrEqFolded(s) => quoted(s),
         Test::NumEq(n) => show(Val::Num(*n)),
         Test::BoolEq(b) => b.to_string(),
         Test::IsNull => "null".into(),

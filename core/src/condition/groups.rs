@@ -111,7 +111,9 @@ fn entry(v: &Value, id: &str) -> Result<Entry> {
             },
             Some("condition") => match m.get("condition") {
                 Some(c @ (Value::Object(_) | Value::Array(_))) => {
-                    let root = format!("$savedGroups[{}].condition", Value::from(id));
+                    let mut root = String::from("$savedGroups[");
+                    super::js::write_json_str(id, &mut root);
+                    root.push_str("].condition");
                     Entry::Condition(Some(compile::cond(c, &At::root(&root))?))
                 }
                 _ => Entry::Condition(None),

@@ -37,7 +37,7 @@ pub(crate) enum Val<'a> {
 }
 
 impl<'a> From<&'a Value> for Val<'a> {
-    #[inline]
+    #[inline(always)]
     fn from(v: &'a Value) -> Self {
         match v {
             Value::Null => Val::Null,
@@ -52,7 +52,7 @@ impl<'a> From<&'a Value> for Val<'a> {
 
 /// The f64 `JSON.parse` gives for a JSON number (integers beyond 2^53 round
 /// to nearest, ties to even, as `u64 as f64` does).
-#[inline]
+#[inline(always)]
 pub(crate) fn num_of(n: &serde_json::Number) -> f64 {
     n.as_f64().unwrap_or(f64::NAN)
 }
@@ -115,7 +115,7 @@ impl Lit {
     }
 
     /// `actual === lit`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn strict_eq(&self, actual: Val) -> bool {
         match (self, actual) {
             (Lit::Null, Val::Null) => true,
@@ -356,9 +356,20 @@ pub(crate) fn js_string_eq(v: Val, target: &str) -> Result<bool, Throws> {
     Ok(write_js_string(v, &mut c).is_ok() && c.0.is_empty())
 }
 
-/// `Number.prototype.toString()` for a double: the shortest digits that
-/// round-trip (Rust's `{:e}` finds the same ones), laid out by the
-/// ECMAScript rules for when to use an exponent.
+/// `Number.prototype.toString()` for a double: natively the shortest
+/// digits that round-trip (`ryu` finds the same ones as JavaScript engines)
+/// laid out by the ECMAScript rules for when to use an exponent; in the
+/// browser the host's own, which keeps float formatting out of the wasm.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
+    let text = js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map_err(|_| fmt::Error)?;
+    w.write_str(&String::from(text))
+}
+
+/// See the wasm32 version.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
     if n.is_nan() {
         return w.write_str("NaN");
@@ -372,18 +383,23 @@ pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
     if n < 0.0 {
         w.write_char('-')?;
     }
-    let mut buf = StackStr::<40>::new();
-    write!(buf, "{:e}", n.abs())?;
-    let sci = buf.as_str();
-    let (mant, exp) = sci.split_once('e').ok_or(fmt::Error)?;
-    let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
-    let mut digits = StackStr::<24>::new();
-    for c in mant.chars().filter(|c| c.is_ascii_digit()) {
-        digits.write_char(c)?;
-    }
-    let digits = digits.as_str();
+    let mut rb = ryu::Buffer::new();
+    let text = rb.format_finite(n.abs());
+    let (mant, exp) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().map_err(|_| fmt::Error)?),
+        None => (text, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    // value = digits × 10^power, digits without leading or trailing zeros.
+    let mut all = StackStr::<40>::new();
+    all.write_str(int)?;
+    all.write_str(frac)?;
+    let all = all.as_str();
+    let trimmed = all.trim_start_matches('0');
+    let digits = trimmed.trim_end_matches('0');
+    let power = exp - frac.len() as i32 + (trimmed.len() - digits.len()) as i32;
     let k = digits.len() as i32;
-    let e = exp + 1; // the n of the specification: value = 0.digits × 10^e
+    let e = power + k; // the n of the specification: value = 0.digits × 10^e
     if k <= e && e <= 21 {
         w.write_str(digits)?;
         for _ in 0..(e - k) {
@@ -392,7 +408,9 @@ pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
         Ok(())
     } else if 0 < e && e <= 21 {
         let (int, frac) = digits.split_at(e as usize);
-        write!(w, "{int}.{frac}")
+        w.write_str(int)?;
+        w.write_char('.')?;
+        w.write_str(frac)
     } else if -6 < e && e <= 0 {
         w.write_str("0.")?;
         for _ in 0..(-e) {
@@ -400,13 +418,14 @@ pub(crate) fn write_number<W: Write>(n: f64, w: &mut W) -> fmt::Result {
         }
         w.write_str(digits)
     } else {
-        let sign = if e - 1 < 0 { '-' } else { '+' };
         let (first, rest) = digits.split_at(1);
-        if rest.is_empty() {
-            write!(w, "{first}e{sign}{}", (e - 1).abs())
-        } else {
-            write!(w, "{first}.{rest}e{sign}{}", (e - 1).abs())
+        w.write_str(first)?;
+        if !rest.is_empty() {
+            w.write_char('.')?;
+            w.write_str(rest)?;
         }
+        w.write_str(if e - 1 < 0 { "e-" } else { "e+" })?;
+        write!(w, "{}", (e - 1).unsigned_abs())
     }
 }
 
@@ -486,9 +505,56 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
     if !is_decimal_literal(body) {
         return f64::NAN;
     }
-    // The grammar is checked above, so Rust's (correctly rounded) parser
-    // only ever sees what JavaScript would accept.
-    body.parse::<f64>().map(|v| sign * v).unwrap_or(f64::NAN)
+    // The grammar is checked above, so the decimal parser only ever sees
+    // what JavaScript would accept.
+    sign * parse_decimal(body)
+}
+
+/// A checked decimal literal as a double: Rust's correctly rounded parser
+/// natively; in the browser the host's own `Number`, which is exact by
+/// definition and keeps Rust's float parsing out of the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_decimal(s: &str) -> f64 {
+    s.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn parse_decimal(s: &str) -> f64 {
+    // Unary `+`, i.e. JavaScript's ToNumber.
+    wasm_bindgen::JsValue::from_str(s).unchecked_into_f64()
+}
+
+/// `s.toLowerCase()`. ASCII is done here; anything else natively by Rust's
+/// Unicode tables and in the browser by the host's own `toLowerCase` (which
+/// is exactly JavaScript's, and keeps those tables out of the wasm).
+pub(crate) fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        lowercase_unicode(s)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lowercase_unicode(s: &str) -> String {
+    s.to_lowercase()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn lowercase_unicode(s: &str) -> String {
+    String::from(js_sys::JsString::from(s).to_lower_case())
+}
+
+/// Sorts a few items by key; an insertion sort is all the key lists here
+/// need, and `sort_unstable` would add two quicksorts to the wasm.
+pub(crate) fn sort_small<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// `StrUnsignedDecimalLiteral` without `Infinity`: digits, an optional
@@ -632,28 +698,120 @@ fn js_key_order(m: &Map<String, Value>) -> Vec<&String> {
         .keys()
         .filter_map(|k| array_index(k).map(|i| (i, k)))
         .collect();
-    idx.sort_unstable();
+    sort_small(&mut idx, |e| e.0);
     let mut keys: Vec<&String> = idx.into_iter().map(|(_, k)| k).collect();
     keys.extend(m.keys().filter(|k| array_index(k).is_none()));
     keys
 }
 
-/// JSON text of a value for explanations (serde's; close enough to
-/// JavaScript's for a human reading a reason).
+/// `JSON.stringify(v)` for a JSON value (objects in insertion order), for
+/// explanations and memo keys. Written here rather than with serde_json's
+/// serializer so the browser build formats numbers with the host and links
+/// no float formatting of its own.
+pub(crate) fn json_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_json(v, &mut out);
+    out
+}
+
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write_number(num_of(n), out);
+        }
+        Value::String(s) => write_json_str(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_str(k, out);
+                out.push(':');
+                write_json(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON string literal with `JSON.stringify`'s escapes.
+pub(crate) fn write_json_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// JSON text of an attribute for explanations.
 pub(crate) fn show(v: Val) -> String {
     match v {
         Val::Null => "null".into(),
-        Val::Bool(b) => b.to_string(),
+        Val::Bool(b) => (if b { "true" } else { "false" }).into(),
         Val::Num(n) => {
             let mut s = String::new();
             let _ = write_number(n, &mut s);
             s
         }
-        Val::Str(s) => Value::from(s).to_string(),
-        Val::Arr(a) => Value::from(a.to_vec()).to_string(),
-        Val::Obj(o) => Value::Object(o.clone()).to_string(),
+        Val::Str(s) => {
+            let mut out = String::new();
+            write_json_str(s, &mut out);
+            out
+        }
+        Val::Arr(a) => {
+            let mut out = String::from("[");
+            for (i, item) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, &mut out);
+            }
+            out.push(']');
+            out
+        }
+        Val::Obj(o) => {
+            let mut out = String::from("{");
+            for (i, (k, item)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_str(k, &mut out);
+                out.push(':');
+                write_json(item, &mut out);
+            }
+            out.push('}');
+            out
+        }
         Val::ObjProto => "Object.prototype".into(),
-        Val::Func(name) => format!("function {name}"),
+        Val::Func(name) => ["function ", name].concat(),
     }
 }
 
@@ -733,6 +891,15 @@ mod tests {
         );
         assert_eq!(cmp_utf16("\u{10000}", "\u{ffff}"), Ordering::Less);
         assert_eq!(cmp_utf16("a", "ab"), Ordering::Less);
+    }
+
+    #[test]
+    fn json_text_is_json_stringify() {
+        let v = json!({"a": [1, 1.5, 1e21, null, true], "b\"": "x\n\u{1}é"});
+        assert_eq!(
+            json_text(&v),
+            r#"{"a":[1,1.5,1e+21,null,true],"b\"":"x\n\u0001é"}"#
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@
 //!   the browser; they may differ from Node's in characters added by recent
 //!   Unicode versions.
 
+mod attrs;
 mod batch;
 mod compile;
 mod eval;

@@ -7,7 +7,7 @@
 //! objects never (an attribute's array is never the very same object as one
 //! in the condition).
 
-use super::js::{num_of, Val};
+use super::js::{lowercase, num_of, Val};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -18,7 +18,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub(crate) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
-    #[inline]
+    #[inline(always)]
     fn write(&mut self, bytes: &[u8]) {
         const K: u64 = 0xf135_7aea_2e62_a9c5;
         let mut chunks = bytes.chunks_exact(8);
@@ -32,7 +32,7 @@ impl Hasher for FxHasher {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish(&self) -> u64 {
         self.0
     }
@@ -45,24 +45,36 @@ const SMALL: usize = 8;
 
 #[derive(Debug, Clone)]
 enum Strings {
-    Small(Box<[Box<str>]>),
+    /// Each with its hash, so a probe compares one word per element and
+    /// the bytes only on a hash hit.
+    Small(Box<[(u64, Box<str>)]>),
     Hashed(FxSet<Box<str>>),
 }
 
+#[inline(always)]
+fn fx(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
 impl Strings {
-    fn new(mut items: Vec<Box<str>>) -> Strings {
+    fn new(items: Vec<Box<str>>) -> Strings {
         if items.len() <= SMALL {
-            items.dedup();
-            Strings::Small(items.into_boxed_slice())
+            Strings::Small(items.into_iter().map(|s| (fx(&s), s)).collect())
         } else {
             Strings::Hashed(items.into_iter().collect())
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn contains(&self, s: &str) -> bool {
         match self {
-            Strings::Small(v) => v.iter().any(|x| &**x == s),
+            Strings::Small(v) if v.is_empty() => false,
+            Strings::Small(v) => {
+                let h = fx(s);
+                v.iter().any(|(xh, x)| *xh == h && &**x == s)
+            }
             Strings::Hashed(h) => h.contains(s),
         }
     }
@@ -92,7 +104,7 @@ impl ValueSet {
                 Value::Bool(true) => yes = true,
                 Value::Bool(false) => no = true,
                 Value::Number(n) => numbers.push(num_of(n)),
-                Value::String(s) if fold => strings.push(s.to_lowercase().into_boxed_str()),
+                Value::String(s) if fold => strings.push(lowercase(s).into_boxed_str()),
                 Value::String(s) => strings.push(s.as_str().into()),
                 Value::Array(_) | Value::Object(_) => {}
             }
@@ -108,12 +120,12 @@ impl ValueSet {
     }
 
     /// `expected.includes(v)` (with case folding if this is a folded set).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, v: Val) -> bool {
         match v {
             Val::Str(s) if self.fold => self.contains_folded(s),
             Val::Str(s) => self.strings.contains(s),
-            Val::Num(n) => self.numbers.iter().any(|x| *x == n),
+            Val::Num(n) => self.numbers.contains(&n),
             Val::Null => self.null,
             Val::Bool(true) => self.yes,
             Val::Bool(false) => self.no,
@@ -130,7 +142,7 @@ impl ValueSet {
             // ASCII in, ASCII out: still valid UTF-8.
             return std::str::from_utf8(lower).is_ok_and(|l| self.strings.contains(l));
         }
-        self.strings.contains(&s.to_lowercase())
+        self.strings.contains(&lowercase(s))
     }
 
     /// GrowthBook's `isIn`: an array attribute matches when any of its

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds benches/rules-wasm (beckon-core's condition engine alone) for
+# benches/rules-bench.mjs: cargo with the SDK's size profile, wasm-bindgen
+# for Node, then wasm-opt from node_modules/binaryen when it is installed.
+# Output: target/rules-wasm/{beckon_rules_wasm.js,beckon_rules_wasm_bg.wasm},
+# and the same module without the engine in target/rules-wasm-baseline/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+wasm_opt=node_modules/binaryen/bin/wasm-opt
+[ -x "$wasm_opt" ] || echo "note: $wasm_opt not found (npm ci); the modules are not size-optimised" >&2
+
+# build <out dir> [cargo args…]
+build() {
+  local out=$1
+  shift
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p beckon-rules-wasm "$@"
+  rm -rf "$out"
+  wasm-bindgen --target nodejs --out-dir "$out" target/wasm32-unknown-unknown/wasm-release/beckon_rules_wasm.wasm
+  # The repo's package.json says "type": "module"; this glue is CommonJS.
+  echo '{"type": "commonjs"}' >"$out/package.json"
+  if [ -x "$wasm_opt" ]; then
+    # The same flags as the SDK build (scripts/build-sdk.sh).
+    "$wasm_opt" -Oz --strip-debug --strip-producers \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$out/beckon_rules_wasm_bg.wasm" -o "$out/beckon_rules_wasm_bg.wasm"
+  fi
+}
+
+# The module without the engine first, so what the engine adds can be told.
+build target/rules-wasm-baseline --features baseline
+build target/rules-wasm
+ls -l target/rules-wasm*/*.wasm
