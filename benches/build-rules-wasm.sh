@@ -3,7 +3,8 @@
 # benches/rules-bench.mjs: cargo with the SDK's size profile, wasm-bindgen
 # for Node, then wasm-opt from node_modules/binaryen when it is installed.
 # Output: target/rules-wasm/{beckon_rules_wasm.js,beckon_rules_wasm_bg.wasm},
-# and the same module without the engine in target/rules-wasm-baseline/.
+# the same module without the engine in target/rules-wasm-baseline/, and
+# with BECKON_CORE_OPT=N one with beckon-core at opt-level N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -31,5 +32,13 @@ build() {
 
 # The module without the engine first, so what the engine adds can be told.
 build target/rules-wasm-baseline --features baseline
+# Optionally the engine built for speed while everything else stays at the
+# SDK's opt-level "z" (what `[profile.wasm-release.package.beckon-core]
+# opt-level = 3` in the root Cargo.toml would ship):
+#   BECKON_CORE_OPT=3 bash benches/build-rules-wasm.sh
+if [ -n "${BECKON_CORE_OPT:-}" ]; then
+  build target/rules-wasm-core-o$BECKON_CORE_OPT --config "profile.wasm-release.package.beckon-core.opt-level=$BECKON_CORE_OPT"
+fi
+# Last, so target/wasm32-unknown-unknown holds the module as the SDK builds it.
 build target/rules-wasm
 ls -l target/rules-wasm*/*.wasm

@@ -61,6 +61,8 @@ pub struct Audiences {
     set: ConditionSet,
     groups: SavedGroups,
     results: Vec<bool>,
+    /// Where JavaScript writes the attributes' UTF-8 (`inputBuffer`).
+    input: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -84,6 +86,7 @@ impl Audiences {
             set: ConditionSet::new(conditions),
             groups,
             results: Vec::new(),
+            input: Vec::new(),
         })
     }
 
@@ -102,6 +105,32 @@ impl Audiences {
         Ok(self.results.iter().map(|r| u8::from(*r)).collect())
     }
 
+    /// A buffer of `len` bytes in wasm memory for `TextEncoder.encodeInto`,
+    /// reused across passes: the cheapest way to hand a string over (no
+    /// per-character copy loop in the glue, no intermediate array).
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> *mut u8 {
+        if self.input.len() < len {
+            self.input.resize(len, 0);
+        }
+        self.input.as_mut_ptr()
+    }
+
+    /// One pass over the first `len` bytes written to `inputBuffer`; one
+    /// byte per audience back.
+    #[wasm_bindgen(js_name = evalInput)]
+    pub fn eval_input(&mut self, len: usize) -> Result<Vec<u8>, JsError> {
+        let input = std::mem::take(&mut self.input);
+        let text = std::str::from_utf8(input.get(..len).unwrap_or(&[]));
+        let result = match text {
+            Ok(t) => self.pass(t),
+            Err(e) => Err(JsError::new(&e.to_string())),
+        };
+        self.input = input;
+        result?;
+        Ok(self.results.iter().map(|r| u8::from(*r)).collect())
+    }
+
     /// Only the crossing: parses the attributes and evaluates nothing, so
     /// the benchmark can split a pass into crossing and evaluation.
     #[wasm_bindgen(js_name = parseOnly)]
@@ -115,4 +144,11 @@ impl Audiences {
             .eval_all_json(attributes_json, &self.groups, &mut self.results)?;
         Ok(())
     }
+}
+
+/// The module's memory, for writing into `inputBuffer` (not `memory`:
+/// that name is the raw export of the memory itself).
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }

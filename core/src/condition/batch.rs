@@ -171,7 +171,7 @@ impl ConditionSet {
         out.extend(self.conditions.iter().map(|c| {
             thrown.set(false);
             // Where GrowthBook would throw, the audience does not match.
-            eval::cond(&c.root, root, ctx) && !thrown.get()
+            eval::cond(&c.root, root, &ctx) && !thrown.get()
         }));
     }
 
@@ -234,7 +234,7 @@ impl Numbering {
                         p.set_memo(*self.leaves.entry(key).or_insert(next));
                     }
                 }
-                Clause::Or(list) | Clause::Nor(list) | Clause::And(list) => {
+                Clause::Or(list) | Clause::Nor(list) => {
                     for sub in list.iter_mut() {
                         self.assign(sub);
                     }
@@ -250,11 +250,15 @@ impl Numbering {
 /// whose result is then shared for the pass; plain equality leaves are
 /// cheaper to redo than to look up.
 fn leaf_key(p: &Path, t: &Test) -> Option<String> {
-    let Test::Ops(ops) = t else { return None };
+    let src: &[(Box<str>, Value)] = match t {
+        Test::Ops(ops) => &ops.src,
+        Test::Op1(_, src) => std::slice::from_ref(&**src),
+        _ => return None,
+    };
     // Paths and operator arguments as JSON text: equal text, equal leaf.
     let mut key = String::new();
     write_json_str(p.as_str(), &mut key);
-    for (name, arg) in ops.src.iter() {
+    for (name, arg) in src {
         write_json_str(name, &mut key);
         key.push_str(&json_text(arg));
     }

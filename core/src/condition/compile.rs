@@ -32,8 +32,6 @@ pub(crate) enum Clause {
     Or(Box<[Cond]>),
     /// `$nor` (an empty list fails).
     Nor(Box<[Cond]>),
-    /// `$and`.
-    And(Box<[Cond]>),
     /// `$not`, with its source for explanations.
     Not(Box<Cond>, Box<Value>),
     /// `$savedGroup`.
@@ -71,6 +69,10 @@ pub(crate) enum Test {
     Json(Box<Value>),
     /// An operator object: every operator must hold.
     Ops(Box<Ops>),
+    /// An operator object with one operator (the usual case), kept inline
+    /// so evaluation does not follow a pointer to reach it; the box holds
+    /// its source.
+    Op1(Op, Box<(Box<str>, Value)>),
     /// A string no JSON value can stringify to (a lone surrogate).
     Never,
 }
@@ -275,10 +277,18 @@ pub(crate) fn cond(v: &Value, at: &At) -> Result<Cond> {
         Entries::Object(pairs) => {
             for (k, val) in pairs {
                 let at = at.key(k);
+                if k == "$and" {
+                    // `evalAnd` runs each condition's entries in turn, and
+                    // nothing else happens between them, so they can join
+                    // this list in place: one level less to walk.
+                    for c in list(val, &at)?.into_vec() {
+                        clauses.extend(c.clauses.into_vec());
+                    }
+                    continue;
+                }
                 clauses.push(match k {
                     "$or" => Clause::Or(list(val, &at)?),
                     "$nor" => Clause::Nor(list(val, &at)?),
-                    "$and" => Clause::And(list(val, &at)?),
                     "$not" => Clause::Not(Box::new(cond(val, &at)?), Box::new(val.clone())),
                     "$savedGroup" => Clause::SavedGroup(group_ref(val)),
                     path => Clause::Path(Path::new(path), test(val, false, &at)?),
@@ -345,15 +355,26 @@ pub(crate) fn test(v: &Value, insensitive: bool, at: &At) -> Result<Test> {
         Value::Bool(b) => Test::BoolEq(*b),
         Value::Null => Test::IsNull,
         Value::Object(m) if is_operator_object(m) => {
-            let ops = m
+            let mut ops = m
                 .iter()
                 .map(|(name, arg)| op(name, arg, &at.key(name)))
-                .collect::<Result<_>>()?;
-            let src = m
+                .collect::<Result<Vec<Op>>>()?;
+            let mut src: Vec<(Box<str>, Value)> = m
                 .iter()
                 .map(|(name, arg)| (name.as_str().into(), arg.clone()))
                 .collect();
-            Test::Ops(Box::new(Ops { ops, src }))
+            if ops.len() == 1 {
+                match (ops.pop(), src.pop()) {
+                    (Some(only), Some(source)) => Test::Op1(only, Box::new(source)),
+                    // Both had one element.
+                    _ => Test::Never,
+                }
+            } else {
+                Test::Ops(Box::new(Ops {
+                    ops: ops.into_boxed_slice(),
+                    src: src.into_boxed_slice(),
+                }))
+            }
         }
         Value::Array(_) | Value::Object(_) => Test::Json(Box::new(v.clone())),
     })

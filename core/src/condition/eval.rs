@@ -76,26 +76,26 @@ impl<'a> Ctx<'a> {
 }
 
 /// The value of a root-level path: from the pass's table when there is one.
-#[inline(always)]
-pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: Ctx<'a>) -> Val<'a> {
+#[inline]
+pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: &Ctx<'a>) -> Val<'a> {
     match path.slot() {
         Some(i) if i < ctx.slots.len() => ctx.slots[i],
         _ => path.get(obj),
     }
 }
 
-#[inline(always)]
-pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
+#[inline]
+pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     c.clauses.iter().all(|cl| clause(cl, obj, ctx))
 }
 
 #[inline]
-pub(crate) fn any<'a>(list: &[Cond], obj: Val<'a>, ctx: Ctx<'a>) -> bool {
+pub(crate) fn any<'a>(list: &[Cond], obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     // `evalOr`: an empty list passes.
     list.is_empty() || list.iter().any(|c| cond(c, obj, ctx))
 }
 
-pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
+pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     match cl {
         Clause::Path(path, t) => match path.memo().and_then(|i| ctx.memo.get(i)) {
             Some(cell) => match cell.get() {
@@ -116,13 +116,12 @@ pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
         },
         Clause::Or(list) => any(list, obj, ctx),
         Clause::Nor(list) => !any(list, obj, ctx),
-        Clause::And(list) => list.iter().all(|c| cond(c, obj, ctx)),
         Clause::Not(c, _) => !cond(c, obj, ctx),
         Clause::SavedGroup(r) => saved_group(r, obj, ctx),
     }
 }
 
-fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
+fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     let GroupRef::Ref { id, attribute_key } = r else {
         return false;
     };
@@ -152,13 +151,13 @@ fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: Ctx<'a>) -> bool {
                 memo: &[],
                 thrown: ctx.thrown,
             };
-            cond(c, obj, inner)
+            cond(c, obj, &inner)
         }
         _ => false,
     }
 }
 
-pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
+pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: &Ctx<'a>) -> bool {
     match t {
         Test::StrEq(s) => ctx.check(js_string_eq(v, s)),
         Test::StrEqFolded(s) => match v {
@@ -175,12 +174,13 @@ pub(crate) fn test<'a>(t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> bool {
         Test::BoolEq(b) => !matches!(v, Val::Null) && v.truthy() == *b,
         Test::IsNull => matches!(v, Val::Null),
         Test::Json(expected) => json_eq(v, expected),
+        Test::Op1(o, _) => op(o, v, ctx),
         Test::Ops(ops) => ops.ops.iter().all(|o| op(o, v, ctx)),
         Test::Never => false,
     }
 }
 
-pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: Ctx<'a>) -> bool {
+pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: &Ctx<'a>) -> bool {
     match o {
         Op::Version(rel, expected) => rel.holds(expected.cmp_actual(v)),
         Op::Eq(lit) => lit.strict_eq(v),
@@ -214,7 +214,7 @@ pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: Ctx<'a>) -> bool {
         Op::ElemMatchCond(c) => match v {
             Val::Arr(items) => items
                 .iter()
-                .any(|e| !e.is_null() && cond(c, Val::from(e), ctx.below())),
+                .any(|e| !e.is_null() && cond(c, Val::from(e), &ctx.below())),
             _ => false,
         },
         Op::All(tests) => match v {

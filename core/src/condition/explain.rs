@@ -38,14 +38,14 @@ fn arg(v: &Value) -> String {
 }
 
 /// The reason `c` fails on `obj`, or `None` if it matches.
-pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: Ctx<'a>) -> Option<String> {
+pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: &Ctx<'a>) -> Option<String> {
     c.clauses
         .iter()
         .find(|cl| !eval::clause(cl, obj, ctx))
         .map(|cl| clause(cl, obj, ctx))
 }
 
-fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
+fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: &Ctx<'a>) -> String {
     match cl {
         Clause::Path(path, t) => test(path.as_str(), t, eval::lookup(path, obj, ctx), ctx),
         Clause::Or(list) => match list.first().and_then(|c| cond(c, obj, ctx)) {
@@ -60,10 +60,6 @@ fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
             Some(i) => format!("$nor branch {i} matched"),
             None => "an empty $nor never matches".into(),
         },
-        Clause::And(list) => list
-            .iter()
-            .find_map(|c| cond(c, obj, ctx))
-            .unwrap_or_else(|| "$and failed".into()),
         Clause::Not(_, source) => format!("$not {} matched", arg(source)),
         Clause::SavedGroup(GroupRef::Ref { id, .. }) => {
             format!("not in saved group {}", quoted(id))
@@ -72,8 +68,16 @@ fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: Ctx<'a>) -> String {
     }
 }
 
-fn test<'a>(path: &str, t: &Test, v: Val<'a>, ctx: Ctx<'a>) -> String {
+fn test<'a>(path: &str, t: &Test, v: Val<'a>, ctx: &Ctx<'a>) -> String {
     let expected = match t {
+        Test::Op1(o, src) => {
+            let (name, a) = &**src;
+            return if eval::op(o, v, ctx) {
+                format!("{path} got {}", got(v))
+            } else {
+                format!("{path} {name} {} got {}", arg(a), got(v))
+            };
+        }
         Test::Ops(ops) => {
             return match ops
                 .ops

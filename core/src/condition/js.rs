@@ -37,7 +37,7 @@ pub(crate) enum Val<'a> {
 }
 
 impl<'a> From<&'a Value> for Val<'a> {
-    #[inline(always)]
+    #[inline]
     fn from(v: &'a Value) -> Self {
         match v {
             Value::Null => Val::Null,
@@ -52,7 +52,7 @@ impl<'a> From<&'a Value> for Val<'a> {
 
 /// The f64 `JSON.parse` gives for a JSON number (integers beyond 2^53 round
 /// to nearest, ties to even, as `u64 as f64` does).
-#[inline(always)]
+#[inline]
 pub(crate) fn num_of(n: &serde_json::Number) -> f64 {
     n.as_f64().unwrap_or(f64::NAN)
 }
@@ -115,7 +115,7 @@ impl Lit {
     }
 
     /// `actual === lit`.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn strict_eq(&self, actual: Val) -> bool {
         match (self, actual) {
             (Lit::Null, Val::Null) => true,

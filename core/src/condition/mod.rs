@@ -101,7 +101,11 @@ impl Condition {
     /// not a function, so the conversion is a `TypeError`.
     pub fn try_eval(&self, attributes: &Value, groups: &SavedGroups) -> Result<bool> {
         let thrown = Cell::new(false);
-        let result = eval::cond(&self.root, Val::from(attributes), Ctx::new(groups, &thrown));
+        let result = eval::cond(
+            &self.root,
+            Val::from(attributes),
+            &Ctx::new(groups, &thrown),
+        );
         if thrown.get() {
             return Err(Error::Unevaluable {
                 reason: "an object with its own \"toString\" key met an operator that converts it to a primitive; GrowthBook throws a TypeError here".into(),
@@ -115,7 +119,11 @@ impl Condition {
     /// `plan $in ["pro","team"] got "free"`.
     pub fn explain(&self, attributes: &Value, groups: &SavedGroups) -> Option<String> {
         let thrown = Cell::new(false);
-        explain::cond(&self.root, Val::from(attributes), Ctx::new(groups, &thrown))
+        explain::cond(
+            &self.root,
+            Val::from(attributes),
+            &Ctx::new(groups, &thrown),
+        )
     }
 }
 

@@ -85,7 +85,7 @@ enum Inherited {
 
 /// `map.get(key)`, by a scan for small objects: comparing a few short keys
 /// is cheaper than hashing the probe with the map's SipHash.
-#[inline(always)]
+#[inline]
 fn lookup<'a>(
     map: &'a serde_json::Map<String, serde_json::Value>,
     key: &str,
@@ -125,7 +125,7 @@ impl Segment {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn step<'a>(&self, cur: Val<'a>) -> Val<'a> {
         match cur {
             Val::Obj(map) => match lookup(map, &self.key) {
@@ -198,7 +198,7 @@ impl Path {
         &self.text
     }
 
-    #[inline(always)]
+    #[inline]
     pub(crate) fn slot(&self) -> Option<usize> {
         (self.slot != NO_SLOT).then_some(self.slot as usize)
     }
@@ -207,7 +207,7 @@ impl Path {
         self.slot = slot;
     }
 
-    #[inline(always)]
+    #[inline]
     pub(crate) fn memo(&self) -> Option<usize> {
         (self.memo != NO_SLOT).then_some(self.memo as usize)
     }
@@ -222,18 +222,18 @@ impl Path {
     }
 
     /// The value at this path below `root`, `Val::Null` when absent.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn get<'a>(&self, root: Val<'a>) -> Val<'a> {
         self.walk(root, &self.segments)
     }
 
     /// The value below `first`, the value of this path's first segment.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn get_rest<'a>(&self, first: Val<'a>) -> Val<'a> {
         self.walk(first, self.segments.get(1..).unwrap_or(&[]))
     }
 
-    #[inline(always)]
+    #[inline]
     fn walk<'a>(&self, root: Val<'a>, segments: &[Segment]) -> Val<'a> {
         let mut cur = root;
         for seg in segments {

@@ -18,7 +18,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub(crate) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
-    #[inline(always)]
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         const K: u64 = 0xf135_7aea_2e62_a9c5;
         let mut chunks = bytes.chunks_exact(8);
@@ -32,7 +32,7 @@ impl Hasher for FxHasher {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
@@ -51,7 +51,7 @@ enum Strings {
     Hashed(FxSet<Box<str>>),
 }
 
-#[inline(always)]
+#[inline]
 fn fx(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
@@ -67,7 +67,7 @@ impl Strings {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn contains(&self, s: &str) -> bool {
         match self {
             Strings::Small(v) if v.is_empty() => false,
@@ -120,7 +120,7 @@ impl ValueSet {
     }
 
     /// `expected.includes(v)` (with case folding if this is a folded set).
-    #[inline(always)]
+    #[inline]
     pub(crate) fn contains(&self, v: Val) -> bool {
         match v {
             Val::Str(s) if self.fold => self.contains_folded(s),
