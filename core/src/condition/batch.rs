@@ -35,6 +35,9 @@ pub struct ConditionSet {
     /// Some condition reads the root object other than through a path
     /// (`$savedGroup`), so the attributes must be parsed whole.
     needs_root: bool,
+    /// What each root path is when its first segment is absent: `null`, or
+    /// an inherited built-in (nothing that borrows from the attributes).
+    absent: Vec<Val<'static>>,
 }
 
 fn empty_object() -> &'static Map<String, Value> {
@@ -62,7 +65,12 @@ impl ConditionSet {
                 .or_default()
                 .push(slot as u32);
         }
+        let absent = paths
+            .iter()
+            .map(|p| p.get(Val::Obj(empty_object())))
+            .collect();
         ConditionSet {
+            absent,
             conditions,
             paths,
             by_first,
@@ -178,8 +186,7 @@ impl ConditionSet {
     /// What every root path is when its first segment is absent (null, or
     /// an inherited built-in).
     fn absent_slots<'a>(&self) -> Vec<Val<'a>> {
-        let absent = Val::Obj(empty_object());
-        self.paths.iter().map(|p| p.get(absent)).collect()
+        self.absent.clone()
     }
 
     /// The value of every root path for this pass.

@@ -7,6 +7,16 @@
 //! split, regexes built, version strings padded, `$in` lists hashed. The
 //! evaluator then walks the tree without allocating for the usual shapes.
 //!
+//! # Entry points
+//!
+//! * [`Condition::compile`] once per rule, then [`Condition::eval`] (or
+//!   [`Condition::try_eval`], [`Condition::explain`]) per user.
+//! * [`ConditionSet`] for many rules against one user, the SDK's case: root
+//!   paths are resolved once per pass, each distinct operator leaf is
+//!   evaluated once per pass, and [`ConditionSet::eval_all_json`] reads the
+//!   attributes straight from JSON text (what crosses from JavaScript).
+//! * [`SavedGroups::compile`] once per payload.
+//!
 //! # Semantics
 //!
 //! Everything GrowthBook evaluates, this evaluates to the same result,
@@ -15,31 +25,49 @@
 //! `String(value)`, so `{"$regex": "nul"}` matches a missing attribute),
 //! its array rule (`$in`/`$nin` on an array attribute ask whether *any*
 //! element is in the list), unknown operators failing, invalid regexes
-//! never matching, and paths that reach what JavaScript objects inherit
-//! (`{"constructor": {"$exists": true}}` holds for every user). The shared
-//! vectors in `tests/vectors/conditions.json` and a differential test
-//! against the real package keep it that way.
+//! never matching, `$savedGroup` references (list and condition groups,
+//! cycles stopped), and paths that reach what JavaScript objects inherit
+//! (`{"constructor": {"$exists": true}}` holds for every user;
+//! `"tags.length"` is an array's length). The shared vectors in
+//! `tests/vectors/conditions.json` and a differential test against the real
+//! package keep it that way.
 //!
-//! # What is a compile error
+//! # Errors
 //!
 //! [`Condition::compile`] fails with [`Error::InvalidRule`](crate::Error)
-//! (its `path` is the JSON path of the fault, like `$.$or[1]`) only where
-//! GrowthBook would throw a `TypeError` instead of answering: `null` where
-//! a condition is expected (`$not: null`, an `$or` element that is
-//! `null`), `$or`/`$and`/`$nor` given `null` or an array-like object, and
-//! `$elemMatch: null`. Shapes GrowthBook *answers* for, however odd, are
-//! not errors and give its answer: a non-array `$in` is `false`, `$or: 5`
-//! is `true`, a string where a condition should be is matched
-//! character by character against the paths `"0"`, `"1"`, ….
+//! (its `path` is the JSON path of the fault, like `$.$or[1]`) only for
+//! shapes on which GrowthBook throws a `TypeError` instead of answering:
+//! `null` where a condition is expected (`$not: null`, an element of
+//! `$or`/`$and`/`$nor` that is `null`), `$or`/`$and`/`$nor` given `null` or
+//! an array-like object, and `$elemMatch: null`. GrowthBook only reaches
+//! some of these on some inputs (`$or` stops at the first branch that
+//! passes; `$elemMatch: null` throws only on array attributes); rejecting
+//! them when compiling is this crate's policy. Shapes GrowthBook *answers*
+//! for, however odd, are not errors and give its answer: a non-array `$in`
+//! is `false`, `$or: 5` is `true`, a string where a condition should be is
+//! matched character by character against the paths `"0"`, `"1"`, ….
+//!
+//! The one input-dependent throw — JavaScript turning an object that has
+//! its own `"toString"` key into a primitive (`value + ""`, `value * 1`,
+//! `<`, a saved-group key) — is reported by [`Condition::try_eval`] as
+//! [`Error::Unevaluable`](crate::Error); [`Condition::eval`] and
+//! [`ConditionSet`] count it as "does not match".
 //!
 //! # Known differences
 //!
+//! * GrowthBook caches regexes by `String(pattern)` (and `pattern + "/i"`
+//!   for `$regexi`), so a non-string pattern, or a `$regex` pattern ending
+//!   in `/i`, answers according to which patterns that process compiled
+//!   earlier. Here a non-string pattern never matches (GrowthBook's answer
+//!   in a fresh process) and every pattern means itself.
 //! * Paths that continue *into* an inherited built-in
 //!   (`"toString.name"`) give `null`, and `Array.prototype`'s own
 //!   `__proto__` is treated as an empty array's; JavaScript would keep
 //!   walking. JSON attributes cannot make use of either.
 //! * JSON numbers beyond the range of a double are rejected by the JSON
-//!   parser, where `JSON.parse` gives `Infinity`.
+//!   parser, where `JSON.parse` gives `Infinity`; in the browser build
+//!   serde_json's float parser may be one unit in the last place off for
+//!   16–17-digit numbers (natively it is exact).
 //! * Case folding (`$ini`, `$alli`) and case-insensitive regexes use the
 //!   Unicode tables of Rust's standard library natively and the host's in
 //!   the browser; they may differ from Node's in characters added by recent
