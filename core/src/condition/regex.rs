@@ -126,7 +126,16 @@ impl Literal {
                 (true, true) => eq(t, lit),
                 (true, false) => t.len() >= lit.len() && eq(&t[..lit.len()], lit),
                 (false, true) => t.len() >= lit.len() && eq(&t[t.len() - lit.len()..], lit),
-                (false, false) => lit.is_empty() || t.windows(lit.len()).any(|w| eq(w, lit)),
+                // Case-sensitive: the standard library's substring search.
+                (false, false) if !self.icase => {
+                    text.contains(std::str::from_utf8(lit).unwrap_or_default())
+                }
+                (false, false) => match lit.first() {
+                    None => true,
+                    Some(first) => t
+                        .windows(lit.len())
+                        .any(|w| w[0].eq_ignore_ascii_case(first) && eq(w, lit)),
+                },
             }
         })
     }
