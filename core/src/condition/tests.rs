@@ -146,3 +146,11 @@ fn explain_names_the_first_failing_leaf() {
     );
     assert_eq!(c.explain(&json!({}), &g).as_deref(), Some("a = 1 got null"));
 }
+
+#[test]
+fn compiled_rules_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Condition>();
+    shared::<ConditionSet>();
+    shared::<SavedGroups>();
+}
