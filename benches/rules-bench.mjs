@@ -1,17 +1,23 @@
 // Condition engine benchmark: GrowthBook's evalCondition (JavaScript) against
 // beckon-core compiled to wasm, in the same Node process, over the shared
 // workload (tests/vectors/bench-workload.json: 200 audiences, one user of
-// ~50 attributes), plus the native figure from `beckon-rules bench`.
+// ~50 attributes), plus the native engine (`beckon-rules bench`, run between
+// the JavaScript batches so all three see the machine in the same states).
 //
 // A pass is what the SDK does when it re-checks every audience: hand the
 // current attributes to the engine once (for wasm that is the JS→wasm
-// crossing: JSON.stringify + copy + parse, counted here) and evaluate all
-// 200 audiences, getting one result per audience back. Audiences are
-// compiled once, outside the timing, as the SDK does on boot.
+// crossing: JSON.stringify, TextEncoder.encodeInto into wasm memory, a lean
+// read of the JSON in Rust — all counted here) and evaluate all 200
+// audiences, getting one result per audience back. Audiences are compiled
+// once, outside the timing, as the SDK does on boot. Both engines' answers
+// are compared before timing.
 //
-// Builds nothing: run `bash benches/build-rules-wasm.sh` and
-// `cargo build --release -p beckon-core --bin beckon-rules` first.
-//   node benches/rules-bench.mjs [--passes N]
+// Builds nothing: first run
+//   bash benches/build-rules-wasm.sh          (BECKON_CORE_OPT=3 also builds
+//                                              target/rules-wasm-core-o3)
+//   cargo build --release -p beckon-core --bin beckon-rules
+// then
+//   node benches/rules-bench.mjs [--passes N] [--wasm-dir target/rules-wasm-core-o3]
 import { readFileSync, existsSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
