@@ -166,6 +166,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         email: options.email,
         attributes: options.attributes,
         user_hash: options.user_hash,
+        ..UserIdentity::default()
     };
     let request = BootRequest {
         v: PROTOCOL_VERSION,

@@ -49,6 +49,10 @@ pub struct UserIdentity {
     /// Proof of identity: HMAC-SHA256 of `user_id` with the app's secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_hash: Option<String>,
+    /// Proof of identity, the newer way: a JWT signed (HS256) with the app's
+    /// secret whose `sub` is `user_id`; it expires, where a hash never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_jwt: Option<String>,
 }
 
 impl UserIdentity {
@@ -279,6 +283,9 @@ pub struct ErrorBody {
     pub error: String,
     /// What is wrong, for a person.
     pub message: String,
+    /// The request field at fault (`targeting.audience.$or[1]`), when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[cfg(test)]

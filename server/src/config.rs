@@ -17,9 +17,20 @@ pub struct Config {
     pub examples_dir: PathBuf,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// `postgres://…` to use Postgres; `None` for the SQLite file in
+    /// `data_dir`.
+    pub database_url: Option<String>,
 }
 
 impl Config {
+    /// Where the store lives: the Postgres URL, or the SQLite file.
+    pub fn database(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("beckon.sqlite3").display().to_string(),
+        }
+    }
+
     /// Defaults suited to tests: paths relative to the repository root.
     pub fn for_data_dir(data_dir: PathBuf, admin_key: String) -> Self {
         Self {
@@ -29,6 +40,7 @@ impl Config {
             sdk_dir: PathBuf::from("dist"),
             examples_dir: PathBuf::from("examples"),
             body_limit: 256 * 1024,
+            database_url: None,
         }
     }
 }

@@ -5,12 +5,14 @@
 //! |---|---|---|
 //! | `PORT` | 8080 | port on 127.0.0.1 (0 picks a free one) |
 //! | `BECKON_DATA` | `./data` | folder of the SQLite file and the admin key |
+//! | `DATABASE_URL` | unset | `postgres://…` to use Postgres instead of SQLite |
 //! | `BECKON_ADMIN_KEY` | generated, kept in `$BECKON_DATA/admin-key` | bearer key of `/admin/v1` |
 //! | `BECKON_SDK_DIR` | `./dist` | built SDK files |
 //! | `BECKON_EXAMPLES_DIR` | `./examples` | example pages |
+//! | `BECKON_LOG` | `text` | `json` for one JSON object per log line |
+//! | `RUST_LOG` | `info` | log filter |
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use beckon_server::{seed, store::Store, AppState, Config};
 use tracing_subscriber::EnvFilter;
@@ -38,14 +40,19 @@ fn admin_key(data_dir: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
+fn init_logs() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if env_or("BECKON_LOG", "text") == "json" {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-
+    init_logs();
     let port: u16 = env_or("PORT", "8080")
         .parse()
         .map_err(|e| format!("PORT must be a port number: {e}"))?;
@@ -57,30 +64,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.port = port;
     config.sdk_dir = PathBuf::from(env_or("BECKON_SDK_DIR", "dist"));
     config.examples_dir = PathBuf::from(env_or("BECKON_EXAMPLES_DIR", "examples"));
+    config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
 
-    let store = Store::open(&data_dir.join("beckon.sqlite3"))?;
+    let store = Store::connect(&config.database()).await?;
     if seed::seed_if_empty(&store).await? {
         tracing::info!("seeded the demo app into a new database");
     }
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store.clone(), config);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     // One machine-readable line, so scripts and tests that start the server
     // on port 0 learn where it listens.
     println!("beckon-server listening on http://{addr}/");
-    tracing::info!(%addr, data = %data_dir.display(), "listening");
+    tracing::info!(%addr, database = ?store.dialect(), "listening");
     axum::serve(listener, beckon_server::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Every request has been answered; let the event writer finish and the
+    // database close cleanly.
+    store.close().await;
+    tracing::info!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the
-/// process exits, so no acknowledged event is lost.
+/// Resolves on Ctrl-C or SIGTERM; the listener then stops accepting and
+/// in-flight requests finish, so every acknowledged event is stored and no
+/// request is acknowledged after that.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

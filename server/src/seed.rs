@@ -7,7 +7,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use serde::Deserialize;
 
 use crate::error::Result;
-use crate::store::{AppRecord, Article, MessageStatus, Store};
+use crate::store::{AppRecord, AppSettings, Article, Collection, MessageStatus, Store};
 
 /// The demo content, compiled into the binary.
 pub const DEMO_SEED: &str = include_str!("../seed/demo.json");
@@ -47,30 +47,58 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     let seed: Seed = serde_json::from_str(DEMO_SEED)?;
-    store
-        .insert_app(AppRecord {
-            id: seed.app.id.clone(),
-            name: seed.app.name,
-            secret: random_secret(),
-        })
-        .await?;
-    for message in &seed.messages {
-        store
-            .put_message(&seed.app.id, message, MessageStatus::Live)
-            .await?;
+    let app = AppRecord {
+        id: seed.app.id.clone(),
+        name: seed.app.name,
+        secret: random_secret(),
+        settings: AppSettings::default(),
+    };
+    if !store.insert_app(&app).await? {
+        // Another server process on the same database seeded it first.
+        return Ok(false);
     }
-    for a in seed.articles {
+    let mut collections = Vec::new();
+    for a in &seed.articles {
+        let collection_id = a.collection.as_deref().map(slug);
+        if let (Some(id), Some(name)) = (&collection_id, &a.collection) {
+            if !collections.contains(id) {
+                collections.push(id.clone());
+                let position = i64::try_from(collections.len()).unwrap_or(0);
+                store
+                    .put_collection(
+                        &app.id,
+                        &Collection {
+                            id: id.clone(),
+                            name: name.clone(),
+                            description: String::new(),
+                            position,
+                        },
+                    )
+                    .await?;
+            }
+        }
         store
             .put_article(
-                &seed.app.id,
-                Article {
-                    id: a.id,
-                    collection: a.collection,
-                    title: a.title,
-                    body: a.body,
+                &app.id,
+                &Article {
+                    id: a.id.clone(),
+                    collection_id,
+                    title: a.title.clone(),
+                    body: a.body.clone(),
+                    updated_at: 0,
                 },
             )
             .await?;
     }
+    for message in &seed.messages {
+        store
+            .create_message(&app.id, message, None, MessageStatus::Live)
+            .await?;
+    }
     Ok(true)
+}
+
+/// `"Getting started"` → `getting-started`.
+fn slug(name: &str) -> String {
+    name.trim().to_lowercase().replace(' ', "-")
 }

@@ -1,71 +1,25 @@
 //! The API through the real router (`app()` + `tower::ServiceExt::oneshot`)
-//! on a real SQLite file in a temporary folder.
+//! on a real database (SQLite, or Postgres when the environment names one).
 
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use beckon_server::{seed, store::Store, AppState, Config};
-use http_body_util::BodyExt;
+use common::{harness, post, ADMIN};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-const ADMIN: &str = "test-admin-key";
-
-struct Harness {
-    app: Router,
-    _dir: tempfile::TempDir,
-}
-
-async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("db.sqlite3")).expect("open db");
-    assert!(seed::seed_if_empty(&store).await.expect("seed"));
-    let mut config = Config::for_data_dir(dir.path().to_path_buf(), ADMIN.into());
-    let sdk = dir.path().join("sdk");
-    std::fs::create_dir_all(&sdk).expect("sdk dir");
-    std::fs::write(sdk.join("beckon_bg.wasm"), b"\0asm\x01\0\0\0").expect("wasm file");
-    config.sdk_dir = sdk;
-    config.body_limit = 4096;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
-    Harness {
-        app: beckon_server::app(state),
-        _dir: dir,
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let res = app.clone().oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, body, headers)
-}
-
-fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .expect("request")
-}
 
 fn boot_body(user: &str, url: &str) -> String {
     json!({"app_id": "demo", "user": {"user_id": user}, "page": {"url": url}}).to_string()
 }
 
 fn event(id: &str, name: &str) -> Value {
-    json!({"id": id, "name": name, "ts": 1.0e12, "message_id": "welcome-banner"})
+    common::event(id, name, "welcome-banner")
 }
 
 #[tokio::test]
 async fn boot_returns_live_messages_and_empty_state() {
     let h = harness().await;
-    let (status, body, _) = send(&h.app, post("/v1/boot", boot_body("u1", "http://x/"))).await;
+    let (status, body, _) = h.send(post("/v1/boot", boot_body("u1", "http://x/"))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user_key"], "u1");
     let ids: Vec<&str> = body["messages"]
@@ -82,7 +36,7 @@ async fn boot_returns_live_messages_and_empty_state() {
 async fn unknown_app_is_a_404_naming_it() {
     let h = harness().await;
     let body = json!({"app_id": "nope", "user": {"user_id": "u"}, "page": {"url": "/"}});
-    let (status, body, _) = send(&h.app, post("/v1/boot", body.to_string())).await;
+    let (status, body, _) = h.send(post("/v1/boot", body.to_string())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "unknown_app");
     assert!(body["message"].as_str().unwrap_or("").contains("nope"));
@@ -91,13 +45,13 @@ async fn unknown_app_is_a_404_naming_it() {
 #[tokio::test]
 async fn malformed_json_unknown_fields_and_missing_user_are_explained() {
     let h = harness().await;
-    let (status, body, _) = send(&h.app, post("/v1/boot", "{not json")).await;
+    let (status, body, _) = h.send(post("/v1/boot", "{not json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "bad_json");
 
     let unknown =
         json!({"app_id": "demo", "user": {"user_id": "u", "plan": 1}, "page": {"url": "/"}});
-    let (status, body, _) = send(&h.app, post("/v1/boot", unknown.to_string())).await;
+    let (status, body, _) = h.send(post("/v1/boot", unknown.to_string())).await;
     assert!(status.is_client_error(), "{status}");
     assert!(
         body["message"]
@@ -108,7 +62,7 @@ async fn malformed_json_unknown_fields_and_missing_user_are_explained() {
     );
 
     let anon = json!({"app_id": "demo", "user": {}, "page": {"url": "/"}});
-    let (status, body, _) = send(&h.app, post("/v1/boot", anon.to_string())).await;
+    let (status, body, _) = h.send(post("/v1/boot", anon.to_string())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "missing_user");
 }
@@ -116,8 +70,8 @@ async fn malformed_json_unknown_fields_and_missing_user_are_explained() {
 #[tokio::test]
 async fn oversized_body_is_a_413_in_json() {
     let h = harness().await;
-    let big = json!({"app_id": "demo", "user": {"user_id": "u", "attributes": {"blob": "x".repeat(10_000)}}, "page": {"url": "/"}});
-    let (status, body, _) = send(&h.app, post("/v1/boot", big.to_string())).await;
+    let big = json!({"app_id": "demo", "user": {"user_id": "u", "attributes": {"blob": "x".repeat(20_000)}}, "page": {"url": "/"}});
+    let (status, body, _) = h.send(post("/v1/boot", big.to_string())).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"], "body_too_large");
 }
@@ -127,23 +81,24 @@ async fn events_are_deduplicated_by_client_id_and_fold_into_state() {
     let h = harness().await;
     let batch = json!({"app_id": "demo", "user": {"user_id": "u2"},
         "events": [event("e1", "message.shown"), event("e2", "message.dismissed")]});
-    let (status, body, _) = send(&h.app, post("/v1/events", batch.to_string())).await;
+    let (status, body, _) = h.send(post("/v1/events", batch.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"accepted": 2, "duplicates": 0}));
 
     // A retry of the same batch, plus one new event.
     let retry = json!({"app_id": "demo", "user": {"user_id": "u2"},
         "events": [event("e1", "message.shown"), event("e2", "message.dismissed"), event("e3", "message.shown")]});
-    let (_, body, _) = send(&h.app, post("/v1/events", retry.to_string())).await;
+    let (_, body, _) = h.send(post("/v1/events", retry.to_string())).await;
     assert_eq!(body, json!({"accepted": 1, "duplicates": 2}));
 
-    let (_, body, _) = send(&h.app, post("/v1/boot", boot_body("u2", "http://x/"))).await;
+    let (_, body, _) = h.send(post("/v1/boot", boot_body("u2", "http://x/"))).await;
     let m = &body["state"]["messages"]["welcome-banner"];
-    assert_eq!(m["shown"], 2);
+    let shown = m["shown"]["recent"].as_object().map(|r| r.len());
+    assert_eq!(shown, Some(2), "two distinct showings: {m}");
     assert!(m["dismissed_at"].is_number(), "{m}");
 
     // Another user's state is untouched.
-    let (_, body, _) = send(&h.app, post("/v1/boot", boot_body("u3", "http://x/"))).await;
+    let (_, body, _) = h.send(post("/v1/boot", boot_body("u3", "http://x/"))).await;
     assert_eq!(body["state"]["messages"], json!({}));
 }
 
@@ -152,7 +107,7 @@ async fn bad_events_are_rejected_whole_with_the_index() {
     let h = harness().await;
     let batch = json!({"app_id": "demo", "user": {"user_id": "u"},
         "events": [event("ok", "message.shown"), event("", "message.shown")]});
-    let (status, body, _) = send(&h.app, post("/v1/events", batch.to_string())).await;
+    let (status, body, _) = h.send(post("/v1/events", batch.to_string())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["message"]
@@ -168,18 +123,18 @@ async fn admin_events_need_the_key_and_filter_by_user_and_name() {
     let h = harness().await;
     let batch = json!({"app_id": "demo", "user": {"user_id": "u4"},
         "events": [event("a", "message.shown"), event("b", "message.dismissed")]});
-    send(&h.app, post("/v1/events", batch.to_string())).await;
+    h.send(post("/v1/events", batch.to_string())).await;
 
     let uri = "/admin/v1/apps/demo/events?user=u4&name=message.dismissed";
     let req = Request::get(uri).body(Body::empty()).expect("req");
-    let (status, _, _) = send(&h.app, req).await;
+    let (status, _, _) = h.send(req).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let req = Request::get(uri)
         .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"))
         .body(Body::empty())
         .expect("req");
-    let (status, body, _) = send(&h.app, req).await;
+    let (status, body, _) = h.send(req).await;
     assert_eq!(status, StatusCode::OK);
     let list = body.as_array().expect("array");
     assert_eq!(list.len(), 1);
@@ -192,7 +147,7 @@ async fn wasm_is_served_as_application_wasm_with_cache_headers() {
     let req = Request::get("/sdk/beckon_bg.wasm")
         .body(Body::empty())
         .expect("req");
-    let (status, _, headers) = send(&h.app, req).await;
+    let (status, _, headers) = h.send(req).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
     assert!(headers[header::CACHE_CONTROL]

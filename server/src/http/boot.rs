@@ -1,68 +1,111 @@
 //! `POST /v1/boot`: who the user is → their state and the app's messages.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
-use beckon_core::protocol::{BootRequest, BootResponse, UserIdentity, PROTOCOL_VERSION};
+use axum::http::HeaderMap;
+use axum::Extension;
+use beckon_core::protocol::{BootRequest, UserIdentity, PROTOCOL_VERSION};
+use beckon_core::state::UserState;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::cors::CorsSlot;
+use super::gate;
 use super::AppJson;
-use crate::error::{AppError, Result};
-use crate::store::AppRecord;
+use crate::auth::Verified;
+use crate::error::Result;
+use crate::store::{CompanyRecord, UserUpdate};
 use crate::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/boot", post(boot))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(boot))
 }
 
-/// The longest id (user, anonymous, event) accepted; longer ones are a
-/// client bug or an attack, never a real id.
-pub const MAX_ID_LEN: usize = 256;
-
-/// Finds the app or answers 404.
-pub async fn known_app(state: &AppState, app_id: &str) -> Result<AppRecord> {
-    state.store.app(app_id).await?.ok_or_else(|| {
-        AppError::bad(
-            StatusCode::NOT_FOUND,
-            "unknown_app",
-            format!("no app with id {app_id:?}; check the app_id you boot with"),
-        )
-    })
+/// The answer, field for field core's `BootResponse`, with the messages
+/// spliced in as the JSON the app cache already holds, so a boot never
+/// serialises the same messages again.
+#[derive(Serialize)]
+struct BootAnswer<'a> {
+    v: u32,
+    user_key: String,
+    state: UserState,
+    messages: &'a RawValue,
 }
 
-/// The user's storage key, or a 400 that says which id is missing or bad.
-pub fn user_key(user: &UserIdentity) -> Result<String> {
-    let key = user.key().ok_or_else(|| {
-        AppError::bad(
-            StatusCode::BAD_REQUEST,
-            "missing_user",
-            "user needs a non-empty user_id or anonymous_id",
-        )
-    })?;
-    if key.len() > MAX_ID_LEN {
-        return Err(AppError::bad(
-            StatusCode::BAD_REQUEST,
-            "bad_user",
-            format!("user id is longer than {MAX_ID_LEN} bytes"),
-        ));
+/// Splits what the SDK sent into the user's record and their company
+/// (`attributes.company`, when it is an object with an `id`).
+pub fn user_update(verified: &Verified, user: &UserIdentity) -> UserUpdate {
+    let mut attributes = user.attributes.clone();
+    let company = match attributes.get("company") {
+        Some(Value::Object(c)) if c.get("id").and_then(Value::as_str).is_some() => {
+            let mut c: Map<String, Value> = c.clone();
+            let id = c.remove("id").and_then(|v| v.as_str().map(str::to_owned));
+            let name = c.remove("name").and_then(|v| v.as_str().map(str::to_owned));
+            attributes.remove("company");
+            id.map(|id| CompanyRecord {
+                id,
+                name,
+                attributes: c,
+            })
+        }
+        _ => None,
+    };
+    UserUpdate {
+        key: verified.key.clone(),
+        user_id: verified.user_id.clone(),
+        email: user.email.clone(),
+        attributes,
+        company,
     }
-    Ok(key.to_owned())
 }
 
+/// Boots the SDK for one user on one page.
+///
+/// Identified users are checked against the app's identity settings
+/// first; when the call names both a user id and an anonymous id, the
+/// anonymous visitor's records move into the user's.
+#[utoipa::path(post, path = "/v1/boot", tag = "sdk",
+    request_body(content = Object, description = "core's BootRequest: app_id, user, page"),
+    responses(
+        (status = 200, description = "core's BootResponse: v, user_key, state, messages", body = Object),
+        (status = 401, description = "identity proof missing or wrong; nothing of the user is returned", body = Object),
+        (status = 403, description = "origin not allowed for this app", body = Object),
+        (status = 404, description = "unknown app", body = Object),
+        (status = 429, description = "rate limited; see Retry-After", body = Object),
+    ))]
 async fn boot(
     State(state): State<AppState>,
+    Extension(slot): Extension<CorsSlot>,
+    headers: HeaderMap,
     AppJson(req): AppJson<BootRequest>,
-) -> Result<AppJson<BootResponse>> {
-    let app = known_app(&state, &req.app_id).await?;
-    user_key(&req.user)?;
-    let key = state.store.upsert_user(&app.id, &req.user).await?;
-    let user_state = state.store.user_state(&app.id, &key).await?;
-    let messages = state.store.live_messages(&app.id).await?;
-    Ok(AppJson(BootResponse {
+) -> Result<axum::response::Response> {
+    let (app, verified) = gate::admit(&state, &headers, &slot, &req.app_id, &req.user).await?;
+    let store = &state.store;
+    store
+        .upsert_user(&app.app.id, &user_update(&verified, &req.user))
+        .await?;
+    match (&verified.user_id, &verified.anonymous_key) {
+        // The record exists now, so the visitor's attributes have a home.
+        (Some(_), Some(anon)) => {
+            store
+                .merge_anonymous(&app.app.id, anon, &verified.key)
+                .await?;
+        }
+        // A merged anonymous id that boots alone again is a new visitor.
+        (None, Some(anon)) if store.alias(&app.app.id, anon).await?.is_some() => {
+            store.drop_alias(&app.app.id, anon).await?;
+        }
+        _ => {}
+    }
+    let user_state = store.user_state(&app.app.id, &verified.key).await?;
+    let answer = BootAnswer {
         v: PROTOCOL_VERSION,
-        user_key: key,
+        user_key: verified.key,
         state: user_state,
-        messages,
-    }))
+        messages: &app.live_json,
+    };
+    Ok(axum::response::IntoResponse::into_response(AppJson(answer)))
 }

@@ -1,14 +1,21 @@
-//! The event stream: batch ingest with dedupe by the client's id.
+//! The event stream: batch ingest (through the [`ingest`](super::ingest)
+//! writer) and reading events back for the admin API.
 
 use beckon_core::protocol::{Event, EventsAccepted};
-use rusqlite::params;
 use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use utoipa::ToSchema;
 
-use super::{now_ms, Store};
+use super::Store;
 use crate::error::Result;
 
+/// The most events one listing returns.
+pub const LIST_LIMIT: i64 = 10_000;
+
 /// An event as stored, for the admin API.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct StoredEvent {
     /// The client's id.
     pub id: String,
@@ -22,78 +29,75 @@ pub struct StoredEvent {
     pub ts: f64,
     /// When the server stored it (ms).
     pub received_at: i64,
+    /// What the app attached.
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+}
+
+fn event_from_row(r: &AnyRow) -> Result<StoredEvent> {
+    let data: String = r.try_get("data")?;
+    Ok(StoredEvent {
+        id: r.try_get("event_id")?,
+        user_key: r.try_get("user_key")?,
+        name: r.try_get("name")?,
+        message_id: r.try_get("message_id")?,
+        ts: r.try_get("ts")?,
+        received_at: r.try_get("received_at")?,
+        data: serde_json::from_str(&data)?,
+    })
 }
 
 impl Store {
-    /// Stores a batch in one transaction; an event whose id the app has seen
-    /// before is dropped and counted as a duplicate.
+    /// Stores a batch; an event whose id the app has seen before is dropped
+    /// and counted as a duplicate. Resolves once the batch is committed.
     pub async fn insert_events(
         &self,
         app_id: &str,
         user_key: &str,
         events: Vec<Event>,
     ) -> Result<EventsAccepted> {
-        let app_id = app_id.to_owned();
-        let user_key = user_key.to_owned();
-        self.call(move |c| {
-            let now = now_ms();
-            let tx = c.transaction()?;
-            let mut accepted = 0;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO events
-                       (app_id, event_id, user_key, name, message_id, ts, data, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?;
-                for e in &events {
-                    let data = serde_json::to_string(&e.data)?;
-                    accepted += stmt.execute(params![
-                        app_id,
-                        e.id,
-                        user_key,
-                        e.name,
-                        e.message_id,
-                        e.ts,
-                        data,
-                        now
-                    ])?;
-                }
-            }
-            tx.commit()?;
-            Ok(EventsAccepted {
-                accepted,
-                duplicates: events.len() - accepted,
-            })
-        })
-        .await
+        self.inner.ingest.submit(app_id, user_key, events).await
     }
 
-    /// An app's events, newest last, optionally for one user and one name.
+    /// An app's events, oldest first, optionally for one user and one name.
     pub async fn events(
         &self,
         app_id: &str,
-        user_key: Option<String>,
-        name: Option<String>,
+        user_key: Option<&str>,
+        name: Option<&str>,
     ) -> Result<Vec<StoredEvent>> {
-        let app_id = app_id.to_owned();
-        self.call(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT event_id, user_key, name, message_id, ts, received_at FROM events
-                 WHERE app_id = ?1 AND (?2 IS NULL OR user_key = ?2) AND (?3 IS NULL OR name = ?3)
-                 ORDER BY received_at, ts LIMIT 10000",
-            )?;
-            let rows = stmt.query_map(params![app_id, user_key, name], |r| {
-                Ok(StoredEvent {
-                    id: r.get(0)?,
-                    user_key: r.get(1)?,
-                    name: r.get(2)?,
-                    message_id: r.get(3)?,
-                    ts: r.get(4)?,
-                    received_at: r.get(5)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        let rows = sqlx::query(
+            "SELECT event_id, user_key, name, message_id, ts, received_at, data FROM events
+             WHERE app_id = $1 AND ($2 IS NULL OR user_key = $2) AND ($3 IS NULL OR name = $3)
+             ORDER BY received_at, ts LIMIT $4",
+        )
+        .bind(app_id)
+        .bind(user_key)
+        .bind(name)
+        .bind(LIST_LIMIT)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// One user's timeline: their events in the order they happened, the
+    /// latest `limit`.
+    pub async fn timeline(
+        &self,
+        app_id: &str,
+        user_key: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT event_id, user_key, name, message_id, ts, received_at, data FROM events
+               WHERE app_id = $1 AND user_key = $2 ORDER BY ts DESC LIMIT $3) AS latest
+             ORDER BY ts",
+        )
+        .bind(app_id)
+        .bind(user_key)
+        .bind(limit)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(event_from_row).collect()
     }
 }

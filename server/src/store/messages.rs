@@ -1,14 +1,19 @@
-//! Messages and articles: the app's content.
+//! Messages and their versions. The row holds the current version; every
+//! save (content, rules or status) appends the whole message to
+//! `message_versions`, so what was live at any time can be shown again.
 
-use beckon_core::protocol::{Content, Message, MessageKind};
-use beckon_core::targeting::Targeting;
-use rusqlite::params;
+use beckon_core::protocol::{Message, MessageKind};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use utoipa::ToSchema;
 
 use super::{now_ms, Store};
 use crate::error::Result;
 
 /// Whether a message reaches browsers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Being written; only previews see it.
     Draft,
@@ -19,115 +24,284 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
-    fn as_str(self) -> &'static str {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
         match self {
             MessageStatus::Draft => "draft",
             MessageStatus::Live => "live",
             MessageStatus::Archived => "archived",
         }
     }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "live" => MessageStatus::Live,
+            "archived" => MessageStatus::Archived,
+            _ => MessageStatus::Draft,
+        }
+    }
 }
 
-/// A knowledge-base article.
-#[derive(Debug, Clone)]
-pub struct Article {
-    /// Stable id, referenced by messages and the bot.
-    pub id: String,
-    /// Collection it is filed under.
-    pub collection: Option<String>,
-    /// Heading.
-    pub title: String,
-    /// Markdown body.
-    pub body: String,
+/// What an author sends to create or replace a message. `targeting` holds
+/// audience, pages, trigger, schedule, frequency, hold-out and goal, as
+/// core's `Targeting` defines them.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    /// Stable id; made up from the name when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A name for authors; never shown to users.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Which surface draws it.
+    #[schema(value_type = String, example = "banner")]
+    pub kind: MessageKind,
+    /// Higher wins when several are eligible at once.
+    #[serde(default)]
+    pub priority: i32,
+    /// What it says (core's `Content`).
+    #[schema(value_type = Object)]
+    pub content: beckon_core::protocol::Content,
+    /// Who sees it, where, when and how often (core's `Targeting`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub targeting: beckon_core::targeting::Targeting,
+    /// Draft (default), live or archived.
+    #[serde(default)]
+    pub status: Option<MessageStatus>,
+}
+
+/// A message as stored: the current version with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MessageRecord {
+    /// Author-facing name.
+    pub name: Option<String>,
+    /// Draft, live or archived.
+    pub status: MessageStatus,
+    /// Number of the current version, from 1.
+    pub version: i64,
+    /// Created (ms since epoch).
+    pub created_at: i64,
+    /// Last saved.
+    pub updated_at: i64,
+    /// The message as the SDK receives it.
+    #[schema(value_type = Object)]
+    pub message: Message,
+}
+
+/// One saved version of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MessageVersion {
+    /// Version number.
+    pub version: i64,
+    /// Status it was saved with.
+    pub status: MessageStatus,
+    /// Author-facing name then.
+    pub name: Option<String>,
+    /// When it was saved.
+    pub created_at: i64,
+    /// The message then.
+    #[schema(value_type = Object)]
+    pub message: Message,
+}
+
+const COLUMNS: &str = "name, status, version, created_at, updated_at, message";
+
+fn record_from_row(r: &AnyRow) -> Result<MessageRecord> {
+    let message: String = r.try_get("message")?;
+    let status: String = r.try_get("status")?;
+    Ok(MessageRecord {
+        name: r.try_get("name")?,
+        status: MessageStatus::parse(&status),
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        message: serde_json::from_str(&message)?,
+    })
+}
+
+fn kind_str(kind: MessageKind) -> Result<String> {
+    Ok(serde_json::to_value(kind)?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 impl Store {
-    /// Saves a message (insert or replace by id).
-    pub async fn put_message(
+    /// Saves a new message as version 1; `None` if the id is taken.
+    pub async fn create_message(
         &self,
         app_id: &str,
         message: &Message,
+        name: Option<&str>,
         status: MessageStatus,
-    ) -> Result<()> {
-        let app_id = app_id.to_owned();
-        let m = message.clone();
-        self.call(move |c| {
-            let now = now_ms();
-            c.execute(
-                "INSERT INTO messages (id, app_id, kind, status, priority, content, targeting, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
-                    priority = excluded.priority, content = excluded.content,
-                    targeting = excluded.targeting, updated_at = excluded.updated_at",
-                params![
-                    m.id,
-                    app_id,
-                    serde_json::to_value(m.kind)?.as_str().unwrap_or("banner"),
-                    status.as_str(),
-                    m.priority,
-                    serde_json::to_string(&m.content)?,
-                    serde_json::to_string(&m.targeting)?,
-                    now
-                ],
-            )?;
-            Ok(())
-        })
-        .await
+    ) -> Result<Option<MessageRecord>> {
+        let now = now_ms();
+        let json = serde_json::to_string(message)?;
+        let mut tx = self.write().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (app_id, id, name, kind, status, priority, version, message, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8) ON CONFLICT (app_id, id) DO NOTHING",
+        )
+        .bind(app_id)
+        .bind(&message.id)
+        .bind(name)
+        .bind(kind_str(message.kind)?)
+        .bind(status.as_str())
+        .bind(i64::from(message.priority))
+        .bind(&json)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(None);
+        }
+        record_version(&mut tx, app_id, &message.id, 1, status, name, &json, now).await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate(app_id);
+        self.message(app_id, &message.id).await
     }
 
-    /// The app's live messages, highest priority first.
+    /// Saves a new version of an existing message; `None` if there is none.
+    /// A `status` of `None` keeps the current one.
+    pub async fn update_message(
+        &self,
+        app_id: &str,
+        message: &Message,
+        name: Option<&str>,
+        status: Option<MessageStatus>,
+    ) -> Result<Option<MessageRecord>> {
+        let Some(current) = self.message(app_id, &message.id).await? else {
+            return Ok(None);
+        };
+        let status = status.unwrap_or(current.status);
+        let now = now_ms();
+        let json = serde_json::to_string(message)?;
+        let mut tx = self.write().begin().await?;
+        let row = sqlx::query(
+            "UPDATE messages SET name = $3, kind = $4, status = $5, priority = $6, message = $7,
+                version = version + 1, updated_at = $8
+             WHERE app_id = $1 AND id = $2 RETURNING version",
+        )
+        .bind(app_id)
+        .bind(&message.id)
+        .bind(name)
+        .bind(kind_str(message.kind)?)
+        .bind(status.as_str())
+        .bind(i64::from(message.priority))
+        .bind(&json)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let version: i64 = row.try_get("version")?;
+        record_version(
+            &mut tx,
+            app_id,
+            &message.id,
+            version,
+            status,
+            name,
+            &json,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate(app_id);
+        self.message(app_id, &message.id).await
+    }
+
+    /// The message's current version.
+    pub async fn message(&self, app_id: &str, id: &str) -> Result<Option<MessageRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE app_id = $1 AND id = $2"
+        ))
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(self.read())
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// The app's messages, optionally of one status, highest priority first.
+    pub async fn messages(
+        &self,
+        app_id: &str,
+        status: Option<MessageStatus>,
+    ) -> Result<Vec<MessageRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE app_id = $1 AND ($2 IS NULL OR status = $2)
+             ORDER BY priority DESC, id"
+        ))
+        .bind(app_id)
+        .bind(status.map(MessageStatus::as_str))
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// Every saved version of a message, newest first.
+    pub async fn message_versions(&self, app_id: &str, id: &str) -> Result<Vec<MessageVersion>> {
+        let rows = sqlx::query(
+            "SELECT version, status, name, created_at, message FROM message_versions
+             WHERE app_id = $1 AND message_id = $2 ORDER BY version DESC",
+        )
+        .bind(app_id)
+        .bind(id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let message: String = r.try_get("message")?;
+                let status: String = r.try_get("status")?;
+                Ok(MessageVersion {
+                    version: r.try_get("version")?,
+                    status: MessageStatus::parse(&status),
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    message: serde_json::from_str(&message)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The app's live messages, highest priority first, as boots send them.
     pub async fn live_messages(&self, app_id: &str) -> Result<Vec<Message>> {
-        let app_id = app_id.to_owned();
-        self.call(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, kind, priority, content, targeting FROM messages
-                 WHERE app_id = ?1 AND status = 'live' ORDER BY priority DESC, id",
-            )?;
-            let rows = stmt.query_map([&app_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i32>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?;
-            let mut messages = Vec::new();
-            for row in rows {
-                let (id, kind, priority, content, targeting) = row?;
-                messages.push(Message {
-                    id,
-                    kind: serde_json::from_value::<MessageKind>(serde_json::Value::String(kind))?,
-                    priority,
-                    content: serde_json::from_str::<Content>(&content)?,
-                    targeting: serde_json::from_str::<Targeting>(&targeting)?,
-                });
-            }
-            Ok(messages)
-        })
-        .await
+        Ok(self
+            .messages(app_id, Some(MessageStatus::Live))
+            .await?
+            .into_iter()
+            .map(|r| r.message)
+            .collect())
     }
+}
 
-    /// Saves an article (insert or replace by id).
-    pub async fn put_article(&self, app_id: &str, article: Article) -> Result<()> {
-        let app_id = app_id.to_owned();
-        self.call(move |c| {
-            c.execute(
-                "INSERT INTO articles (id, app_id, collection, title, body, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET collection = excluded.collection,
-                    title = excluded.title, body = excluded.body, updated_at = excluded.updated_at",
-                params![
-                    article.id,
-                    app_id,
-                    article.collection,
-                    article.title,
-                    article.body,
-                    now_ms()
-                ],
-            )?;
-            Ok(())
-        })
-        .await
-    }
+#[allow(clippy::too_many_arguments)]
+async fn record_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    app_id: &str,
+    id: &str,
+    version: i64,
+    status: MessageStatus,
+    name: Option<&str>,
+    json: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO message_versions (app_id, message_id, version, status, name, message, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(app_id)
+    .bind(id)
+    .bind(version)
+    .bind(status.as_str())
+    .bind(name)
+    .bind(json)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

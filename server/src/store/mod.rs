@@ -1,40 +1,68 @@
 //! The database behind one interface.
 //!
-//! Today a SQLite file (WAL mode), reached through one connection on a
-//! blocking thread: SQLite serialises writers anyway, and one connection keeps
-//! batched inserts fast. Handlers call the async methods; the SQL lives in the
-//! submodules, one per resource.
+//! A SQLite file (WAL) by default, Postgres when the server is given a
+//! `postgres://` URL. Both are reached through sqlx's `Any` driver with the
+//! same SQL (`$1` placeholders, `ON CONFLICT`, `RETURNING` mean the same in
+//! both), so every query is written once; the few places where the
+//! dialects differ ask [`Dialect`]. Handlers call the async methods; the
+//! SQL lives in the submodules, one per resource.
+//!
+//! SQLite has one writer at a time, so the store keeps one connection for
+//! writes and a small pool of readers that WAL lets run beside it. Postgres
+//! writes through its whole pool. Events go through [`ingest`], which
+//! groups concurrent batches into one transaction on either database.
 
+mod apps;
+mod articles;
+mod cache;
 mod events;
+mod ingest;
 mod messages;
-mod migrations;
+mod migrate;
+mod stats;
 mod users;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Once};
+use std::time::Duration;
 
-use rusqlite::Connection;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 
-pub use events::StoredEvent;
-pub use messages::{Article, MessageStatus};
+pub use apps::{AppRecord, AppSettings, RateLimits};
+pub use articles::{Article, ArticleInput, Collection, CollectionInput};
+pub use cache::CachedApp;
+pub use events::{StoredEvent, LIST_LIMIT};
+pub use messages::{MessageInput, MessageRecord, MessageStatus, MessageVersion};
+pub use stats::{GroupStats, MessageCounts, MessageStats};
+pub use users::UserUpdate;
+pub use users::{CompanyRecord, UserRecord};
 
 use crate::error::Result;
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A Postgres server.
+    Postgres,
+}
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
 }
 
-/// An app as the server knows it.
-#[derive(Debug, Clone)]
-pub struct AppRecord {
-    /// Public id, sent by the SDK.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Secret for identity verification; never sent to a browser.
-    pub secret: String,
+struct Inner {
+    dialect: Dialect,
+    /// Reads (and, on Postgres, writes).
+    read: AnyPool,
+    /// Writes: one connection on SQLite, the same pool on Postgres.
+    write: AnyPool,
+    ingest: ingest::Writer,
+    cache: cache::AppCache,
 }
 
 /// Milliseconds since the Unix epoch, the time unit of every stored row.
@@ -44,87 +72,98 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Settings every SQLite connection gets. NORMAL in WAL mode survives a
+/// crash of the process (kill -9): only a power cut can lose the last
+/// commits, and then without corrupting the file.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;";
+
 impl Store {
+    /// Opens the database named by `url`: `postgres://…` (or
+    /// `postgresql://…`) for Postgres, anything else is a SQLite file path.
+    pub async fn connect(url: &str) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::open_postgres(url).await
+        } else {
+            Self::open_sqlite(Path::new(url.trim_start_matches("sqlite://"))).await
+        }
+    }
+
     /// Opens (creating if needed) the SQLite file at `path` and brings its
     /// schema up to date.
-    pub fn open(path: &Path) -> Result<Self> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // NORMAL in WAL mode survives a crash of the process (kill -9): only a
-        // power cut can lose the last commits, and then never corrupts.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Self::from_connection(conn)
-    }
-
-    /// An in-memory database, for tests that need no file.
-    pub fn open_in_memory() -> Result<Self> {
-        Self::from_connection(Connection::open_in_memory()?)
-    }
-
-    fn from_connection(mut conn: Connection) -> Result<Self> {
-        migrations::run(&mut conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
-    }
-
-    /// Runs `f` with the connection on a blocking thread.
-    pub async fn call<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock poisons it; the connection itself
-            // is still sound (SQLite rolls back the open transaction), so go on.
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
-        })
-        .await?
-    }
-
-    /// The app with this public id, if any.
-    pub async fn app(&self, app_id: &str) -> Result<Option<AppRecord>> {
-        let app_id = app_id.to_owned();
-        self.call(move |c| {
-            use rusqlite::OptionalExtension;
-            Ok(c.query_row(
-                "SELECT id, name, secret FROM apps WHERE id = ?1",
-                [&app_id],
-                |r| {
-                    Ok(AppRecord {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        secret: r.get(2)?,
+    pub async fn open_sqlite(path: &Path) -> Result<Self> {
+        install_drivers();
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(sqlx::raw_sql(SQLITE_PRAGMAS)).await?;
+                        Ok(())
                     })
-                },
-            )
-            .optional()?)
-        })
-        .await
+                })
+        };
+        let write = pool(1).connect_with(options.clone()).await?;
+        migrate::run(&write, Dialect::Sqlite).await?;
+        let read = pool(4).connect_with(options).await?;
+        Ok(Self::new(Dialect::Sqlite, read, write))
     }
 
-    /// Creates an app.
-    pub async fn insert_app(&self, app: AppRecord) -> Result<()> {
-        self.call(move |c| {
-            c.execute(
-                "INSERT INTO apps (id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![app.id, app.name, app.secret, now_ms()],
-            )?;
-            Ok(())
-        })
-        .await
+    /// Connects to Postgres and brings its schema up to date. Several
+    /// server processes may share one database: nothing is kept only in a
+    /// process except caches that expire within seconds.
+    pub async fn open_postgres(url: &str) -> Result<Self> {
+        install_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        migrate::run(&pool, Dialect::Postgres).await?;
+        Ok(Self::new(Dialect::Postgres, pool.clone(), pool))
     }
 
-    /// Whether no app exists yet (a fresh database, to be seeded).
-    pub async fn is_empty(&self) -> Result<bool> {
-        self.call(|c| {
-            let n: i64 = c.query_row("SELECT COUNT(*) FROM apps", [], |r| r.get(0))?;
-            Ok(n == 0)
-        })
-        .await
+    fn new(dialect: Dialect, read: AnyPool, write: AnyPool) -> Self {
+        let ingest = ingest::Writer::start(write.clone(), dialect);
+        Self {
+            inner: Arc::new(Inner {
+                dialect,
+                read,
+                write,
+                ingest,
+                cache: cache::AppCache::default(),
+            }),
+        }
     }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    /// Waits for the event writer to finish what it was given, then closes
+    /// the connections (on SQLite this checkpoints the WAL into the file).
+    pub async fn close(&self) {
+        self.inner.ingest.stop().await;
+        self.inner.read.close().await;
+        self.inner.write.close().await;
+    }
+
+    fn read(&self) -> &AnyPool {
+        &self.inner.read
+    }
+
+    fn write(&self) -> &AnyPool {
+        &self.inner.write
+    }
+}
+
+/// sqlx's `Any` driver finds the real drivers through a registry filled once.
+fn install_drivers() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(sqlx::any::install_default_drivers);
 }

@@ -1,86 +1,369 @@
-//! User records and the state derived from their events.
+//! User and company records, the merge of an anonymous visitor into the
+//! user they identify as, and the state derived from a user's events.
 
-use beckon_core::protocol::{Event, UserIdentity};
+use beckon_core::protocol::Event;
 use beckon_core::state::UserState;
-use rusqlite::params;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use utoipa::ToSchema;
 
-use super::{now_ms, Store};
+use super::{now_ms, Dialect, Store};
 use crate::error::Result;
 
+/// Tables whose rows belong to one user (`app_id`, `user_key`); a merge
+/// moves them all. Conversations join this list when they exist.
+const USER_OWNED_TABLES: &[&str] = &["events"];
+
+/// A boot refreshes `last_seen` at most this often (ms) when nothing else
+/// changed, so repeated boots of one user are reads only.
+const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
+
+/// How many of a user's most recent app events (not message events) feed
+/// their state; the state keeps a short history per event name anyway.
+const APP_EVENTS_IN_STATE: i64 = 1000;
+
+/// A user as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct UserRecord {
+    /// The storage key: the app's user id, or `anon:` + the anonymous id.
+    pub user_key: String,
+    /// The app's id for the user, when identified.
+    pub user_id: Option<String>,
+    /// Email, when known.
+    pub email: Option<String>,
+    /// Attributes, merged key by key over every boot.
+    #[schema(value_type = Object)]
+    pub attributes: Map<String, Value>,
+    /// The user's company, when known.
+    pub company_id: Option<String>,
+    /// First boot (ms since epoch).
+    pub first_seen: i64,
+    /// Latest boot, to the minute.
+    pub last_seen: i64,
+}
+
+/// A company as stored; users point at it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CompanyRecord {
+    /// The app's id for the company.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Attributes, merged key by key.
+    #[schema(value_type = Object)]
+    pub attributes: Map<String, Value>,
+}
+
+/// What a boot says about a user, already split into user and company.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    /// Storage key.
+    pub key: String,
+    /// The app's user id, when identified.
+    pub user_id: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// User attributes (without `company`).
+    pub attributes: Map<String, Value>,
+    /// The company from `attributes.company`, when it has an `id`.
+    pub company: Option<CompanyRecord>,
+}
+
+fn user_from_row(r: &AnyRow) -> Result<UserRecord> {
+    let attributes: String = r.try_get("attributes")?;
+    Ok(UserRecord {
+        user_key: r.try_get("user_key")?,
+        user_id: r.try_get("user_id")?,
+        email: r.try_get("email")?,
+        attributes: serde_json::from_str(&attributes)?,
+        company_id: r.try_get("company_id")?,
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+    })
+}
+
+const USER_COLUMNS: &str =
+    "user_key, user_id, email, attributes, company_id, first_seen, last_seen";
+
+/// Whether storing `update` over `stored` would change nothing but a
+/// `last_seen` that is still fresh. A company's own attributes are
+/// refreshed with `last_seen`, at most once a minute.
+fn is_noop(stored: &UserRecord, update: &UserUpdate, now: i64) -> bool {
+    now - stored.last_seen < LAST_SEEN_GRANULARITY_MS
+        && update
+            .email
+            .as_ref()
+            .is_none_or(|e| stored.email.as_ref() == Some(e))
+        && update
+            .attributes
+            .iter()
+            .all(|(k, v)| stored.attributes.get(k) == Some(v))
+        && update
+            .company
+            .as_ref()
+            .is_none_or(|c| stored.company_id.as_ref() == Some(&c.id))
+}
+
 impl Store {
-    /// Creates or refreshes the user's record: attributes given at boot
-    /// replace the stored ones key by key, so an app can send only what
-    /// changed.
-    pub async fn upsert_user(&self, app_id: &str, user: &UserIdentity) -> Result<String> {
-        let app_id = app_id.to_owned();
-        let user = user.clone();
-        self.call(move |c| {
-            let key = user.key().unwrap_or_default().to_owned();
-            let now = now_ms();
-            let tx = c.transaction()?;
-            let stored: Option<String> = {
-                use rusqlite::OptionalExtension;
-                tx.query_row(
-                    "SELECT attributes FROM users WHERE app_id = ?1 AND user_key = ?2",
-                    params![app_id, key],
-                    |r| r.get(0),
-                )
-                .optional()?
-            };
-            let mut attributes: serde_json::Map<String, serde_json::Value> = match stored {
-                Some(json) => serde_json::from_str(&json)?,
-                None => Default::default(),
-            };
-            attributes.extend(user.attributes.clone());
-            tx.execute(
-                "INSERT INTO users (app_id, user_key, user_id, email, attributes, first_seen, last_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-                 ON CONFLICT (app_id, user_key) DO UPDATE SET
-                    user_id = COALESCE(excluded.user_id, users.user_id),
-                    email = COALESCE(excluded.email, users.email),
-                    attributes = excluded.attributes,
-                    last_seen = excluded.last_seen",
-                params![
-                    app_id,
-                    key,
-                    user.user_id,
-                    user.email,
-                    serde_json::to_string(&attributes)?,
-                    now
-                ],
-            )?;
-            tx.commit()?;
-            Ok(key)
-        })
-        .await
+    fn for_update(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
     }
 
-    /// What the user has seen, dismissed and completed, folded from their
-    /// message events in the order they happened.
-    pub async fn user_state(&self, app_id: &str, user_key: &str) -> Result<UserState> {
-        let app_id = app_id.to_owned();
-        let user_key = user_key.to_owned();
-        self.call(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT event_id, name, ts, message_id FROM events
-                 WHERE app_id = ?1 AND user_key = ?2 AND message_id IS NOT NULL
-                 ORDER BY ts",
-            )?;
-            let mut state = UserState::default();
-            let rows = stmt.query_map(params![app_id, user_key], |r| {
-                Ok(Event {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    ts: r.get(2)?,
-                    message_id: r.get(3)?,
-                    data: Default::default(),
-                })
-            })?;
-            for event in rows {
-                state.apply(&event?);
-            }
-            Ok(state)
-        })
-        .await
+    /// The user with this key, if any.
+    pub async fn user(&self, app_id: &str, user_key: &str) -> Result<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE app_id = $1 AND user_key = $2");
+        let row = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(user_key)
+            .fetch_optional(self.read())
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
     }
+
+    /// The company with this id, if any.
+    pub async fn company(&self, app_id: &str, id: &str) -> Result<Option<CompanyRecord>> {
+        let row =
+            sqlx::query("SELECT id, name, attributes FROM companies WHERE app_id = $1 AND id = $2")
+                .bind(app_id)
+                .bind(id)
+                .fetch_optional(self.read())
+                .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let attributes: String = r.try_get("attributes")?;
+                Ok(Some(CompanyRecord {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    attributes: serde_json::from_str(&attributes)?,
+                }))
+            }
+        }
+    }
+
+    /// Creates or refreshes the user's record: attributes given at boot
+    /// replace the stored ones key by key, so an app can send only what
+    /// changed. A boot that changes nothing is a read only.
+    pub async fn upsert_user(&self, app_id: &str, update: &UserUpdate) -> Result<()> {
+        let now = now_ms();
+        if let Some(stored) = self.user(app_id, &update.key).await? {
+            if is_noop(&stored, update, now) {
+                return Ok(());
+            }
+        }
+        let mut tx = self.write().begin().await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE app_id = $1 AND user_key = $2{}",
+            self.for_update()
+        );
+        let stored = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(&update.key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut attributes = match &stored {
+            Some(row) => user_from_row(row)?.attributes,
+            None => Map::new(),
+        };
+        attributes.extend(update.attributes.clone());
+        if let Some(company) = &update.company {
+            upsert_company(&mut tx, app_id, company, now, self.for_update()).await?;
+        }
+        sqlx::query(
+            "INSERT INTO users (app_id, user_key, user_id, email, attributes, company_id, first_seen, last_seen)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (app_id, user_key) DO UPDATE SET
+                user_id = COALESCE(excluded.user_id, users.user_id),
+                email = COALESCE(excluded.email, users.email),
+                company_id = COALESCE(excluded.company_id, users.company_id),
+                attributes = excluded.attributes,
+                last_seen = excluded.last_seen",
+        )
+        .bind(app_id)
+        .bind(&update.key)
+        .bind(&update.user_id)
+        .bind(&update.email)
+        .bind(serde_json::to_string(&attributes)?)
+        .bind(update.company.as_ref().map(|c| c.id.clone()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves an anonymous visitor's record into the identified user's:
+    /// attributes (the user's win), first seen, and every row the visitor
+    /// owned. Later events sent under the anonymous id follow the user
+    /// until that id boots alone again. Returns whether there was anything
+    /// to merge.
+    pub async fn merge_anonymous(
+        &self,
+        app_id: &str,
+        anonymous_key: &str,
+        user_key: &str,
+    ) -> Result<bool> {
+        let mut tx = self.write().begin().await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE app_id = $1 AND user_key = $2{}",
+            self.for_update()
+        );
+        let Some(anon) = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(anonymous_key)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let anon = user_from_row(&anon)?;
+        let user = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(user_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let user = user.as_ref().map(user_from_row).transpose()?;
+        let mut attributes = anon.attributes;
+        if let Some(u) = &user {
+            attributes.extend(u.attributes.clone());
+        }
+        let first_seen = user
+            .as_ref()
+            .map_or(anon.first_seen, |u| u.first_seen.min(anon.first_seen));
+        sqlx::query(
+            "UPDATE users SET attributes = $3, first_seen = $4,
+                email = COALESCE(email, $5), company_id = COALESCE(company_id, $6)
+             WHERE app_id = $1 AND user_key = $2",
+        )
+        .bind(app_id)
+        .bind(user_key)
+        .bind(serde_json::to_string(&attributes)?)
+        .bind(first_seen)
+        .bind(anon.email)
+        .bind(anon.company_id)
+        .execute(&mut *tx)
+        .await?;
+        for table in USER_OWNED_TABLES {
+            sqlx::query(&format!(
+                "UPDATE {table} SET user_key = $3 WHERE app_id = $1 AND user_key = $2"
+            ))
+            .bind(app_id)
+            .bind(anonymous_key)
+            .bind(user_key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM users WHERE app_id = $1 AND user_key = $2")
+            .bind(app_id)
+            .bind(anonymous_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO aliases (app_id, anonymous_id, user_key, merged_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (app_id, anonymous_id) DO UPDATE SET user_key = excluded.user_key,
+                merged_at = excluded.merged_at",
+        )
+        .bind(app_id)
+        .bind(anonymous_key)
+        .bind(user_key)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The identified user an anonymous key was merged into, if it was.
+    pub async fn alias(&self, app_id: &str, anonymous_key: &str) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT user_key FROM aliases WHERE app_id = $1 AND anonymous_id = $2")
+                .bind(app_id)
+                .bind(anonymous_key)
+                .fetch_optional(self.read())
+                .await?;
+        Ok(row.map(|r| r.try_get("user_key")).transpose()?)
+    }
+
+    /// Forgets an alias: the anonymous id booted alone again, so it is a
+    /// new visitor from now on.
+    pub async fn drop_alias(&self, app_id: &str, anonymous_key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM aliases WHERE app_id = $1 AND anonymous_id = $2")
+            .bind(app_id)
+            .bind(anonymous_key)
+            .execute(self.write())
+            .await?;
+        Ok(())
+    }
+
+    /// What the user has seen, dismissed and completed and how often they
+    /// did the app's events, folded from their events in time order: every
+    /// message event, and the most recent app events.
+    pub async fn user_state(&self, app_id: &str, user_key: &str) -> Result<UserState> {
+        let rows = sqlx::query(
+            "SELECT event_id, name, ts, message_id FROM (
+                SELECT event_id, name, ts, message_id FROM events
+                 WHERE app_id = $1 AND user_key = $2 AND message_id IS NOT NULL
+                UNION ALL
+                SELECT * FROM (SELECT event_id, name, ts, message_id FROM events
+                 WHERE app_id = $1 AND user_key = $2 AND message_id IS NULL
+                 ORDER BY ts DESC LIMIT $3) AS recent
+             ) AS mine ORDER BY ts",
+        )
+        .bind(app_id)
+        .bind(user_key)
+        .bind(APP_EVENTS_IN_STATE)
+        .fetch_all(self.read())
+        .await?;
+        let mut state = UserState::default();
+        for r in &rows {
+            state.apply(&Event {
+                id: r.try_get("event_id")?,
+                name: r.try_get("name")?,
+                ts: r.try_get("ts")?,
+                message_id: r.try_get("message_id")?,
+                data: Map::new(),
+            });
+        }
+        Ok(state)
+    }
+}
+
+async fn upsert_company(
+    tx: &mut Transaction<'_, Any>,
+    app_id: &str,
+    company: &CompanyRecord,
+    now: i64,
+    for_update: &str,
+) -> Result<()> {
+    let stored = sqlx::query(&format!(
+        "SELECT attributes FROM companies WHERE app_id = $1 AND id = $2{for_update}"
+    ))
+    .bind(app_id)
+    .bind(&company.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let mut attributes: Map<String, Value> = match stored {
+        Some(r) => serde_json::from_str(&r.try_get::<String, _>("attributes")?)?,
+        None => Map::new(),
+    };
+    attributes.extend(company.attributes.clone());
+    sqlx::query(
+        "INSERT INTO companies (app_id, id, name, attributes, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (app_id, id) DO UPDATE SET name = COALESCE(excluded.name, companies.name),
+            attributes = excluded.attributes, updated_at = excluded.updated_at",
+    )
+    .bind(app_id)
+    .bind(&company.id)
+    .bind(&company.name)
+    .bind(serde_json::to_string(&attributes)?)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
