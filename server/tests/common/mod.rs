@@ -29,26 +29,31 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
+/// A new, empty Postgres database when the environment names a server;
+/// its URL.
+pub async fn postgres_database() -> Option<String> {
+    let url = std::env::var("BECKON_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    sqlx::any::install_default_drivers();
+    let name = format!("beckon_t_{}", seed::random_secret().to_lowercase());
+    let admin = sqlx::AnyPool::connect(&url)
+        .await
+        .expect("connect to Postgres");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let (base, _) = url.rsplit_once('/').expect("URL with a database");
+    Some(format!("{base}/{name}"))
+}
+
 /// A fresh, empty store on the backend the environment selects.
 pub async fn store(dir: &std::path::Path) -> Store {
-    match std::env::var("BECKON_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => {
-            sqlx::any::install_default_drivers();
-            let name = format!("beckon_t_{}", seed::random_secret().to_lowercase());
-            let admin = sqlx::AnyPool::connect(&url)
-                .await
-                .expect("connect to Postgres");
-            admin
-                .execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
-            admin.close().await;
-            let (base, _) = url.rsplit_once('/').expect("URL with a database");
-            Store::connect(&format!("{base}/{name}"))
-                .await
-                .expect("open Postgres store")
-        }
-        _ => Store::open_sqlite(&dir.join("db.sqlite3"))
+    match postgres_database().await {
+        Some(url) => Store::connect(&url).await.expect("open Postgres store"),
+        None => Store::open_sqlite(&dir.join("db.sqlite3"))
             .await
             .expect("open SQLite store"),
     }
