@@ -2,7 +2,8 @@
 # `npm test`: every test of the project, from a fresh machine.
 #   1. installs what is missing (scripts/setup.sh --browser)
 #   2. format and lint gates (cargo fmt, clippy -D warnings, native and wasm)
-#   3. native tests of core/ and server/ (cargo test)
+#   3. native tests of core/ and server/ (cargo test), the server's again on
+#      Postgres (scripts/postgres.sh installs and starts a private one)
 #   4. SDK tests in headless Chromium (wasm-bindgen-test)
 #   5. end-to-end tests: the real server + Chromium via playwright-core
 set -euo pipefail
@@ -21,8 +22,12 @@ step "clippy (native workspace, and the SDK for wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p beckon --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "native tests: core and server"
+step "native tests: core and server (server on SQLite)"
 cargo test --quiet -p beckon-core -p beckon-server
+
+step "server tests on Postgres (a private cluster on 127.0.0.1, scripts/postgres.sh)"
+eval "$(bash scripts/postgres.sh start)"
+BECKON_TEST_POSTGRES="$BECKON_TEST_POSTGRES" cargo test --quiet -p beckon-server
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p beckon

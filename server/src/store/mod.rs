@@ -63,6 +63,7 @@ struct Inner {
     write: AnyPool,
     ingest: ingest::Writer,
     cache: cache::AppCache,
+    recent_boots: users::RecentBoots,
 }
 
 /// Milliseconds since the Unix epoch, the time unit of every stored row.
@@ -136,6 +137,7 @@ impl Store {
                 write,
                 ingest,
                 cache: cache::AppCache::default(),
+                recent_boots: users::RecentBoots::default(),
             }),
         }
     }

@@ -1,6 +1,10 @@
 //! User and company records, the merge of an anonymous visitor into the
 //! user they identify as, and the state derived from a user's events.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
 use beckon_core::protocol::Event;
 use beckon_core::state::UserState;
 use serde::Serialize;
@@ -69,6 +73,55 @@ pub struct UserUpdate {
     pub attributes: Map<String, Value>,
     /// The company from `attributes.company`, when it has an `id`.
     pub company: Option<CompanyRecord>,
+}
+
+/// Boots this process stored lately, by a fingerprint of what they said.
+/// A boot that says the same again within [`LAST_SEEN_GRANULARITY_MS`]
+/// needs no database work at all for the user record, which takes one of
+/// the two queries off the hottest call.
+#[derive(Default)]
+pub(super) struct RecentBoots {
+    seen: Mutex<HashMap<u64, i64>>,
+}
+
+/// Fingerprints beyond this many are dropped wholesale.
+const MAX_RECENT_BOOTS: usize = 200_000;
+
+impl RecentBoots {
+    fn fingerprint(app_id: &str, update: &UserUpdate) -> u64 {
+        // SipHash with fixed keys: the same fingerprint for the same boot.
+        let mut h = std::hash::DefaultHasher::new();
+        (app_id, &update.key, &update.user_id, &update.email).hash(&mut h);
+        serde_json::to_string(&update.attributes)
+            .unwrap_or_default()
+            .hash(&mut h);
+        update
+            .company
+            .as_ref()
+            .map(|c| {
+                (
+                    &c.id,
+                    &c.name,
+                    serde_json::to_string(&c.attributes).unwrap_or_default(),
+                )
+            })
+            .hash(&mut h);
+        h.finish()
+    }
+
+    fn fresh(&self, fingerprint: u64, now: i64) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.get(&fingerprint)
+            .is_some_and(|t| now - t < LAST_SEEN_GRANULARITY_MS)
+    }
+
+    fn record(&self, fingerprint: u64, now: i64) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_RECENT_BOOTS {
+            seen.clear();
+        }
+        seen.insert(fingerprint, now);
+    }
 }
 
 fn user_from_row(r: &AnyRow) -> Result<UserRecord> {
@@ -151,8 +204,14 @@ impl Store {
     /// changed. A boot that changes nothing is a read only.
     pub async fn upsert_user(&self, app_id: &str, update: &UserUpdate) -> Result<()> {
         let now = now_ms();
+        let fingerprint = RecentBoots::fingerprint(app_id, update);
+        let recent = &self.inner.recent_boots;
+        if recent.fresh(fingerprint, now) {
+            return Ok(());
+        }
         if let Some(stored) = self.user(app_id, &update.key).await? {
             if is_noop(&stored, update, now) {
+                recent.record(fingerprint, stored.last_seen);
                 return Ok(());
             }
         }
@@ -194,6 +253,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        recent.record(fingerprint, now);
         Ok(())
     }
 
