@@ -44,7 +44,7 @@ impl Writer {
     /// Starts the writer task on `pool`.
     pub(super) fn start(pool: AnyPool, dialect: Dialect) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(pool, rx));
+        let task = tokio::spawn(run(pool, dialect, rx));
         tracing::debug!(?dialect, "event writer started");
         Self {
             queue: Mutex::new(Some(tx)),
@@ -88,7 +88,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: AnyPool, dialect: Dialect, mut rx: mpsc::Receiver<Job>) {
     let mut group = Vec::new();
     while let Some(first) = rx.recv().await {
         let mut size = first.events.len();
@@ -102,7 +102,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match write(&pool, &group).await {
+        match write(&pool, dialect, &group).await {
             Ok(counts) => {
                 for (job, accepted) in group.drain(..).zip(counts) {
                     let total = job.events.len();
@@ -116,7 +116,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             Err(error) if group.len() > 1 => {
                 tracing::warn!(%error, batches = group.len(), "group write failed; writing batches one by one");
                 for job in group.drain(..) {
-                    let result = write(&pool, std::slice::from_ref(&job)).await;
+                    let result = write(&pool, dialect, std::slice::from_ref(&job)).await;
                     let _ = job.reply.send(result.map(|counts| {
                         let accepted = counts.first().copied().unwrap_or(0);
                         EventsAccepted {
@@ -170,9 +170,9 @@ fn insert_sql(rows: usize) -> &'static str {
 }
 
 /// Writes the group in one transaction; how many events of each job were new.
-async fn write(pool: &AnyPool, group: &[Job]) -> Result<Vec<usize>> {
+async fn write(pool: &AnyPool, dialect: Dialect, group: &[Job]) -> Result<Vec<usize>> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool, dialect).await?;
     let mut counts = Vec::with_capacity(group.len());
     for job in group {
         let mut accepted = 0;

@@ -139,7 +139,7 @@ impl Store {
     ) -> Result<Option<MessageRecord>> {
         let now = now_ms();
         let json = serde_json::to_string(message)?;
-        let mut tx = self.write().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO messages (app_id, id, name, kind, status, priority, version, message, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8) ON CONFLICT (app_id, id) DO NOTHING",
@@ -178,7 +178,7 @@ impl Store {
         let status = status.unwrap_or(current.status);
         let now = now_ms();
         let json = serde_json::to_string(message)?;
-        let mut tx = self.write().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE messages SET name = $3, kind = $4, status = $5, priority = $6, message = $7,
                 version = version + 1, updated_at = $8

@@ -8,7 +8,7 @@
 
 use sqlx::{AnyPool, Row};
 
-use super::{now_ms, Dialect};
+use super::{begin_write, now_ms, Dialect};
 use crate::error::{AppError, Result};
 
 /// SQLite's migrations, in order. Append; never edit one that has shipped.
@@ -45,7 +45,7 @@ pub async fn run(pool: &AnyPool, dialect: Dialect) -> Result<()> {
     }
     for (index, sql) in migrations(dialect).iter().enumerate() {
         let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        let mut tx = pool.begin().await?;
+        let mut tx = begin_write(pool, dialect).await?;
         if dialect == Dialect::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(PG_LOCK_KEY)

@@ -155,6 +155,11 @@ impl Store {
         self.inner.write.close().await;
     }
 
+    /// A write transaction; see [`begin_write`].
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        begin_write(self.write(), self.dialect()).await
+    }
+
     fn read(&self) -> &AnyPool {
         &self.inner.read
     }
@@ -162,6 +167,20 @@ impl Store {
     fn write(&self) -> &AnyPool {
         &self.inner.write
     }
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes
+/// later fails with `SQLITE_BUSY_SNAPSHOT` when another process wrote in
+/// between, where an immediate one waits its turn (busy timeout).
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+    dialect: Dialect,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(match dialect {
+        Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Dialect::Postgres => pool.begin().await?,
+    })
 }
 
 /// sqlx's `Any` driver finds the real drivers through a registry filled once.

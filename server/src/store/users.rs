@@ -215,7 +215,7 @@ impl Store {
                 return Ok(());
             }
         }
-        let mut tx = self.write().begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users WHERE app_id = $1 AND user_key = $2{}",
             self.for_update()
@@ -268,7 +268,7 @@ impl Store {
         anonymous_key: &str,
         user_key: &str,
     ) -> Result<bool> {
-        let mut tx = self.write().begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users WHERE app_id = $1 AND user_key = $2{}",
             self.for_update()
