@@ -130,6 +130,10 @@ summary=()
 for backend in $backends; do
   db_url=""
   if [ "$backend" = postgres ]; then
+    # A cluster of its own with Postgres's durable defaults (fsync and
+    # synchronous commit on), unlike the tests' fast one.
+    export BECKON_PG_DIR=/tmp/beckon-pg-bench BECKON_PG_PORT=55433 BECKON_PG_DURABLE=1
+    bash scripts/postgres.sh stop >/dev/null 2>&1 || true
     eval "$(bash scripts/postgres.sh start)"
     base="${BECKON_TEST_POSTGRES%/*}"
     psql "$BECKON_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS beckon_bench" >/dev/null 2>&1 || true
@@ -146,6 +150,7 @@ for backend in $backends; do
   run events 64 3 >/dev/null
   events="$(run events 64 "$seconds")"
   stop_server
+  [ "$backend" = postgres ] && bash scripts/postgres.sh stop >/dev/null 2>&1
   boots_s=$(awk -v r="$(field "$boot" requests)" -v s="$(field "$boot" seconds)" 'BEGIN{printf "%.0f", r/s}')
   p50=$(awk -v u="$(field "$boot" p50_us)" 'BEGIN{printf "%.2f", u/1000}')
   p99=$(awk -v u="$(field "$boot" p99_us)" 'BEGIN{printf "%.2f", u/1000}')

@@ -9,7 +9,8 @@
 # /tmp/beckon-pg), belongs to an unprivileged user (Postgres refuses to run
 # as root), listens on 127.0.0.1 only, on $BECKON_PG_PORT (default 55432),
 # trusts local connections, and trades durability for speed (fsync off):
-# it is for tests, never for data.
+# it is for tests, never for data. BECKON_PG_DURABLE=1 keeps Postgres's
+# defaults (fsync, synchronous commit) instead, for benchmarks.
 set -euo pipefail
 cmd="${1:-start}"
 dir="${BECKON_PG_DIR:-/tmp/beckon-pg}"
@@ -58,9 +59,11 @@ case "$cmd" in
     fi
     run_as "$bin/initdb -D $dir/data -U beckon --auth=trust -E UTF8 --no-locale" >"$dir/../beckon-pg-initdb.log" 2>&1 \
       || { cat "$dir/../beckon-pg-initdb.log" >&2; exit 1; }
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${BECKON_PG_DURABLE:-0}" = 1 ] && fast=""
     run_as "$bin/pg_ctl -D $dir/data -l $dir/log -w -t 60 start \
       -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\"" >&2 \
+          $fast -c max_connections=300\"" >&2 \
       || { cat "$dir/log" >&2; exit 1; }
     echo "export BECKON_TEST_POSTGRES=$url"
     ;;

@@ -134,6 +134,7 @@ async fn create_app(
             format!("an app with id {:?} exists", app.id),
         ));
     }
+    tracing::info!(app = %app.id, "app created");
     Ok((StatusCode::CREATED, AppJson(app.into())))
 }
 
@@ -188,5 +189,6 @@ async fn rotate_secret(
     let mut app = app_or_404(&state, &app_id).await?;
     app.secret = random_secret();
     state.store.update_app(&app).await?;
+    tracing::warn!(app = %app.id, "app secret rotated; older identity proofs no longer verify");
     Ok(AppJson(app.into()))
 }

@@ -156,6 +156,7 @@ async fn create_message(
                 ),
             )
         })?;
+    tracing::info!(app = %app_id, message = %record.message.id, status = ?record.status, "message created");
     Ok((StatusCode::CREATED, AppJson(record)))
 }
 
@@ -192,12 +193,13 @@ async fn update_message(
         return Err(AppError::field("id", "differs from the id in the path"));
     }
     let message = validate(&state, &app_id, message_id.clone(), &input).await?;
-    state
+    let record = state
         .store
         .update_message(&app_id, &message, input.name.as_deref(), input.status)
         .await?
-        .map(AppJson)
-        .ok_or_else(|| AppError::not_found("message", &message_id))
+        .ok_or_else(|| AppError::not_found("message", &message_id))?;
+    tracing::info!(app = %app_id, message = %message_id, version = record.version, status = ?record.status, "message saved");
+    Ok(AppJson(record))
 }
 
 /// A change of status only.
@@ -224,7 +226,7 @@ async fn set_status(
         .message(&app_id, &message_id)
         .await?
         .ok_or_else(|| AppError::not_found("message", &message_id))?;
-    state
+    let record = state
         .store
         .update_message(
             &app_id,
@@ -233,8 +235,9 @@ async fn set_status(
             Some(change.status),
         )
         .await?
-        .map(AppJson)
-        .ok_or_else(|| AppError::not_found("message", &message_id))
+        .ok_or_else(|| AppError::not_found("message", &message_id))?;
+    tracing::info!(app = %app_id, message = %message_id, version = record.version, status = ?record.status, "message status changed");
+    Ok(AppJson(record))
 }
 
 /// Every saved version of a message, newest first.
