@@ -77,7 +77,11 @@ where
                         format!("malformed JSON: {inner}"),
                     ));
                 }
-                let field = if path == "." { String::new() } else { path };
+                let field = if path == "." {
+                    "(body)".to_owned()
+                } else {
+                    path
+                };
                 Err(AppError::field(field, inner.to_string()))
             }
         }

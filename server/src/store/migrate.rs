@@ -35,23 +35,23 @@ pub fn migrations(dialect: Dialect) -> &'static [&'static str] {
 /// Applies the migrations this database has not had yet, each in its own
 /// transaction with its record.
 pub async fn run(pool: &AnyPool, dialect: Dialect) -> Result<()> {
+    // Under the lock too: two Postgres servers creating the table at once
+    // would otherwise race in the catalogue.
+    let mut tx = begin_write(pool, dialect).await?;
+    lock(&mut tx, dialect).await?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     if dialect == Dialect::Sqlite {
         adopt_user_version(pool).await?;
     }
     for (index, sql) in migrations(dialect).iter().enumerate() {
         let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
         let mut tx = begin_write(pool, dialect).await?;
-        if dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(PG_LOCK_KEY)
-                .execute(&mut *tx)
-                .await?;
-        }
+        lock(&mut tx, dialect).await?;
         let done = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
             .bind(version)
             .fetch_optional(&mut *tx)
@@ -71,6 +71,18 @@ pub async fn run(pool: &AnyPool, dialect: Dialect) -> Result<()> {
             .await?;
         tx.commit().await?;
         tracing::info!(version, ?dialect, "applied migration");
+    }
+    Ok(())
+}
+
+/// On Postgres, holds the migration lock until the transaction ends (SQLite's
+/// `BEGIN IMMEDIATE` already excludes other writers).
+async fn lock(tx: &mut sqlx::Transaction<'static, sqlx::Any>, dialect: Dialect) -> Result<()> {
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(PG_LOCK_KEY)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
