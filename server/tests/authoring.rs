@@ -332,3 +332,52 @@ async fn apps_are_created_with_validated_settings() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_sdk_reads_and_searches_the_help_center() {
+    let h = harness().await;
+    let (status, center, _) = h
+        .send(
+            Request::get("/v1/apps/demo/articles?q=invite%20SETTINGS")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{center}");
+    assert_eq!(center["collections"].as_array().map(Vec::len), Some(2));
+    let ids: Vec<&str> = center["articles"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["invite-team"], "every word must match: {center}");
+    assert!(
+        center["articles"][0].get("body").is_none(),
+        "lists carry no bodies"
+    );
+
+    let (status, article, _) = h
+        .send(
+            Request::get("/v1/apps/demo/articles/scheduled-reports")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        article["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("**Share → Schedule**"),
+        "{article}"
+    );
+    let (status, _, _) = h
+        .send(
+            Request::get("/v1/apps/demo/articles/nope")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -41,6 +41,18 @@ fn limit(
     })
 }
 
+/// Charges one request to the app's own budget.
+pub fn limit_app(state: &AppState, app: &crate::store::AppRecord) -> Result<()> {
+    let rates = app.settings.rate_limits;
+    limit(
+        state,
+        &format!("app\u{1f}{}", app.id),
+        rates.app_per_second,
+        rates.burst,
+        "app",
+    )
+}
+
 /// Runs the checks; on success the caller may read and write `Verified.key`.
 pub async fn admit(
     state: &AppState,
@@ -52,14 +64,8 @@ pub async fn admit(
     let app = known_app(state, app_id).await?;
     let settings = &app.app.settings;
     cors::admit(settings, headers, slot)?;
+    limit_app(state, &app.app)?;
     let rates = settings.rate_limits;
-    limit(
-        state,
-        &format!("app\u{1f}{app_id}"),
-        rates.app_per_second,
-        rates.burst,
-        "app",
-    )?;
     let verified = auth::verify(&app.app, user)?;
     limit(
         state,

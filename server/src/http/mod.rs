@@ -6,6 +6,7 @@
 //! `/openapi.json` is made from the same list as the router.
 
 mod admin;
+mod articles;
 mod assets;
 mod boot;
 mod cors;
@@ -61,6 +62,7 @@ fn api() -> OpenApiRouter<AppState> {
     let sdk = OpenApiRouter::new()
         .merge(boot::router())
         .merge(events::router())
+        .merge(articles::router())
         .layer(middleware::from_fn(cors::layer));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(sdk)
