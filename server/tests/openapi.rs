@@ -74,3 +74,34 @@ async fn the_sdk_calls_and_admin_api_are_documented() {
         "schemas are generated from the types"
     );
 }
+
+/// The other direction: no route can reach the router without reaching the
+/// document, because every handler is registered with `routes!` (which adds
+/// both). Plain axum registration is allowed only for the static files.
+#[test]
+fn no_route_bypasses_the_document() {
+    let http = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut stack = vec![http];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src/http") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let source = std::fs::read_to_string(&path).expect("source");
+            let static_files = path.ends_with("assets.rs");
+            for needle in [".route(", ".nest(", ".route_service(", ".nest_service("] {
+                let allowed = static_files && needle == ".nest_service(";
+                assert!(
+                    allowed || !source.contains(needle),
+                    "{} registers a route with `{needle}`, outside the OpenAPI document",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files >= 10, "only {files} files read");
+}
