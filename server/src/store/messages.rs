@@ -128,6 +128,34 @@ fn kind_str(kind: MessageKind) -> Result<String> {
         .to_owned())
 }
 
+/// One save of a message, bound as `$1`…`$8` (app, id, name, kind, status,
+/// priority, message JSON, time) by both the insert and the update.
+struct Saved<'a> {
+    app_id: &'a str,
+    message: &'a Message,
+    name: Option<&'a str>,
+    status: MessageStatus,
+    json: &'a str,
+    now: i64,
+}
+
+impl<'a> Saved<'a> {
+    fn bind(
+        &self,
+        query: sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>>,
+    ) -> Result<sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>>> {
+        Ok(query
+            .bind(self.app_id)
+            .bind(&self.message.id)
+            .bind(self.name)
+            .bind(kind_str(self.message.kind)?)
+            .bind(self.status.as_str())
+            .bind(i64::from(self.message.priority))
+            .bind(self.json)
+            .bind(self.now))
+    }
+}
+
 impl Store {
     /// Saves a new message as version 1; `None` if the id is taken.
     pub async fn create_message(
@@ -140,19 +168,20 @@ impl Store {
         let now = now_ms();
         let json = serde_json::to_string(message)?;
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (app_id, id, name, kind, status, priority, version, message, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8) ON CONFLICT (app_id, id) DO NOTHING",
-        )
-        .bind(app_id)
-        .bind(&message.id)
-        .bind(name)
-        .bind(kind_str(message.kind)?)
-        .bind(status.as_str())
-        .bind(i64::from(message.priority))
-        .bind(&json)
-        .bind(now)
-        .execute(&mut *tx)
+        let saved = Saved {
+            app_id,
+            message,
+            name,
+            status,
+            json: &json,
+            now,
+        };
+        let inserted = saved
+            .bind(sqlx::query(
+                "INSERT INTO messages (app_id, id, name, kind, status, priority, version, message, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8) ON CONFLICT (app_id, id) DO NOTHING",
+            ))?
+            .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
             return Ok(None);
@@ -179,20 +208,21 @@ impl Store {
         let now = now_ms();
         let json = serde_json::to_string(message)?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "UPDATE messages SET name = $3, kind = $4, status = $5, priority = $6, message = $7,
-                version = version + 1, updated_at = $8
-             WHERE app_id = $1 AND id = $2 RETURNING version",
-        )
-        .bind(app_id)
-        .bind(&message.id)
-        .bind(name)
-        .bind(kind_str(message.kind)?)
-        .bind(status.as_str())
-        .bind(i64::from(message.priority))
-        .bind(&json)
-        .bind(now)
-        .fetch_optional(&mut *tx)
+        let saved = Saved {
+            app_id,
+            message,
+            name,
+            status,
+            json: &json,
+            now,
+        };
+        let row = saved
+            .bind(sqlx::query(
+                "UPDATE messages SET name = $3, kind = $4, status = $5, priority = $6, message = $7,
+                    version = version + 1, updated_at = $8
+                 WHERE app_id = $1 AND id = $2 RETURNING version",
+            ))?
+            .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
             return Ok(None);
