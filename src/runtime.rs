@@ -4,6 +4,9 @@
 
 use std::cell::RefCell;
 
+use beckon_core::orchestration::{
+    compile_all, decide, CompiledMessage, Context, PageFacts, Settings,
+};
 use beckon_core::protocol::{
     event_names, ActionTarget, BootRequest, BootResponse, Event, EventBatch, EventsAccepted,
     Message, MessageKind, PageContext, UserIdentity, PROTOCOL_VERSION,
@@ -82,6 +85,12 @@ pub struct Runtime {
     user: UserIdentity,
     state: UserState,
     messages: Vec<Message>,
+    compiled: Vec<CompiledMessage>,
+    user_key: String,
+    attributes: Value,
+    settings: Settings,
+    session_start: f64,
+    page: PageFacts,
     storage: Storage,
     banner: Option<(String, BannerView)>,
 }
@@ -187,7 +196,22 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     {
         state.merge(&local);
     }
+    let (compiled, bad) = compile_all(&response.messages);
+    for (id, e) in bad {
+        warn(&["message ", &id, " skipped: ", &e.to_string()].concat());
+    }
+    let now = now_ms();
     let runtime = Runtime {
+        compiled,
+        user_key: response.user_key.clone(),
+        attributes: Value::Object(user.attributes.clone()),
+        settings: response.settings,
+        session_start: now,
+        page: PageFacts {
+            viewed_at: now,
+            last_input_at: now,
+            ..PageFacts::default()
+        },
         app_id,
         api_base,
         // Only the ids travel with events; attributes went with the boot.
@@ -238,11 +262,28 @@ impl Runtime {
             return;
         }
         let url = page_url();
-        let Some(message) = self.messages.iter().find(|m| {
-            m.kind == MessageKind::Banner
-                && m.targeting.pages.matches(&url)
-                && !self.state.is_dismissed(&m.id)
-        }) else {
+        let showing: Vec<String> = Vec::new();
+        let ctx = Context {
+            now: now_ms(),
+            user_key: &self.user_key,
+            url: &url,
+            attributes: &self.attributes,
+            groups: &beckon_core::condition::SavedGroups::default(),
+            locale: None,
+            utc_offset_minutes: -(js_sys::Date::new_0().get_timezone_offset() as i32),
+            session_start: self.session_start,
+            page: &self.page,
+            messenger_open: false,
+            conversation_open: false,
+            showing: &showing,
+        };
+        let verdicts = decide(&self.compiled, &ctx, &self.state, &self.settings);
+        let Some(message) = verdicts
+            .iter()
+            .filter(|v| v.is_shown())
+            .filter_map(|v| self.messages.iter().find(|m| m.id == v.message_id))
+            .find(|m| m.kind == MessageKind::Banner)
+        else {
             return;
         };
         let id = message.id.clone();

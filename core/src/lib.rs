@@ -9,8 +9,10 @@
 pub mod condition;
 pub mod error;
 pub mod hash;
+pub mod orchestration;
 pub mod protocol;
 pub mod state;
 pub mod targeting;
+pub mod time;
 
 pub use error::{Error, Result};

@@ -111,6 +111,10 @@ pub struct BootResponse {
     /// The live messages of the app, with their rules; the SDK decides which
     /// to show.
     pub messages: Vec<Message>,
+    /// The app's attention budget; an older server that sends none gets
+    /// the defaults.
+    #[serde(default)]
+    pub settings: crate::orchestration::Settings,
 }
 
 /// What kind of surface a message is drawn as.

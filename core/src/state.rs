@@ -1,8 +1,13 @@
-//! What a user has seen, dismissed and completed.
+//! What a user has seen, dismissed and completed, and the app events that
+//! triggers and goals count.
 //!
-//! The server derives it from the event stream and sends it at boot; the SDK
-//! applies its own events on top so a dismissal takes effect at once, before
-//! the server has heard of it.
+//! The state is a set of event records keyed by the event's own id, so
+//! merging two copies is a union: the server's copy (folded from the events
+//! it stored) and the browser's (with events it has not sent yet), or two
+//! tabs that both wrote, merge without losing either's counts and without
+//! counting one event twice. Histories keep the newest [`HISTORY_LIMIT`]
+//! records and a count of the older ones, so storage stays bounded; counts
+//! are exact until a history has been compacted.
 
 use std::collections::BTreeMap;
 
@@ -11,23 +16,79 @@ use serde::{Deserialize, Serialize};
 use crate::protocol::{event_names, Event};
 
 /// Version of the serialised state; bumped when its shape changes.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
-/// A user's history with the app's messages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UserState {
-    /// Shape version, see [`STATE_VERSION`].
-    pub v: u32,
-    /// Per message id.
-    #[serde(default)]
-    pub messages: BTreeMap<String, MessageState>,
+/// How many records one history keeps before folding the oldest into a count.
+pub const HISTORY_LIMIT: usize = 50;
+
+/// Occurrences of one thing: event id → when (ms), plus the number of
+/// older occurrences dropped to bound storage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// The newest occurrences by event id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recent: BTreeMap<String, f64>,
+    /// Occurrences no longer listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub older: u32,
 }
 
-impl Default for UserState {
-    fn default() -> Self {
-        Self {
-            v: STATE_VERSION,
-            messages: BTreeMap::new(),
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl History {
+    /// Records one occurrence; the same id twice counts once.
+    pub fn add(&mut self, id: &str, ts: f64) {
+        self.recent.insert(id.to_owned(), ts);
+        self.compact();
+    }
+
+    /// How many times in all.
+    pub fn count(&self) -> u32 {
+        self.older
+            .saturating_add(u32::try_from(self.recent.len()).unwrap_or(u32::MAX))
+    }
+
+    /// How many listed occurrences are at or after `since`.
+    pub fn count_since(&self, since: f64) -> u32 {
+        let n = self.recent.values().filter(|&&t| t >= since).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The latest occurrence.
+    pub fn last(&self) -> Option<f64> {
+        self.recent.values().copied().reduce(f64::max)
+    }
+
+    /// The earliest listed occurrence.
+    pub fn first(&self) -> Option<f64> {
+        self.recent.values().copied().reduce(f64::min)
+    }
+
+    /// Union by event id.
+    pub fn merge(&mut self, other: &History) {
+        for (id, ts) in &other.recent {
+            self.recent.insert(id.clone(), *ts);
+        }
+        self.older = self.older.max(other.older);
+        self.compact();
+    }
+
+    fn compact(&mut self) {
+        while self.recent.len() > HISTORY_LIMIT {
+            let oldest = self
+                .recent
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(b.1).then_with(|| a.0.cmp(b.0)))
+                .map(|(id, _)| id.clone());
+            match oldest {
+                Some(id) => {
+                    self.recent.remove(&id);
+                    self.older = self.older.saturating_add(1);
+                }
+                None => break,
+            }
         }
     }
 }
@@ -35,54 +96,125 @@ impl Default for UserState {
 /// One message's history with one user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageState {
-    /// How many times it was shown.
+    /// Each time it was shown.
     #[serde(default)]
-    pub shown: u32,
-    /// When it was last shown (ms since epoch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_shown: Option<f64>,
-    /// When the user dismissed it, if they did.
+    pub shown: History,
+    /// When the user first dismissed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dismissed_at: Option<f64>,
-    /// When the user completed it, if they did.
+    /// When the user first completed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<f64>,
+    /// When its goal was first reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal_at: Option<f64>,
+    /// When the user was first held out of it (control group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out_at: Option<f64>,
+    /// First showing (or hold-out), which goal windows count from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_at: Option<f64>,
 }
 
+impl MessageState {
+    /// Times shown.
+    pub fn shown_count(&self) -> u32 {
+        self.shown.count()
+    }
+}
+
+/// A user's history with the app's messages and events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserState {
+    /// Shape version, see [`STATE_VERSION`].
+    pub v: u32,
+    /// Per message id.
+    #[serde(default)]
+    pub messages: BTreeMap<String, MessageState>,
+    /// The app's own tracked events, per name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, History>,
+    /// When the user last had an unhappy conversation (bad rating or an
+    /// agent's mark); proactive messages keep away for a while after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhappy_at: Option<f64>,
+}
+
+impl Default for UserState {
+    fn default() -> Self {
+        Self {
+            v: STATE_VERSION,
+            messages: BTreeMap::new(),
+            events: BTreeMap::new(),
+            unhappy_at: None,
+        }
+    }
+}
+
+fn earliest(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn latest(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Event names the SDK records when a message is kept from a user in the
+/// control group, so the server can compare the groups.
+pub const HELD_OUT: &str = "message.held_out";
+
 impl UserState {
-    /// Folds one message event into the state; other events are ignored here.
+    /// Folds one event into the state: message events into their message,
+    /// any other event into the per-name counters.
     pub fn apply(&mut self, event: &Event) {
+        let ts = event.ts;
         let Some(id) = event.message_id.as_deref() else {
+            self.events
+                .entry(event.name.clone())
+                .or_default()
+                .add(&event.id, ts);
             return;
         };
-        let entry = self.messages.entry(id.to_owned()).or_default();
+        let m = self.messages.entry(id.to_owned()).or_default();
         match event.name.as_str() {
             event_names::SHOWN => {
-                entry.shown = entry.shown.saturating_add(1);
-                entry.last_shown = Some(entry.last_shown.map_or(event.ts, |t| t.max(event.ts)));
+                m.shown.add(&event.id, ts);
+                m.first_at = earliest(m.first_at, Some(ts));
             }
-            event_names::DISMISSED => {
-                entry.dismissed_at.get_or_insert(event.ts);
-            }
-            event_names::COMPLETED => {
-                entry.completed_at.get_or_insert(event.ts);
+            event_names::DISMISSED => m.dismissed_at = earliest(m.dismissed_at, Some(ts)),
+            event_names::COMPLETED => m.completed_at = earliest(m.completed_at, Some(ts)),
+            event_names::GOAL => m.goal_at = earliest(m.goal_at, Some(ts)),
+            HELD_OUT => {
+                m.held_out_at = earliest(m.held_out_at, Some(ts));
+                m.first_at = earliest(m.first_at, Some(ts));
             }
             _ => {}
         }
     }
 
-    /// Folds another copy of the state into this one (the server's and the
-    /// browser's, or two tabs'). Counts take the larger side, times the
-    /// later showing and the earlier dismissal or completion, so nothing
-    /// either side recorded is undone.
+    /// Folds another copy in (server and browser, or two tabs). Union of
+    /// records by event id; first times keep the earliest; nothing either
+    /// side recorded is lost and nothing is counted twice.
     pub fn merge(&mut self, other: &UserState) {
         for (id, theirs) in &other.messages {
             let mine = self.messages.entry(id.clone()).or_default();
-            mine.shown = mine.shown.max(theirs.shown);
-            mine.last_shown = max_time(mine.last_shown, theirs.last_shown);
-            mine.dismissed_at = min_time(mine.dismissed_at, theirs.dismissed_at);
-            mine.completed_at = min_time(mine.completed_at, theirs.completed_at);
+            mine.shown.merge(&theirs.shown);
+            mine.dismissed_at = earliest(mine.dismissed_at, theirs.dismissed_at);
+            mine.completed_at = earliest(mine.completed_at, theirs.completed_at);
+            mine.goal_at = earliest(mine.goal_at, theirs.goal_at);
+            mine.held_out_at = earliest(mine.held_out_at, theirs.held_out_at);
+            mine.first_at = earliest(mine.first_at, theirs.first_at);
         }
+        for (name, theirs) in &other.events {
+            self.events.entry(name.clone()).or_default().merge(theirs);
+        }
+        self.unhappy_at = latest(self.unhappy_at, other.unhappy_at);
     }
 
     /// Whether the user dismissed this message.
@@ -91,19 +223,19 @@ impl UserState {
             .get(message_id)
             .is_some_and(|m| m.dismissed_at.is_some())
     }
-}
 
-fn max_time(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.max(y)),
-        (x, y) => x.or(y),
+    /// This message's history, if it has one.
+    pub fn message(&self, message_id: &str) -> Option<&MessageState> {
+        self.messages.get(message_id)
     }
-}
 
-fn min_time(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
+    /// How many times the app event `name` happened at or after `since`
+    /// (all times if `since` is `None`).
+    pub fn event_count(&self, name: &str, since: Option<f64>) -> u32 {
+        self.events.get(name).map_or(0, |h| match since {
+            Some(t) => h.count_since(t),
+            None => h.count(),
+        })
     }
 }
 
@@ -111,9 +243,9 @@ fn min_time(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn ev(name: &str, ts: f64) -> Event {
+    fn ev(id: &str, name: &str, ts: f64) -> Event {
         Event {
-            id: format!("{name}-{ts}"),
+            id: id.into(),
             name: name.into(),
             ts,
             message_id: Some("m1".into()),
@@ -121,38 +253,78 @@ mod tests {
         }
     }
 
-    #[test]
-    fn shown_counts_and_keeps_latest_time() {
-        let mut s = UserState::default();
-        s.apply(&ev(event_names::SHOWN, 20.0));
-        s.apply(&ev(event_names::SHOWN, 10.0));
-        let m = &s.messages["m1"];
-        assert_eq!(m.shown, 2);
-        assert_eq!(m.last_shown, Some(20.0));
-        assert!(!s.is_dismissed("m1"));
+    fn app_ev(id: &str, name: &str, ts: f64) -> Event {
+        Event {
+            message_id: None,
+            ..ev(id, name, ts)
+        }
     }
 
     #[test]
-    fn merge_keeps_what_either_side_recorded() {
-        let mut server = UserState::default();
-        server.apply(&ev(event_names::SHOWN, 10.0));
-        let mut local = server.clone();
-        local.apply(&ev(event_names::SHOWN, 30.0));
-        local.apply(&ev(event_names::DISMISSED, 31.0));
-        server.merge(&local);
-        let m = &server.messages["m1"];
-        assert_eq!(
-            (m.shown, m.last_shown, m.dismissed_at),
-            (2, Some(30.0), Some(31.0))
-        );
+    fn shown_counts_by_event_id_and_keeps_times() {
+        let mut s = UserState::default();
+        s.apply(&ev("a", event_names::SHOWN, 20.0));
+        s.apply(&ev("b", event_names::SHOWN, 10.0));
+        s.apply(&ev("a", event_names::SHOWN, 20.0)); // a retry
+        let m = &s.messages["m1"];
+        assert_eq!(m.shown_count(), 2);
+        assert_eq!(m.shown.last(), Some(20.0));
+        assert_eq!(m.first_at, Some(10.0));
+        assert!(!s.is_dismissed("m1"));
     }
 
     #[test]
     fn first_dismissal_wins() {
         let mut s = UserState::default();
-        s.apply(&ev(event_names::DISMISSED, 5.0));
-        s.apply(&ev(event_names::DISMISSED, 9.0));
+        s.apply(&ev("a", event_names::DISMISSED, 9.0));
+        s.apply(&ev("b", event_names::DISMISSED, 5.0));
         assert_eq!(s.messages["m1"].dismissed_at, Some(5.0));
         assert!(s.is_dismissed("m1"));
+    }
+
+    #[test]
+    fn two_tabs_merge_without_losing_or_doubling_counts() {
+        let mut base = UserState::default();
+        base.apply(&ev("s1", event_names::SHOWN, 1.0));
+        let (mut tab_a, mut tab_b) = (base.clone(), base.clone());
+        tab_a.apply(&ev("s2", event_names::SHOWN, 2.0));
+        tab_a.apply(&app_ev("e1", "report_created", 2.5));
+        tab_b.apply(&ev("s3", event_names::SHOWN, 3.0));
+        tab_b.apply(&ev("d1", event_names::DISMISSED, 3.5));
+        let mut merged = tab_a.clone();
+        merged.merge(&tab_b);
+        assert_eq!(merged.messages["m1"].shown_count(), 3);
+        assert_eq!(merged.messages["m1"].dismissed_at, Some(3.5));
+        assert_eq!(merged.event_count("report_created", None), 1);
+        // Merging is commutative and idempotent.
+        let mut other_way = tab_b.clone();
+        other_way.merge(&tab_a);
+        assert_eq!(merged, other_way);
+        let mut again = merged.clone();
+        again.merge(&tab_a);
+        assert_eq!(again, merged);
+    }
+
+    #[test]
+    fn histories_stay_bounded_and_keep_counting() {
+        let mut s = UserState::default();
+        for i in 0..(HISTORY_LIMIT + 10) {
+            s.apply(&app_ev(&format!("e{i}"), "click", i as f64));
+        }
+        let h = &s.events["click"];
+        assert_eq!(h.recent.len(), HISTORY_LIMIT);
+        assert_eq!(h.count(), (HISTORY_LIMIT + 10) as u32);
+        assert_eq!(h.first(), Some(10.0), "the oldest were folded away");
+        assert_eq!(s.event_count("click", Some(55.0)), 5);
+    }
+
+    #[test]
+    fn state_round_trips_through_json() {
+        let mut s = UserState::default();
+        s.apply(&ev("a", event_names::SHOWN, 1.0));
+        s.apply(&app_ev("b", "x", 2.0));
+        s.unhappy_at = Some(3.0);
+        let json = serde_json::to_string(&s).expect("json");
+        assert_eq!(serde_json::from_str::<UserState>(&json).expect("back"), s);
     }
 }

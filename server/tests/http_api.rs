@@ -30,6 +30,10 @@ async fn boot_returns_live_messages_and_empty_state() {
         .collect();
     assert_eq!(ids, ["welcome-banner", "pricing-banner"], "priority order");
     assert_eq!(body["state"]["messages"], json!({}));
+    assert_eq!(
+        body["settings"]["max_per_session"], 3,
+        "the app's attention budget: {body}"
+    );
 }
 
 #[tokio::test]

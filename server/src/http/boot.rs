@@ -24,7 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(boot))
 }
 
-/// The answer, field for field core's `BootResponse`, with the messages
+/// The answer, field for field core's `BootResponse` (plus the app's
+/// attention `settings`), with the messages
 /// spliced in as the JSON the app cache already holds, so a boot never
 /// serialises the same messages again.
 #[derive(Serialize)]
@@ -33,6 +34,8 @@ struct BootAnswer<'a> {
     user_key: String,
     state: UserState,
     messages: &'a RawValue,
+    /// The app's attention budget, which the SDK's orchestration applies.
+    settings: &'a beckon_core::orchestration::Settings,
 }
 
 /// Splits what the SDK sent into the user's record and their company
@@ -106,6 +109,7 @@ async fn boot(
         user_key: verified.key,
         state: user_state,
         messages: &app.live_json,
+        settings: &app.app.settings.attention,
     };
     Ok(axum::response::IntoResponse::into_response(AppJson(answer)))
 }

@@ -41,6 +41,12 @@ pub struct AppSettings {
     /// Request rates this app and each of its users may reach.
     #[serde(default)]
     pub rate_limits: RateLimits,
+    /// The attention budget core's orchestration applies to every user
+    /// (messages per session and day, minimum gap, quiet hours after an
+    /// unhappy conversation, app-wide control group); sent with every boot.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub attention: beckon_core::orchestration::Settings,
 }
 
 /// Token-bucket rates: a steady rate per second and a burst on top.
@@ -88,6 +94,7 @@ impl Default for AppSettings {
             allow_anonymous: true,
             allowed_origins: Vec::new(),
             rate_limits: RateLimits::default(),
+            attention: beckon_core::orchestration::Settings::default(),
         }
     }
 }
