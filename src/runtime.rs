@@ -9,7 +9,7 @@ use beckon_core::orchestration::{
 };
 use beckon_core::protocol::{
     event_names, ActionTarget, BootRequest, BootResponse, Event, EventBatch, EventsAccepted,
-    Message, MessageKind, PageContext, UserIdentity, PROTOCOL_VERSION,
+    Message, PageContext, UserIdentity, PROTOCOL_VERSION,
 };
 use beckon_core::state::UserState;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::client::{from_json_str, post_json, to_json_string};
 use crate::error::{warn, SdkError, SdkResult};
 use crate::storage::Storage;
-use crate::ui::banner::{BannerCallbacks, BannerView};
+use crate::ui::{self, Env, Surface, UiEvent};
 
 /// Settings the loader read from its script tag, used when `boot` omits them.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -92,7 +92,8 @@ pub struct Runtime {
     session_start: f64,
     page: PageFacts,
     storage: Storage,
-    banner: Option<(String, BannerView)>,
+    /// Surfaces on screen, by message id.
+    surfaces: std::collections::BTreeMap<String, Box<dyn Surface>>,
 }
 
 fn window() -> SdkResult<web_sys::Window> {
@@ -224,7 +225,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         state,
         messages: response.messages,
         storage,
-        banner: None,
+        surfaces: Default::default(),
     };
     RUNTIME.with(|r| *r.borrow_mut() = Some(runtime));
     with_runtime(Runtime::evaluate);
@@ -255,14 +256,11 @@ pub fn shutdown(forget_user: bool) {
 }
 
 impl Runtime {
-    /// Shows the highest-priority banner whose page rules match and that the
-    /// user has not dismissed.
+    /// Decides every message for now and makes the screen agree: opens
+    /// what should show, closes what should not any more.
     fn evaluate(&mut self) {
-        if self.banner.is_some() {
-            return;
-        }
         let url = page_url();
-        let showing: Vec<String> = Vec::new();
+        let showing: Vec<String> = self.surfaces.keys().cloned().collect();
         let ctx = Context {
             now: now_ms(),
             user_key: &self.user_key,
@@ -278,45 +276,54 @@ impl Runtime {
             showing: &showing,
         };
         let verdicts = decide(&self.compiled, &ctx, &self.state, &self.settings);
-        let Some(message) = verdicts
-            .iter()
-            .filter(|v| v.is_shown())
-            .filter_map(|v| self.messages.iter().find(|m| m.id == v.message_id))
-            .find(|m| m.kind == MessageKind::Banner)
-        else {
-            return;
-        };
-        let id = message.id.clone();
-        let (dismiss_id, action_id) = (id.clone(), id.clone());
-        // The callbacks defer to a microtask so the banner (and the listener
-        // running the callback) is dropped after the callback returns.
-        let callbacks = BannerCallbacks {
-            on_dismiss: Box::new(move || {
-                let id = dismiss_id.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    with_runtime(|rt| rt.dismiss(&id));
-                });
-            }),
-            on_action: Box::new(move || {
-                let id = action_id.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    with_runtime(|rt| rt.act(&id));
-                });
-            }),
-        };
-        match BannerView::show(message, callbacks) {
-            Ok(view) => {
-                self.banner = Some((id.clone(), view));
-                self.record(event_names::SHOWN, &id);
+        for v in &verdicts {
+            let on_screen = self.surfaces.contains_key(&v.message_id);
+            if !v.is_shown() {
+                if on_screen {
+                    self.surfaces.remove(&v.message_id);
+                }
+                continue;
             }
-            Err(e) => warn(&e.describe()),
+            if on_screen {
+                continue;
+            }
+            let Some(message) = self.messages.iter().find(|m| m.id == v.message_id) else {
+                continue;
+            };
+            let id = message.id.clone();
+            // Events defer to a microtask so the surface (and the listener
+            // running the callback) is dropped after the callback returns.
+            let emit_id = id.clone();
+            let emit: ui::Emit = std::rc::Rc::new(move |event: UiEvent| {
+                let id = emit_id.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    with_runtime(|rt| rt.on_ui_event(&id, event));
+                });
+            });
+            match ui::show(message, &Env::default(), emit) {
+                Ok(view) => {
+                    self.surfaces.insert(id.clone(), view);
+                    self.record(event_names::SHOWN, &id);
+                }
+                Err(e) => warn(&e.describe()),
+            }
+        }
+    }
+
+    fn on_ui_event(&mut self, id: &str, event: UiEvent) {
+        match event {
+            UiEvent::Dismissed => self.dismiss(id),
+            UiEvent::Clicked(_) => self.act(id),
+            UiEvent::Completed => {
+                self.surfaces.remove(id);
+                self.record(event_names::COMPLETED, id);
+            }
+            UiEvent::Step(_) | UiEvent::TaskClicked(_) => {}
         }
     }
 
     fn dismiss(&mut self, id: &str) {
-        if self.banner.as_ref().is_some_and(|(shown, _)| shown == id) {
-            self.banner = None;
-        }
+        self.surfaces.remove(id);
         self.record(event_names::DISMISSED, id);
     }
 

@@ -9,7 +9,8 @@ use std::rc::Rc;
 use beckon::dom::{document, ShadowHost};
 use beckon::runtime::{is_safe_url, random_id};
 use beckon::storage::Storage;
-use beckon::ui::banner::{BannerCallbacks, BannerView};
+use beckon::ui::banner::BannerView;
+use beckon::ui::{Env, UiEvent};
 use beckon_core::protocol::{Action, ActionTarget, Content, Message, MessageKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -68,10 +69,12 @@ fn banner_renders_server_text_as_text_and_reports_clicks() {
     let (d, a) = (dismissed.clone(), acted.clone());
     let view = BannerView::show(
         &banner(hostile),
-        BannerCallbacks {
-            on_dismiss: Box::new(move || d.set(d.get() + 1)),
-            on_action: Box::new(move || a.set(a.get() + 1)),
-        },
+        &Env::default(),
+        Rc::new(move |e| match e {
+            UiEvent::Dismissed => d.set(d.get() + 1),
+            UiEvent::Clicked(_) => a.set(a.get() + 1),
+            _ => {}
+        }),
     )
     .expect("banner");
     let root = document()

@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 
 pub mod condition;
+pub mod content;
+pub mod conversation;
 pub mod error;
 pub mod hash;
 pub mod orchestration;

@@ -5,6 +5,7 @@ use beckon_core::protocol::{BannerPosition, Message};
 use gloo_events::EventListener;
 
 use super::theme::BASE_CSS;
+use super::{Emit, Env, Surface, UiEvent};
 use crate::dom::{append, document, element, set_attr, ShadowHost};
 use crate::error::SdkResult;
 
@@ -20,17 +21,9 @@ pub struct BannerView {
     _host: ShadowHost,
 }
 
-/// What the banner reports back to its owner.
-pub struct BannerCallbacks {
-    /// The user closed it.
-    pub on_dismiss: Box<dyn Fn()>,
-    /// The user clicked its action.
-    pub on_action: Box<dyn Fn()>,
-}
-
 impl BannerView {
     /// Draws `message` as a banner.
-    pub fn show(message: &Message, callbacks: BannerCallbacks) -> SdkResult<Self> {
+    pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Self> {
         let content = &message.content;
         let edge = match content.position {
             BannerPosition::Top => "top",
@@ -44,7 +37,7 @@ impl BannerView {
                 (edge, "0"),
                 ("left", "0"),
                 ("right", "0"),
-                ("z-index", "2147483000"),
+                ("z-index", &env.z_index.to_string()),
                 ("display", "block"),
             ],
         )?;
@@ -66,21 +59,22 @@ impl BannerView {
         append(&root, &text)?;
 
         let mut listeners = Vec::new();
-        let BannerCallbacks {
-            on_dismiss,
-            on_action,
-        } = callbacks;
         if let Some(action) = &content.action {
             let button = element(&doc, "button", "action", Some(&action.label))?;
             set_attr(&button, "type", "button")?;
-            listeners.push(EventListener::new(&button, "click", move |_| on_action()));
+            let (emit, action) = (emit.clone(), action.clone());
+            listeners.push(EventListener::new(&button, "click", move |_| {
+                emit(UiEvent::Clicked(action.clone()))
+            }));
             append(&root, &button)?;
         }
         if content.dismissible {
             let close = element(&doc, "button", "close", Some("\u{00d7}"))?;
             set_attr(&close, "type", "button")?;
             set_attr(&close, "aria-label", "Dismiss")?;
-            listeners.push(EventListener::new(&close, "click", move |_| on_dismiss()));
+            listeners.push(EventListener::new(&close, "click", move |_| {
+                emit(UiEvent::Dismissed)
+            }));
             append(&root, &close)?;
         }
         append(host.root(), &root)?;
@@ -88,5 +82,11 @@ impl BannerView {
             _listeners: listeners,
             _host: host,
         })
+    }
+}
+
+impl Surface for BannerView {
+    fn update(&mut self, _env: &Env) -> SdkResult<()> {
+        Ok(())
     }
 }

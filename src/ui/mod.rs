@@ -1,4 +1,91 @@
-//! One module per surface; each renders a `core` message into a shadow root.
+//! One module per surface; each renders a `core` message into its own
+//! shadow root and reports what the user did through [`UiEvent`]s.
+//!
+//! The runtime owns state, storage and the network; a surface owns only its
+//! nodes and listeners, all removed when it is dropped. That split keeps
+//! every surface testable on its own in the browser, and lets the runtime
+//! close any surface (route change, dismissal in another tab, shutdown) by
+//! dropping it.
 
 pub mod banner;
 mod theme;
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use beckon_core::protocol::{Action, Message, MessageKind};
+use serde_json::{Map, Value};
+
+use crate::error::{SdkError, SdkResult};
+
+/// What a surface tells the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiEvent {
+    /// The user closed it.
+    Dismissed,
+    /// The user clicked an action; the runtime carries it out.
+    Clicked(Action),
+    /// The user finished it (last tour step, every checklist task).
+    Completed,
+    /// A tour moved to this step (0-based); the runtime persists it so the
+    /// tour continues on the next page.
+    Step(usize),
+    /// The user ticked off a checklist task by clicking it.
+    TaskClicked(String),
+}
+
+/// Progress the runtime keeps for multi-step surfaces.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// The tour's current step.
+    pub step: usize,
+    /// Checklist tasks done.
+    pub done_tasks: BTreeSet<String>,
+}
+
+/// What a surface needs to know besides its message.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The user's locale (`de-AT`), for the SDK's own strings and content
+    /// variants.
+    pub locale: String,
+    /// The user's attributes, for `{{first_name|there}}` placeholders.
+    pub attributes: Map<String, Value>,
+    /// Progress of tours and checklists.
+    pub progress: Progress,
+    /// The stacking level of Beckon's surfaces.
+    pub z_index: i32,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self {
+            locale: "en".to_owned(),
+            attributes: Map::new(),
+            progress: Progress::default(),
+            z_index: 2_147_483_000,
+        }
+    }
+}
+
+/// Called by a surface for every [`UiEvent`]. Surfaces must not call it
+/// re-entrantly from inside `show`.
+pub type Emit = Rc<dyn Fn(UiEvent)>;
+
+/// A surface on screen. Dropping it removes every node, listener, observer
+/// and timer it added.
+pub trait Surface {
+    /// The runtime's progress changed (a task done elsewhere, another tab
+    /// moved the tour); redraw what depends on it.
+    fn update(&mut self, env: &Env) -> SdkResult<()>;
+}
+
+/// Draws `message` with the surface of its kind.
+pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surface>> {
+    match message.kind {
+        MessageKind::Banner => Ok(Box::new(banner::BannerView::show(message, env, emit)?)),
+        other => Err(SdkError::Browser(format!(
+            "no surface for {other:?} messages yet"
+        ))),
+    }
+}
