@@ -5,18 +5,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Both can be moved, so several builds (or engineers) on one machine do not
+# overwrite each other: CARGO_TARGET_DIR for cargo's output, BECKON_SDK_DIR
+# for the built SDK (the server reads the same variable).
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+OUT="${BECKON_SDK_DIR:-dist}"
 
 cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon
-rm -rf dist && mkdir -p dist
-wasm-bindgen --target web --no-typescript --out-dir dist --out-name beckon \
-  target/wasm32-unknown-unknown/wasm-release/beckon.wasm
+rm -rf "$OUT" && mkdir -p "$OUT"
+wasm-bindgen --target web --no-typescript --out-dir "$OUT" --out-name beckon \
+  "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/beckon.wasm"
 # The features rustc enables by default for wasm32 must be allowed here, or
 # wasm-opt refuses the module.
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  dist/beckon_bg.wasm -o dist/beckon_bg.wasm
-node_modules/.bin/esbuild dist/beckon.js --minify --format=esm --log-level=warning --outfile=dist/beckon.min.js
-mv dist/beckon.min.js dist/beckon.js
-node_modules/.bin/esbuild js/loader.js --minify --log-level=warning --outfile=dist/loader.js
-node scripts/precompress.mjs dist
+  "$OUT"/beckon_bg.wasm -o "$OUT"/beckon_bg.wasm
+node_modules/.bin/esbuild "$OUT"/beckon.js --minify --format=esm --log-level=warning --outfile="$OUT"/beckon.min.js
+mv "$OUT"/beckon.min.js "$OUT"/beckon.js
+node_modules/.bin/esbuild js/loader.js --minify --log-level=warning --outfile="$OUT"/loader.js
+node scripts/precompress.mjs "$OUT"

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ADMIN_KEY = 'e2e-admin-key';
-const SERVER_BIN = process.env.BECKON_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'beckon-server');
+const SERVER_BIN = process.env.BECKON_SERVER_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'beckon-server');
 
 /** Starts beckon-server on port 0 with an empty data folder; resolves once it listens. */
 export async function startServer(env = {}) {
