@@ -1,8 +1,15 @@
 /*! Beckon loader — queues Beckon(...) calls until the SDK is ready. */
 // Include with <script async src=".../sdk/loader.js" data-app-id="…"></script>.
 // It defines window.Beckon at once as a stub that queues calls (as Intercom's
-// snippet does), fetches the glue and the .wasm in parallel, and replays the
-// queue when the module is ready. Nothing here can throw into the page.
+// snippet does), fetches the glue and the .wasm in parallel (the module
+// compiles while it streams in), and replays the queue when it is ready.
+// Attributes of the script tag:
+//   data-app-id     the app to boot
+//   data-api-base   the Beckon server (default: where this file came from)
+//   data-auto-boot  boot at once, anonymously unless the page calls boot
+//   data-defer      "idle": load when the browser is idle;
+//                   "interaction": load on the first click, key or scroll
+// Nothing here can throw into the page, and it never blocks rendering.
 (function (w, d) {
   'use strict';
   if (w.Beckon && w.Beckon.loaded) return;
@@ -12,39 +19,70 @@
   var data = (script && script.dataset) || {};
   var queue = (w.Beckon && w.Beckon.q) || [];
   var warn = function (m) { try { console.warn('[Beckon] ' + m); } catch (_) {} };
-  var stub = function () { queue.push(arguments); };
+  // Beckon('on', …) must answer its unsubscribe function at once, before the
+  // SDK exists: the stub answers a forwarder that reaches the real one later.
+  var stub = function (name) {
+    var call = [].slice.call(arguments);
+    queue.push(call);
+    if (name === 'on') {
+      return function () {
+        if (typeof call.off === 'function') call.off();
+        else call.cancelled = true;
+      };
+    }
+  };
   stub.q = queue;
   w.Beckon = stub;
 
-  // Start the module download now, in parallel with the glue, so the
-  // streaming compile overlaps the glue's own fetch.
-  var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' });
-  wasm.catch(function () {});
-
-  import(base + 'beckon.js')
-    .then(function (glue) {
-      return glue.default({ module_or_path: wasm }).then(function () {
-        glue.configure({
-          api_base: data.apiBase || (src ? new URL(src).origin : undefined),
-          app_id: data.appId || undefined,
-        });
-        var Beckon = function (name, arg) {
-          try {
-            return glue.command(String(name), arg);
-          } catch (e) {
-            warn(name + ' failed: ' + (e && e.message ? e.message : e));
+  function load() {
+    // Start the module download now, in parallel with the glue, so the
+    // streaming compile overlaps the glue's own fetch.
+    var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' });
+    wasm.catch(function () {});
+    import(base + 'beckon.js')
+      .then(function (glue) {
+        return glue.default({ module_or_path: wasm }).then(function () {
+          glue.configure({
+            api_base: data.apiBase || (src ? new URL(src).origin : undefined),
+            app_id: data.appId || undefined,
+          });
+          var Beckon = function (name, arg, arg2) {
+            try {
+              return glue.command(String(name), arg, arg2);
+            } catch (e) {
+              warn(name + ' failed: ' + (e && e.message ? e.message : e));
+            }
+          };
+          Beckon.loaded = true;
+          w.Beckon = Beckon;
+          if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
+            queue.unshift(['boot']);
           }
-        };
-        Beckon.loaded = true;
-        w.Beckon = Beckon;
-        if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
-          queue.unshift(['boot']);
-        }
-        for (var i = 0; i < queue.length; i++) Beckon(queue[i][0], queue[i][1]);
-        queue.length = 0;
+          for (var i = 0; i < queue.length; i++) {
+            var c = queue[i];
+            if (c.cancelled) continue;
+            var out = Beckon(c[0], c[1], c[2]);
+            if (c[0] === 'on') c.off = out;
+          }
+          queue.length = 0;
+        });
+      })
+      .catch(function (e) {
+        warn('could not load the SDK from ' + base + ': ' + (e && e.message ? e.message : e));
       });
-    })
-    .catch(function (e) {
-      warn('could not load the SDK from ' + base + ': ' + (e && e.message ? e.message : e));
-    });
+  }
+
+  var defer = data.defer;
+  if (defer === 'idle') {
+    (w.requestIdleCallback || function (f) { return setTimeout(f, 1); })(load, { timeout: 3000 });
+  } else if (defer === 'interaction') {
+    var events = ['pointerdown', 'keydown', 'scroll', 'touchstart'];
+    var once = function () {
+      events.forEach(function (e) { w.removeEventListener(e, once, true); });
+      load();
+    };
+    events.forEach(function (e) { w.addEventListener(e, once, { capture: true, passive: true }); });
+  } else {
+    load();
+  }
 })(window, document);

@@ -25,3 +25,7 @@ node_modules/.bin/esbuild "$OUT"/beckon.js --minify --format=esm --log-level=war
 mv "$OUT"/beckon.min.js "$OUT"/beckon.js
 node_modules/.bin/esbuild js/loader.js --minify --log-level=warning --outfile="$OUT"/loader.js
 node scripts/precompress.mjs "$OUT"
+# The npm package: the same glue and module beside an ESM entry and types.
+mkdir -p "$OUT/npm"
+cp js/npm/index.mjs js/npm/index.d.ts js/npm/package.json "$OUT/npm/"
+cp "$OUT/beckon.js" "$OUT/beckon_bg.wasm" "$OUT/npm/"

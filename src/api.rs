@@ -1,13 +1,40 @@
 //! The JS-facing surface, all in one place. The loader (`js/loader.js`)
 //! calls [`configure`] once and then [`command`] for every `Beckon(...)`
-//! call. Nothing here throws: a bad call becomes one console warning, and
-//! `boot` resolves to `{ok, error?}` instead of rejecting.
+//! call. Nothing here throws: a bad call becomes one console warning that
+//! names the argument, and `boot` resolves to `{ok, error?}` instead of
+//! rejecting.
 
+use std::cell::RefCell;
+
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::error::{warn, SdkError};
-use crate::runtime::{self, BootOptions, Defaults};
+use crate::runtime::{self, debug, listeners, with_runtime, BootOptions, Defaults};
+
+/// Every command `Beckon(name, …)` knows.
+pub const COMMANDS: &[&str] = &[
+    "boot",
+    "update",
+    "track",
+    "page",
+    "shutdown",
+    "show",
+    "hide",
+    "showNewMessage",
+    "showArticle",
+    "startTour",
+    "startChecklist",
+    "on",
+    "debug",
+    "status",
+];
+
+thread_local! {
+    /// Calls made before `boot` has set the runtime up, replayed after.
+    static PENDING: RefCell<Vec<(String, JsValue, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Defaults read by the loader from its script tag (`data-app-id`,
 /// `data-api-base`).
@@ -55,42 +82,131 @@ fn result(ok: bool, error: Option<&str>) -> JsValue {
     obj.into()
 }
 
-/// `Beckon(name, arg)`: runs one command of the public API.
+fn bad(message: String) -> JsValue {
+    warn(&SdkError::BadArgument(message).describe());
+    JsValue::UNDEFINED
+}
+
+/// A JSON object argument (attributes, metadata); `undefined` is empty.
+fn object_arg(arg: &JsValue, command: &str, what: &str) -> Result<Map<String, Value>, String> {
+    if arg.is_undefined() || arg.is_null() {
+        return Ok(Map::new());
+    }
+    if !arg.is_object() || js_sys::Array::is_array(arg) {
+        return Err([command, ": ", what, " must be an object"].concat());
+    }
+    serde_wasm_bindgen::from_value::<Map<String, Value>>(arg.clone())
+        .map_err(|e| [command, ": ", what, ": ", &e.to_string()].concat())
+}
+
+/// A non-empty string argument.
+fn string_arg(arg: &JsValue, command: &str, what: &str) -> Result<String, String> {
+    arg.as_string()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| [command, ": ", what, " must be a non-empty string"].concat())
+}
+
+/// `Beckon(name, arg, arg2)`: runs one command of the public API.
 #[wasm_bindgen]
-pub fn command(name: &str, arg: JsValue) -> JsValue {
+pub fn command(name: &str, arg: JsValue, arg2: JsValue) -> JsValue {
     match name {
-        "boot" => {
-            let options = if arg.is_undefined() || arg.is_null() {
-                Ok(BootOptions::default())
-            } else {
-                reject_unknown_keys(&arg, "boot", BootOptions::FIELDS).and_then(|()| {
-                    serde_wasm_bindgen::from_value::<BootOptions>(arg)
-                        .map_err(|e| SdkError::BadArgument(["boot: ", &e.to_string()].concat()))
-                })
-            };
-            let promise = wasm_bindgen_futures::future_to_promise(async move {
-                let outcome = match options {
-                    Ok(options) => runtime::boot(options).await,
-                    Err(e) => Err(e),
-                };
-                Ok(match outcome {
-                    Ok(()) => result(true, None),
-                    Err(e) => {
-                        let text = e.describe();
-                        warn(&text);
-                        result(false, Some(&text))
-                    }
-                })
-            });
-            promise.into()
+        "boot" => boot(arg),
+        "on" => match arg.as_string() {
+            Some(event) => listeners::subscribe(&event, arg2),
+            None => bad("on: the first argument must be an event name".into()),
+        },
+        "debug" => {
+            debug::set(arg.is_undefined() || arg.is_truthy());
+            with_runtime(|rt| rt.evaluate());
+            JsValue::UNDEFINED
         }
         "shutdown" => {
+            PENDING.with(|p| p.borrow_mut().clear());
             runtime::shutdown(true);
             JsValue::UNDEFINED
         }
-        other => {
-            warn(&["unknown command: ", other].concat());
-            JsValue::UNDEFINED
+        "status" => runtime::status(),
+        known if COMMANDS.contains(&known) => {
+            let ran = with_runtime(|_| ()).is_some();
+            if ran {
+                run(name, &arg, &arg2)
+            } else {
+                // Before boot (or while it starts): kept and replayed.
+                PENDING.with(|p| p.borrow_mut().push((name.to_owned(), arg, arg2)));
+                JsValue::UNDEFINED
+            }
         }
+        other => bad(
+            [
+                "unknown command `",
+                other,
+                "`, expected one of: ",
+                &COMMANDS.join(", "),
+            ]
+            .concat(),
+        ),
     }
+}
+
+/// Replays the calls made before the runtime was ready.
+pub(crate) fn drain_pending() {
+    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    for (name, arg, arg2) in pending {
+        run(&name, &arg, &arg2);
+    }
+}
+
+/// The commands that need a booted runtime.
+fn run(name: &str, arg: &JsValue, arg2: &JsValue) -> JsValue {
+    let outcome: Result<(), String> = match name {
+        "update" => object_arg(arg, "update", "attributes")
+            .map(|attrs| with_runtime(|rt| rt.update(attrs)).unwrap_or_default()),
+        "track" => string_arg(arg, "track", "the event name").and_then(|event| {
+            let data = object_arg(arg2, "track", "metadata")?;
+            with_runtime(|rt| rt.track(&event, data));
+            Ok(())
+        }),
+        "page" => {
+            with_runtime(|rt| rt.page());
+            Ok(())
+        }
+        "startTour" | "startChecklist" => string_arg(arg, name, "the message id").map(|id| {
+            with_runtime(|rt| rt.start(&id));
+        }),
+        "show" | "hide" | "showNewMessage" | "showArticle" => {
+            with_runtime(|rt| rt.messenger_command(name, arg));
+            Ok(())
+        }
+        _ => Ok(()),
+    };
+    if let Err(message) = outcome {
+        bad(message);
+    }
+    JsValue::UNDEFINED
+}
+
+fn boot(arg: JsValue) -> JsValue {
+    let options = if arg.is_undefined() || arg.is_null() {
+        Ok(BootOptions::default())
+    } else {
+        reject_unknown_keys(&arg, "boot", BootOptions::FIELDS).and_then(|()| {
+            serde_wasm_bindgen::from_value::<BootOptions>(arg)
+                .map_err(|e| SdkError::BadArgument(["boot: ", &e.to_string()].concat()))
+        })
+    };
+    let promise = wasm_bindgen_futures::future_to_promise(async move {
+        let outcome = match options {
+            Ok(options) => runtime::boot(options).await,
+            Err(e) => Err(e),
+        };
+        Ok(match outcome {
+            Ok(()) => result(true, None),
+            Err(e) => {
+                let text = e.describe();
+                warn(&text);
+                result(false, Some(&text))
+            }
+        })
+    });
+    promise.into()
 }

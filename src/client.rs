@@ -62,6 +62,9 @@ pub async fn post_json<T: Serialize, R: DeserializeOwned>(
             .and_then(|j| js_sys::Reflect::get(j, &JsValue::from_str("message")).ok())
             .and_then(|m| m.as_string())
             .unwrap_or_default();
+        if (400..500).contains(&status) {
+            return Err(SdkError::Refused(status, detail));
+        }
         return Err(SdkError::Server(
             ["HTTP ", &status.to_string(), " ", &detail].concat(),
         ));

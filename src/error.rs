@@ -15,6 +15,10 @@ pub enum SdkError {
     Server(String),
     /// The browser refused something (no document, no storage…).
     Browser(String),
+    /// The server refused the request with a 4xx status; sending it again
+    /// unchanged will not help (except 408 and 429, see
+    /// [`SdkError::is_retryable`]).
+    Refused(u16, String),
 }
 
 /// `Result` with [`SdkError`].
@@ -28,6 +32,23 @@ impl SdkError {
             SdkError::Network(m) => ["cannot reach the Beckon server: ", m].concat(),
             SdkError::Server(m) => ["the Beckon server answered badly: ", m].concat(),
             SdkError::Browser(m) => ["the browser refused: ", m].concat(),
+            SdkError::Refused(status, m) => [
+                "the Beckon server refused the request (HTTP ",
+                &status.to_string(),
+                "): ",
+                m,
+            ]
+            .concat(),
+        }
+    }
+
+    /// Whether trying the same request later may succeed: network trouble,
+    /// a 5xx, a timeout or a rate limit.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SdkError::Network(_) | SdkError::Server(_) => true,
+            SdkError::Refused(status, _) => matches!(status, 408 | 429),
+            SdkError::BadArgument(_) | SdkError::Browser(_) => false,
         }
     }
 }

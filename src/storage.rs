@@ -62,6 +62,15 @@ impl Storage {
         }
     }
 
+    /// Removes one value.
+    pub fn remove(&self, name: &str) {
+        let key = self.key(name);
+        self.memory.borrow_mut().remove(&key);
+        if let Some(local) = &self.local {
+            let _ = local.remove_item(&key);
+        }
+    }
+
     /// Removes every key of this namespace (at `shutdown`).
     pub fn clear(&self) {
         self.memory.borrow_mut().clear();

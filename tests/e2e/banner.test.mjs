@@ -118,7 +118,7 @@ test('garbage from the server and bad arguments are warnings, not exceptions', a
   assert.match(bad.error, /unknown field `userId`/);
   const unknown = await page.evaluate(() => window.Beckon('fly', {}));
   assert.equal(unknown, undefined);
-  assert.ok(seen.warnings.some((w) => w.includes('unknown command: fly')));
+  assert.ok(seen.warnings.some((w) => w.includes('unknown command `fly`')));
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
@@ -130,7 +130,7 @@ test('unknown app: the 404 explanation reaches the console', async () => {
   await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
   const result = await page.evaluate(() => window.Beckon('boot', { app_id: 'nope', user_id: 'x' }));
   assert.equal(result.ok, false);
-  assert.match(result.error, /HTTP 404 no app with id "nope"/);
+  assert.match(result.error, /HTTP 404\): no app with id "nope"/);
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });

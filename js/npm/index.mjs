@@ -1,0 +1,57 @@
+// Beckon for bundlers: `import { Beckon } from 'beckon-sdk'`.
+// The same commands as the script tag's `Beckon(...)`; calls made before the
+// WebAssembly module is ready are queued and replayed in order. The module
+// is fetched next to this file (bundlers copy it through `new URL(…,
+// import.meta.url)`), or from `Beckon.load({ wasmUrl })` if you host it.
+import init, { configure, command } from './beckon.js';
+
+let state = 'idle';
+const queue = [];
+const warn = (m) => { try { console.warn('[Beckon] ' + m); } catch (_) {} };
+
+function start(wasmUrl) {
+  if (state !== 'idle') return;
+  state = 'loading';
+  init({ module_or_path: wasmUrl || new URL('./beckon_bg.wasm', import.meta.url) })
+    .then(() => {
+      configure({});
+      state = 'ready';
+      for (const c of queue.splice(0)) {
+        if (c.cancelled) continue;
+        const out = run(c.name, c.arg, c.arg2);
+        if (c.resolve) c.resolve(out);
+        if (c.name === 'on') c.off = out;
+      }
+    })
+    .catch((e) => {
+      state = 'failed';
+      warn('could not load the SDK: ' + (e && e.message ? e.message : e));
+      for (const c of queue.splice(0)) if (c.resolve) c.resolve({ ok: false, error: String(e) });
+    });
+}
+
+function run(name, arg, arg2) {
+  try {
+    return command(String(name), arg, arg2);
+  } catch (e) {
+    warn(name + ' failed: ' + (e && e.message ? e.message : e));
+    return undefined;
+  }
+}
+
+export function Beckon(name, arg, arg2) {
+  if (state === 'ready') return run(name, arg, arg2);
+  start();
+  const call = { name, arg, arg2 };
+  queue.push(call);
+  if (name === 'boot') return new Promise((resolve) => { call.resolve = (p) => Promise.resolve(p).then(resolve); });
+  if (name === 'on') {
+    return () => { if (typeof call.off === 'function') call.off(); else call.cancelled = true; };
+  }
+  return undefined;
+}
+
+/** Starts loading now (optionally from your own URL of the .wasm). */
+Beckon.load = (options) => start(options && options.wasmUrl);
+
+export default Beckon;

@@ -1,0 +1,285 @@
+//! Booting and shutting down.
+//!
+//! A boot shows messages before the network answers: the last boot answer
+//! for this user is cached, so the runtime starts from it (and from the
+//! state this browser recorded), and reconciles when the server's answer
+//! arrives. A server that is down leaves the cached messages working and
+//! the events queued.
+
+use std::cell::{Cell, RefCell};
+
+use beckon_core::protocol::{BootRequest, BootResponse, PageContext, UserIdentity, PROTOCOL_VERSION};
+use beckon_core::state::UserState;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+
+use super::options::{BootOptions, Defaults};
+use super::outbox::Outbox;
+use super::{listeners, now_ms, page_url, random_id, window, with_runtime, Runtime, RUNTIME};
+use crate::client::{from_json_str, post_json, to_json_string};
+use crate::error::{warn, SdkError, SdkResult};
+use crate::storage::Storage;
+
+/// Inactivity after which the next page view starts a new session (the
+/// attention budget counts per session), as analytics tools define it.
+const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
+
+thread_local! {
+    static DEFAULTS: RefCell<Defaults> = RefCell::new(Defaults::default());
+    /// Counts boots, so the answer of a boot that a later boot replaced is
+    /// ignored.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Records the loader's defaults.
+pub fn set_defaults(defaults: Defaults) {
+    DEFAULTS.with(|d| *d.borrow_mut() = defaults);
+}
+
+fn app_storage(app_id: &str) -> Storage {
+    Storage::with_prefix(["beckon:", app_id, ":"].concat())
+}
+
+/// The visitor id kept for this app on this browser, made on first visit.
+fn anonymous_id(app_id: &str) -> String {
+    let storage = app_storage(app_id);
+    if let Some(id) = storage.get("anonymous_id").filter(|id| !id.is_empty()) {
+        return id;
+    }
+    let id = random_id();
+    storage.set("anonymous_id", &id);
+    id
+}
+
+/// When the current session began: now, unless the last activity was
+/// within [`SESSION_GAP_MS`].
+fn session_start(storage: &Storage, now: f64) -> f64 {
+    let stored = storage.get("session").and_then(|s| {
+        let (start, last) = s.split_once(':')?;
+        Some((start.parse::<f64>().ok()?, last.parse::<f64>().ok()?))
+    });
+    let start = match stored {
+        Some((start, last)) if now - last < SESSION_GAP_MS => start,
+        _ => now,
+    };
+    storage.set("session", &[start.to_string(), ":".into(), now.to_string()].concat());
+    start
+}
+
+/// Marks activity now, extending the session.
+pub(super) fn touch_session(storage: &Storage) {
+    let start = storage
+        .get("session")
+        .and_then(|s| s.split_once(':').and_then(|(a, _)| a.parse::<f64>().ok()))
+        .unwrap_or_else(now_ms);
+    storage.set(
+        "session",
+        &[start.to_string(), ":".into(), now_ms().to_string()].concat(),
+    );
+}
+
+fn browser_locale() -> Option<String> {
+    window().ok().and_then(|w| w.navigator().language())
+}
+
+/// Boots for a user: starts at once from the cache, then asks the server
+/// and reconciles.
+pub async fn boot(options: BootOptions) -> SdkResult<()> {
+    shutdown(false);
+    let generation = GENERATION.with(|g| {
+        g.set(g.get().wrapping_add(1));
+        g.get()
+    });
+    let defaults = DEFAULTS.with(|d| d.borrow().clone());
+    let app_id = options
+        .app_id
+        .clone()
+        .or(defaults.app_id)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| SdkError::BadArgument("boot needs an app_id".into()))?;
+    let api_base = match options.api_base.clone().or(defaults.api_base) {
+        Some(base) => base,
+        None => window()?
+            .location()
+            .origin()
+            .map_err(|_| SdkError::Browser("no origin".into()))?,
+    };
+    let user_id = options.user_id.clone().filter(|u| !u.is_empty());
+    // The visitor id travels with an identified boot too, so the server
+    // merges what the visitor did before logging in into the user.
+    let anonymous = anonymous_id(&app_id);
+    let key = match &user_id {
+        Some(u) => u.clone(),
+        None => ["anon:", &anonymous].concat(),
+    };
+    let identity = UserIdentity {
+        user_id: user_id.clone(),
+        anonymous_id: Some(anonymous),
+        email: options.email.clone(),
+        attributes: options.attributes.clone(),
+        user_hash: options.user_hash.clone(),
+        user_jwt: options.user_jwt.clone(),
+    };
+    let storage = Storage::for_user(&app_id, &key);
+    let cached = storage
+        .get("boot")
+        .and_then(|t| from_json_str::<BootResponse>(&t).ok());
+    let mut state = storage
+        .get("state")
+        .and_then(|t| from_json_str::<UserState>(&t).ok())
+        .unwrap_or_default();
+    let now = now_ms();
+    let mut runtime = Runtime {
+        app_id: app_id.clone(),
+        api_base: api_base.clone(),
+        user: UserIdentity {
+            user_id: identity.user_id.clone(),
+            anonymous_id: identity.anonymous_id.clone(),
+            user_hash: identity.user_hash.clone(),
+            user_jwt: identity.user_jwt.clone(),
+            ..UserIdentity::default()
+        },
+        user_key: cached.as_ref().map_or(key.clone(), |c| c.user_key.clone()),
+        attributes: Value::Object(options.attributes.clone()),
+        locale: options
+            .locale
+            .clone()
+            .or_else(browser_locale)
+            .unwrap_or_else(|| "en".to_owned()),
+        options,
+        state: UserState::default(),
+        messages: Vec::new(),
+        compiled: Vec::new(),
+        settings: Default::default(),
+        session_start: session_start(&storage, now),
+        url: String::new(),
+        page: Default::default(),
+        surfaces: Default::default(),
+        forced: Default::default(),
+        failed: Default::default(),
+        outbox: Outbox::open(Storage::for_user(&app_id, &key)),
+        storage,
+        tabs: None,
+        watcher: None,
+        dom_observer: None,
+        element_deadline: 0.0,
+        element_timer: None,
+        wake: None,
+        retry: None,
+        debounce: None,
+        debug_last: Vec::new(),
+    };
+    let had_cache = cached.is_some();
+    if let Some(c) = cached {
+        state.merge(&c.state);
+        runtime.settings = c.settings;
+        runtime.set_messages(c.messages);
+    }
+    runtime.state = state;
+    runtime.new_page_view(page_url());
+    runtime.attach();
+    RUNTIME.with(|r| *r.borrow_mut() = Some(runtime));
+    with_runtime(|rt| {
+        rt.evaluate();
+        rt.flush();
+    });
+    crate::api::drain_pending();
+
+    let request = BootRequest {
+        v: PROTOCOL_VERSION,
+        app_id,
+        user: identity,
+        page: PageContext {
+            url: page_url(),
+            title: crate::dom::document().ok().map(|d| d.title()),
+            locale: browser_locale(),
+        },
+    };
+    let answer = post_json::<_, BootResponse>(&api_base, "/v1/boot", &request, false).await;
+    if GENERATION.with(Cell::get) != generation {
+        // A later boot (another user) replaced this one meanwhile.
+        return Ok(());
+    }
+    match answer {
+        Ok(response) => {
+            with_runtime(|rt| rt.reconcile(response));
+            listeners::emit("ready", JsValue::UNDEFINED);
+            Ok(())
+        }
+        Err(e @ SdkError::Refused(401 | 403, _)) => {
+            // Identity not verified: show nothing of this user's, not even
+            // from the cache.
+            shutdown(false);
+            Err(e)
+        }
+        Err(e) => {
+            if had_cache {
+                warn("working from the last answer until the server is back");
+                listeners::emit("ready", JsValue::UNDEFINED);
+            }
+            Err(e)
+        }
+    }
+}
+
+impl Runtime {
+    /// Takes the server's answer: its messages and settings replace the
+    /// cached ones, its state merges with this browser's.
+    fn reconcile(&mut self, response: BootResponse) {
+        if let Ok(text) = to_json_string(&response) {
+            self.storage.set("boot", &text);
+        }
+        self.user_key = response.user_key;
+        self.state.merge(&response.state);
+        self.settings = response.settings;
+        self.set_messages(response.messages);
+        self.save_state();
+        self.evaluate();
+    }
+}
+
+/// Tells the server about new attributes (a boot with the same ids), and
+/// reconciles with its answer.
+pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>) {
+    let request = BootRequest {
+        v: PROTOCOL_VERSION,
+        app_id: rt.app_id.clone(),
+        user: UserIdentity {
+            attributes,
+            ..rt.user.clone()
+        },
+        page: PageContext {
+            url: rt.url.clone(),
+            title: None,
+            locale: Some(rt.locale.clone()),
+        },
+    };
+    let base = rt.api_base.clone();
+    let generation = GENERATION.with(Cell::get);
+    wasm_bindgen_futures::spawn_local(async move {
+        match post_json::<_, BootResponse>(&base, "/v1/boot", &request, false).await {
+            Ok(response) if GENERATION.with(Cell::get) == generation => {
+                with_runtime(|rt| rt.reconcile(response));
+            }
+            Ok(_) => {}
+            Err(e) => warn(&["update: ", &e.describe()].concat()),
+        }
+    });
+}
+
+/// Removes everything the SDK put on the page (nodes, listeners, observers,
+/// timers, the tab channel); with `forget_user` (the public `shutdown()`,
+/// for log-out) also this user's stored state and the visitor id, after a
+/// last attempt to send what is queued.
+pub fn shutdown(forget_user: bool) {
+    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
+    let old = RUNTIME.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()));
+    let Some(mut rt) = old else { return };
+    if forget_user {
+        rt.flush_before_leaving();
+        rt.outbox.clear();
+        rt.storage.clear();
+        app_storage(&rt.app_id).remove("anonymous_id");
+    }
+    drop(rt);
+}

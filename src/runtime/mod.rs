@@ -1,0 +1,702 @@
+//! The booted SDK: who the user is, what the server sent, what is on
+//! screen. One instance per page, kept in a thread-local because the wasm
+//! runs on the page's one thread and JS callbacks need to reach it.
+//!
+//! The loop is always the same: something happens (boot, a route change, a
+//! tracked event, a timer, another tab's news), the runtime updates what it
+//! knows, asks core's [`decide`] what should be on screen, and makes the
+//! screen agree. Every recorded event goes to the state at once (so a
+//! dismissal holds even if the page closes now), to the other tabs, and to
+//! the durable [`outbox::Outbox`].
+
+mod boot;
+pub mod debug;
+pub mod listeners;
+pub mod options;
+pub mod outbox;
+pub mod page;
+pub mod tabs;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use beckon_core::condition::SavedGroups;
+use beckon_core::orchestration::{
+    compile_all, decide, goals_reached, next_wake, CompiledMessage, Context, Decision, PageFacts,
+    Settings,
+};
+use beckon_core::protocol::{event_names, ActionTarget, Event, Message, UserIdentity};
+use beckon_core::state::{UserState, HELD_OUT};
+use beckon_core::targeting::{ElementAction, Trigger};
+use gloo_timers::callback::Timeout;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+
+pub use boot::{boot, set_defaults, shutdown};
+pub use options::{BootOptions, Defaults};
+
+use crate::client::to_json_string;
+use crate::error::{warn, SdkError, SdkResult};
+use crate::storage::Storage;
+use crate::ui::{self, Env, Surface, UiEvent};
+use outbox::{Next, Outbox};
+use page::{DomObserver, PageWatcher, Signal};
+use tabs::{Claim, TabMessage, Tabs};
+
+/// How long element triggers wait for their element on one page view.
+pub const ELEMENT_WAIT_MS: u32 = 30_000;
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+}
+
+/// A surface on screen.
+struct OnScreen {
+    _view: Box<dyn Surface>,
+    since: f64,
+}
+
+/// The booted state of the SDK.
+pub struct Runtime {
+    app_id: String,
+    api_base: String,
+    /// Ids and proofs only: what travels with events.
+    user: UserIdentity,
+    user_key: String,
+    attributes: Value,
+    locale: String,
+    options: BootOptions,
+    state: UserState,
+    messages: Vec<Message>,
+    compiled: Vec<CompiledMessage>,
+    settings: Settings,
+    session_start: f64,
+    url: String,
+    page: PageFacts,
+    surfaces: BTreeMap<String, OnScreen>,
+    /// Started through the API (`startTour`): shown whatever the rules say,
+    /// until closed.
+    forced: BTreeSet<String>,
+    /// Could not be drawn on this page view; warned once.
+    failed: BTreeSet<String>,
+    storage: Storage,
+    outbox: Outbox,
+    tabs: Option<Tabs>,
+    watcher: Option<PageWatcher>,
+    dom_observer: Option<DomObserver>,
+    element_deadline: f64,
+    element_timer: Option<Timeout>,
+    wake: Option<Timeout>,
+    retry: Option<Timeout>,
+    debounce: Option<Timeout>,
+    debug_last: Vec<String>,
+}
+
+fn window() -> SdkResult<web_sys::Window> {
+    web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))
+}
+
+fn page_url() -> String {
+    window()
+        .and_then(|w| {
+            w.location()
+                .href()
+                .map_err(|_| SdkError::Browser("no location".into()))
+        })
+        .unwrap_or_default()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The user's offset from UTC in minutes (UTC+1 is 60).
+fn utc_offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+/// 128 random bits as 32 hex digits, for event and visitor ids.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = window()
+        .ok()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (very old or odd hosts): Math.random is enough to
+        // keep ids apart, which is all they are for.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// Runs `f` on the booted runtime, if there is one and it is not busy
+/// (a callback that fires while the runtime works waits for its microtask).
+pub(crate) fn with_runtime<R>(f: impl FnOnce(&mut Runtime) -> R) -> Option<R> {
+    RUNTIME.with(|r| {
+        let mut guard = r.try_borrow_mut().ok()?;
+        guard.as_mut().map(f)
+    })
+}
+
+/// Like [`with_runtime`], but from a fresh microtask: for browser callbacks
+/// that may fire while the runtime is in the middle of its own work.
+fn later(f: impl FnOnce(&mut Runtime) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        with_runtime(f);
+    });
+}
+
+impl Runtime {
+    /// Installs the message list (from the cache or the server) compiled.
+    fn set_messages(&mut self, messages: Vec<Message>) {
+        let (compiled, bad) = compile_all(&messages);
+        for (id, e) in bad {
+            warn(&["message ", &id, " skipped: ", &e.to_string()].concat());
+        }
+        self.compiled = compiled;
+        self.messages = messages;
+    }
+
+    /// Starts listening to the page and the other tabs.
+    fn attach(&mut self) {
+        self.watcher = PageWatcher::start(|signal| later(move |rt| rt.on_signal(signal)));
+        let tab = tab_id();
+        self.tabs = Tabs::open(&self.app_id, &self.user_key, tab, |msg| {
+            later(move |rt| rt.on_tab_message(msg))
+        });
+    }
+
+    fn context<'a>(&'a self, showing: &'a [String], groups: &'a SavedGroups) -> Context<'a> {
+        Context {
+            now: now_ms(),
+            user_key: &self.user_key,
+            url: &self.url,
+            attributes: &self.attributes,
+            groups,
+            locale: Some(&self.locale),
+            utc_offset_minutes: utc_offset_minutes(),
+            session_start: self.session_start,
+            page: &self.page,
+            messenger_open: false,
+            conversation_open: false,
+            showing,
+        }
+    }
+
+    /// Decides every message for now and makes the screen agree: opens
+    /// what should show, closes what should not any more, records hold-outs
+    /// and goals, and sets one timer for the next time-based change.
+    pub(crate) fn evaluate(&mut self) {
+        let showing: Vec<String> = self.surfaces.keys().cloned().collect();
+        let groups = SavedGroups::default();
+        let ctx = self.context(&showing, &groups);
+        let verdicts = decide(&self.compiled, &ctx, &self.state, &self.settings);
+        let wake = next_wake(&self.compiled, &ctx, &self.state, &self.settings);
+        let goals = goals_reached(&self.compiled, &ctx, &self.state);
+
+        let mut explained = Vec::with_capacity(verdicts.len());
+        let mut changed = false;
+        for v in &verdicts {
+            let id = &v.message_id;
+            let since = self.surfaces.get(id).map(|s| s.since);
+            let elsewhere = self
+                .tabs
+                .as_ref()
+                .is_some_and(|t| t.held_elsewhere(id, since));
+            let forced = self.forced.contains(id);
+            let show = (v.is_shown() || forced) && !elsewhere;
+            if debug::enabled() {
+                explained.push(if elsewhere {
+                    [id.as_str(), ": open in another tab"].concat()
+                } else if forced && !v.is_shown() {
+                    [id.as_str(), ": started through the API"].concat()
+                } else {
+                    v.explain()
+                });
+            }
+            if let Decision::HoldOut(_) = v.decision {
+                let recorded = self
+                    .state
+                    .message(id)
+                    .is_some_and(|m| m.held_out_at.is_some());
+                if !recorded {
+                    self.record(HELD_OUT, Some(id), Map::new());
+                }
+            }
+            match (since.is_some(), show) {
+                (true, false) => {
+                    self.surfaces.remove(id);
+                    changed = true;
+                }
+                (false, true) => changed |= self.open(id),
+                _ => {}
+            }
+        }
+        for id in goals {
+            self.record(event_names::GOAL, Some(&id), Map::new());
+            listeners::emit("message:goal", listeners::message_payload(&id));
+        }
+        if changed {
+            self.announce_showing();
+        }
+        debug::print(&self.url, explained, &mut self.debug_last);
+        self.wake = wake.map(|at| {
+            let delay = (at - now_ms()).clamp(0.0, 2_147_483_000.0) as u32;
+            Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
+        });
+        self.watch_elements();
+    }
+
+    /// Draws one message; whether it is now on screen.
+    fn open(&mut self, id: &str) -> bool {
+        let Some(message) = self.messages.iter().find(|m| m.id == id) else {
+            return false;
+        };
+        let message_id = id.to_owned();
+        // Events defer to a microtask so the surface (and the listener
+        // running the callback) is dropped after the callback returns.
+        let emit: ui::Emit = Rc::new(move |event: UiEvent| {
+            let id = message_id.clone();
+            later(move |rt| rt.on_ui_event(&id, event));
+        });
+        match ui::show(message, &self.env(), emit) {
+            Ok(view) => {
+                self.surfaces.insert(
+                    id.to_owned(),
+                    OnScreen {
+                        _view: view,
+                        since: now_ms(),
+                    },
+                );
+                self.record(event_names::SHOWN, Some(id), Map::new());
+                listeners::emit("message:shown", listeners::message_payload(id));
+                true
+            }
+            Err(e) => {
+                if self.failed.insert(id.to_owned()) {
+                    warn(&["message ", id, ": ", &e.describe()].concat());
+                }
+                false
+            }
+        }
+    }
+
+    fn env(&self) -> Env {
+        let mut env = Env {
+            locale: self.locale.clone(),
+            attributes: match &self.attributes {
+                Value::Object(m) => m.clone(),
+                _ => Map::new(),
+            },
+            ..Env::default()
+        };
+        if let Some(z) = self.options.z_index {
+            env.z_index = z;
+        }
+        env
+    }
+
+    fn announce_showing(&self) {
+        if let Some(tabs) = &self.tabs {
+            let claims = self
+                .surfaces
+                .iter()
+                .map(|(id, s)| Claim {
+                    id: id.clone(),
+                    since: s.since,
+                })
+                .collect();
+            tabs.post(&TabMessage::Showing {
+                tab: tabs.tab.clone(),
+                claims,
+            });
+        }
+    }
+
+    fn on_ui_event(&mut self, id: &str, event: UiEvent) {
+        match event {
+            UiEvent::Dismissed => {
+                self.close(id);
+                self.record(event_names::DISMISSED, Some(id), Map::new());
+                listeners::emit("message:dismissed", listeners::message_payload(id));
+            }
+            UiEvent::Clicked(action) => {
+                self.record(event_names::CLICKED, Some(id), Map::new());
+                listeners::emit("message:clicked", listeners::message_payload(id));
+                self.act(&action.target);
+            }
+            UiEvent::Completed => {
+                self.close(id);
+                self.record(event_names::COMPLETED, Some(id), Map::new());
+                listeners::emit("message:completed", listeners::message_payload(id));
+            }
+            UiEvent::Step(_) | UiEvent::TaskClicked(_) => {}
+        }
+        self.evaluate();
+    }
+
+    fn close(&mut self, id: &str) {
+        self.forced.remove(id);
+        if self.surfaces.remove(id).is_some() {
+            self.announce_showing();
+        }
+    }
+
+    /// Carries out a message's action.
+    fn act(&mut self, target: &ActionTarget) {
+        match target {
+            ActionTarget::Url { url } => {
+                if is_safe_url(url) {
+                    if let Ok(w) = window() {
+                        let _ = w.location().assign(url);
+                    }
+                } else {
+                    warn(
+                        &[
+                            "refused to open a link that is not http(s), mailto or relative: ",
+                            url,
+                        ]
+                        .concat(),
+                    );
+                }
+            }
+            ActionTarget::Tour { message_id } => self.start(message_id),
+            ActionTarget::Article { .. } | ActionTarget::Messenger { .. } => {}
+        }
+    }
+
+    /// Shows a message now, whatever its rules say (`startTour`,
+    /// `startChecklist`).
+    pub(crate) fn start(&mut self, id: &str) {
+        if !self.messages.iter().any(|m| m.id == id) {
+            warn(&["no live message with id `", id, "`"].concat());
+            return;
+        }
+        self.forced.insert(id.to_owned());
+        self.page.api_triggered.insert(id.to_owned());
+        self.evaluate();
+    }
+
+    /// Records an event everywhere it must go: the state, storage, the
+    /// other tabs, the outbox.
+    pub(crate) fn record(&mut self, name: &str, message_id: Option<&str>, data: Map<String, Value>) {
+        let event = Event {
+            id: random_id(),
+            name: name.to_owned(),
+            ts: now_ms(),
+            message_id: message_id.map(str::to_owned),
+            data,
+        };
+        self.state.apply(&event);
+        self.save_state();
+        if let Some(tabs) = &self.tabs {
+            tabs.post(&TabMessage::Event {
+                event: event.clone(),
+            });
+        }
+        self.outbox.push(event);
+        self.flush();
+    }
+
+    fn save_state(&self) {
+        match to_json_string(&self.state) {
+            Ok(text) => self.storage.set("state", &text),
+            Err(e) => warn(&e.describe()),
+        }
+        boot::touch_session(&self.storage);
+    }
+
+    /// `track(name, metadata)`: an app event, which event triggers and goals
+    /// count.
+    pub(crate) fn track(&mut self, name: &str, data: Map<String, Value>) {
+        self.record(name, None, data);
+        self.evaluate();
+    }
+
+    /// `update(attributes)`: new attributes apply at once; the server hears
+    /// of them in the background.
+    pub(crate) fn update(&mut self, attributes: Map<String, Value>) {
+        if let Value::Object(current) = &mut self.attributes {
+            for (k, v) in attributes.clone() {
+                current.insert(k, v);
+            }
+        }
+        boot::refresh(self, attributes);
+        self.evaluate();
+    }
+
+    /// `page()`: the app says the page changed (a router the SDK cannot see).
+    pub(crate) fn page(&mut self) {
+        let url = page_url();
+        self.new_page_view(url);
+        self.evaluate();
+    }
+
+    /// `show`, `hide`, `showNewMessage`, `showArticle`.
+    pub(crate) fn messenger_command(&mut self, name: &str, _arg: &JsValue) {
+        warn(&[name, ": this app has no messenger"].concat());
+    }
+
+    /// Sends the next batch of queued events, if none is on its way.
+    pub(crate) fn flush(&mut self) {
+        let Some(batch) = self.outbox.take_batch() else {
+            return;
+        };
+        let (base, app, user) = (self.api_base.clone(), self.app_id.clone(), self.user.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let (sent, outcome) = outbox::send(&base, &app, &user, batch, false).await;
+            with_runtime(|rt| match rt.outbox.answered(&sent, &outcome) {
+                Next::Send => rt.flush(),
+                Next::RetryIn(ms) => {
+                    rt.retry = Some(Timeout::new(ms, || later(Runtime::flush)));
+                }
+                Next::Idle => {}
+            });
+        });
+    }
+
+    /// The page is going away: send everything with `keepalive`, which
+    /// outlives the page. The events stay queued until acknowledged, so if
+    /// the page does survive (it was only hidden) nothing changes.
+    fn flush_before_leaving(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        for batch in self.outbox.all().chunks(outbox::BATCH) {
+            let (base, app, user) = (self.api_base.clone(), self.app_id.clone(), self.user.clone());
+            let batch = batch.to_vec();
+            wasm_bindgen_futures::spawn_local(async move {
+                let (sent, outcome) = outbox::send(&base, &app, &user, batch, true).await;
+                if outcome.is_ok() {
+                    with_runtime(|rt| rt.outbox.answered(&sent, &outcome));
+                }
+            });
+        }
+    }
+
+    fn on_signal(&mut self, signal: Signal) {
+        let now = now_ms();
+        match signal {
+            Signal::Route => {
+                let url = page_url();
+                if url != self.url {
+                    self.new_page_view(url);
+                    self.evaluate();
+                }
+            }
+            Signal::Scroll => {
+                self.page.last_input_at = now;
+                let percent = page::scroll_percent();
+                let crossed = self.compiled.iter().any(|m| {
+                    matches!(m.targeting.trigger, Trigger::Scroll { percent: p }
+                        if percent >= p && self.page.scroll_percent < p)
+                });
+                self.page.scroll_percent = self.page.scroll_percent.max(percent);
+                if crossed {
+                    self.evaluate();
+                }
+            }
+            Signal::ExitIntent => {
+                if !self.page.exit_intent {
+                    self.page.exit_intent = true;
+                    self.evaluate();
+                }
+            }
+            Signal::Input => self.page.last_input_at = now,
+            Signal::Click(event) | Signal::Hover(event) => {
+                let clicked = event.type_() == "click";
+                if clicked {
+                    self.page.last_input_at = now;
+                }
+                let mut hit = false;
+                for (selector, on) in self.element_triggers() {
+                    let wanted = if clicked {
+                        on == ElementAction::Clicked
+                    } else {
+                        on == ElementAction::Hovered
+                    };
+                    if wanted && page::path_matches(&event, &selector) {
+                        let facts = self.page.elements.entry(selector).or_default();
+                        let slot = if clicked {
+                            &mut facts.clicked
+                        } else {
+                            &mut facts.hovered
+                        };
+                        hit |= !*slot;
+                        *slot = true;
+                    }
+                }
+                if hit {
+                    self.evaluate();
+                }
+            }
+            Signal::Mutation => {
+                if self.debounce.is_none() {
+                    self.debounce = Some(Timeout::new(50, || {
+                        later(|rt| {
+                            rt.debounce = None;
+                            if rt.check_elements() {
+                                rt.evaluate();
+                            }
+                        })
+                    }));
+                }
+            }
+            Signal::Hidden => self.flush_before_leaving(),
+            Signal::Online => self.flush(),
+        }
+    }
+
+    /// A route change: a new page view with fresh observations; delayed
+    /// triggers of the old page no longer count.
+    fn new_page_view(&mut self, url: String) {
+        let now = now_ms();
+        self.url = url;
+        self.page = PageFacts {
+            viewed_at: now,
+            last_input_at: now,
+            api_triggered: std::mem::take(&mut self.page.api_triggered),
+            ..PageFacts::default()
+        };
+        self.failed.clear();
+        self.wake = None;
+        self.element_deadline = now + f64::from(ELEMENT_WAIT_MS);
+        self.check_elements();
+    }
+
+    /// Every (selector, action) an element trigger names.
+    fn element_triggers(&self) -> Vec<(String, ElementAction)> {
+        self.compiled
+            .iter()
+            .filter_map(|m| match &m.targeting.trigger {
+                Trigger::Element { selector, on } => Some((selector.clone(), *on)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Looks for elements `present` triggers wait for; whether one appeared.
+    fn check_elements(&mut self) -> bool {
+        let mut appeared = false;
+        let mut roots = Vec::new();
+        for (selector, on) in self.element_triggers() {
+            if on != ElementAction::Present {
+                continue;
+            }
+            let present = page::query_deep(&selector, |r| roots.push(r.clone())).is_some();
+            let facts = self.page.elements.entry(selector).or_default();
+            appeared |= present && !facts.present;
+            facts.present = present;
+        }
+        if let Some(observer) = &self.dom_observer {
+            for root in roots {
+                observer.watch(root.as_ref());
+            }
+        }
+        appeared
+    }
+
+    /// Keeps a DOM observer while a `present` trigger still waits on this
+    /// page view, and not after [`ELEMENT_WAIT_MS`].
+    fn watch_elements(&mut self) {
+        let waiting = self.element_triggers().iter().any(|(selector, on)| {
+            *on == ElementAction::Present
+                && !self.page.elements.get(selector).is_some_and(|f| f.present)
+        });
+        let in_time = now_ms() < self.element_deadline;
+        if waiting && in_time {
+            if self.dom_observer.is_none() {
+                self.dom_observer = DomObserver::start(|| later(|rt| rt.on_signal(Signal::Mutation)));
+                let left = (self.element_deadline - now_ms()).max(0.0) as u32;
+                self.debounce = None;
+                // Re-run once at the deadline so the observer is dropped.
+                self.element_timer =
+                    Some(Timeout::new(left.saturating_add(10), || later(Runtime::evaluate)));
+            }
+        } else {
+            self.dom_observer = None;
+            self.element_timer = None;
+        }
+    }
+
+    fn on_tab_message(&mut self, msg: TabMessage) {
+        if let Some(tabs) = &mut self.tabs {
+            tabs.note(&msg);
+        }
+        match msg {
+            TabMessage::Event { event } => {
+                self.state.apply(&event);
+                if let Some(id) = &event.message_id {
+                    if event.name == event_names::DISMISSED || event.name == event_names::COMPLETED
+                    {
+                        self.close(id);
+                    }
+                }
+                self.evaluate();
+            }
+            TabMessage::Hello { .. } => self.announce_showing(),
+            TabMessage::Showing { .. } | TabMessage::Bye { .. } => self.evaluate(),
+        }
+    }
+}
+
+/// This tab's id, kept in `sessionStorage` so a reload is the same tab.
+fn tab_id() -> String {
+    let session = window().ok().and_then(|w| w.session_storage().ok().flatten());
+    if let Some(id) = session
+        .as_ref()
+        .and_then(|s| s.get_item("beckon:tab").ok().flatten())
+    {
+        return id;
+    }
+    let id = random_id();
+    if let Some(s) = session {
+        let _ = s.set_item("beckon:tab", &id);
+    }
+    id
+}
+
+/// Links from server content may only be http(s), mailto or relative.
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after the first '/', '?' or '#' is part of a relative path.
+            let first_delim = lower.find(['/', '?', '#']).unwrap_or(usize::MAX);
+            colon > first_delim
+                || lower.starts_with("http:")
+                || lower.starts_with("https:")
+                || lower.starts_with("mailto:")
+        }
+    }
+}
+
+/// A `{…}` JS object of the runtime's public figures, for `Beckon('status')`
+/// and tests.
+pub fn status() -> JsValue {
+    let obj = js_sys::Object::new();
+    with_runtime(|rt| {
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&obj, &k.into(), &v);
+        };
+        set("user_key", JsValue::from_str(&rt.user_key));
+        set("queued", JsValue::from_f64(rt.outbox.len() as f64));
+        let showing = js_sys::Array::new();
+        for id in rt.surfaces.keys() {
+            showing.push(&JsValue::from_str(id));
+        }
+        set("showing", showing.into());
+    });
+    obj.into()
+}

@@ -1,0 +1,188 @@
+//! The durable outgoing queue: every event is stored the moment it happens
+//! and stays stored until the server has acknowledged it.
+//!
+//! Events carry the id the SDK gave them, and the server drops an id it has
+//! seen, so sending an event twice is harmless and losing one is the only
+//! failure that matters. Hence the rules: write to storage before sending;
+//! remove only what an answer acknowledged; on any doubt, send again. All
+//! tabs of one user share the stored queue: each keeps its own copy in
+//! memory, unions it with storage on every write, and remembers the ids it
+//! saw acknowledged so a slower tab cannot bring them back.
+
+use std::collections::BTreeSet;
+
+use beckon_core::protocol::{Event, EventBatch, EventsAccepted, UserIdentity};
+
+use crate::client::{from_json_str, post_json, to_json_string};
+use crate::error::{warn, SdkResult};
+use crate::storage::Storage;
+
+/// Events per request; the server's batch limit is higher.
+pub const BATCH: usize = 50;
+/// Events kept at most; beyond it the oldest go, with a warning, so a long
+/// offline period cannot fill the storage quota.
+pub const CAPACITY: usize = 1000;
+const KEY: &str = "outbox";
+
+/// The queue of one user.
+pub struct Outbox {
+    storage: Storage,
+    pending: Vec<Event>,
+    acked: BTreeSet<String>,
+    in_flight: bool,
+    failures: u32,
+}
+
+/// What the runtime should do after an answer.
+#[derive(Debug, PartialEq)]
+pub enum Next {
+    /// Send the next batch now.
+    Send,
+    /// Try again after this many milliseconds.
+    RetryIn(u32),
+    /// Nothing left.
+    Idle,
+}
+
+impl Outbox {
+    /// Opens the queue stored for this user, with anything earlier pages or
+    /// other tabs left in it.
+    pub fn open(storage: Storage) -> Self {
+        let mut outbox = Self {
+            storage,
+            pending: Vec::new(),
+            acked: BTreeSet::new(),
+            in_flight: false,
+            failures: 0,
+        };
+        outbox.sync();
+        outbox
+    }
+
+    fn stored(&self) -> Vec<Event> {
+        self.storage
+            .get(KEY)
+            .and_then(|text| from_json_str::<Vec<Event>>(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Unions memory with storage (minus what was acknowledged) and writes
+    /// the result back.
+    fn sync(&mut self) {
+        for e in self.stored() {
+            if !self.acked.contains(&e.id) && !self.pending.iter().any(|p| p.id == e.id) {
+                self.pending.push(e);
+            }
+        }
+        self.pending
+            .sort_by(|a, b| a.ts.partial_cmp(&b.ts).unwrap_or(std::cmp::Ordering::Equal));
+        if self.pending.len() > CAPACITY {
+            let dropped = self.pending.len() - CAPACITY;
+            self.pending.drain(..dropped);
+            warn(&["offline too long: dropped the ", &dropped.to_string(), " oldest events"].concat());
+        }
+        if self.pending.is_empty() {
+            self.storage.remove(KEY);
+            return;
+        }
+        match to_json_string(&self.pending) {
+            Ok(text) => self.storage.set(KEY, &text),
+            Err(e) => warn(&e.describe()),
+        }
+    }
+
+    /// Stores a new event.
+    pub fn push(&mut self, event: Event) {
+        self.pending.push(event);
+        self.sync();
+    }
+
+    /// Events waiting.
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The next batch to send, unless one is on its way already.
+    pub fn take_batch(&mut self) -> Option<Vec<Event>> {
+        if self.in_flight || self.pending.is_empty() {
+            return None;
+        }
+        self.in_flight = true;
+        Some(self.pending.iter().take(BATCH).cloned().collect())
+    }
+
+    /// Every waiting event, for the last send of a page that is going
+    /// away; the queue keeps them until an answer says otherwise.
+    pub fn all(&self) -> Vec<Event> {
+        self.pending.clone()
+    }
+
+    /// Records the answer to a batch and says what to do next.
+    pub fn answered(&mut self, sent: &[Event], outcome: &SdkResult<EventsAccepted>) -> Next {
+        self.in_flight = false;
+        match outcome {
+            Ok(_) => self.acknowledge(sent),
+            Err(e) if !e.is_retryable() => {
+                // The server will never take this batch as it is; keeping it
+                // would block every later event behind it.
+                warn(&["events dropped: ", &e.describe()].concat());
+                self.acknowledge(sent)
+            }
+            Err(_) => {
+                self.failures = self.failures.saturating_add(1);
+                Next::RetryIn(backoff_ms(self.failures, js_sys::Math::random()))
+            }
+        }
+    }
+
+    fn acknowledge(&mut self, sent: &[Event]) -> Next {
+        self.failures = 0;
+        for e in sent {
+            self.acked.insert(e.id.clone());
+        }
+        self.pending.retain(|e| !self.acked.contains(&e.id));
+        self.sync();
+        if self.pending.is_empty() {
+            Next::Idle
+        } else {
+            Next::Send
+        }
+    }
+
+    /// Forgets everything (the user logged out).
+    pub fn clear(&mut self) {
+        self.pending.clear();
+        self.storage.remove(KEY);
+    }
+}
+
+/// Exponential backoff with full jitter: 1 s, 2 s, 4 s … capped at 60 s,
+/// each scaled by a random factor in [0.5, 1) so many clients coming back
+/// online together do not hit the server in step.
+pub fn backoff_ms(failures: u32, random: f64) -> u32 {
+    let exp = 1000u32.saturating_mul(1u32 << failures.saturating_sub(1).min(6));
+    let capped = exp.min(60_000);
+    (f64::from(capped) * (0.5 + random.clamp(0.0, 1.0) / 2.0)) as u32
+}
+
+/// Sends one batch; the answer goes back to the outbox through the runtime.
+pub async fn send(
+    base: &str,
+    app_id: &str,
+    user: &UserIdentity,
+    events: Vec<Event>,
+    keepalive: bool,
+) -> (Vec<Event>, SdkResult<EventsAccepted>) {
+    let batch = EventBatch {
+        app_id: app_id.to_owned(),
+        user: user.clone(),
+        events,
+    };
+    let outcome = post_json::<_, EventsAccepted>(base, "/v1/events", &batch, keepalive).await;
+    (batch.events, outcome)
+}

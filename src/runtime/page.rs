@@ -1,0 +1,280 @@
+//! What the SDK watches in the page: route changes of single-page apps,
+//! scrolling, the pointer leaving for the browser's chrome, user input,
+//! clicks and hovers on elements triggers name, elements appearing, the
+//! page being hidden, the network coming back.
+//!
+//! Every listener and observer is held in a guard here, so dropping the
+//! watcher (at `shutdown`) removes all of them; nothing is patched on the
+//! page's globals except `history.pushState`/`replaceState` in browsers
+//! without the Navigation API, and those are put back on drop.
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A change the runtime reacts to.
+pub enum Signal {
+    /// The URL may have changed (history, hash, Navigation API, `page()`).
+    Route,
+    /// The page scrolled.
+    Scroll,
+    /// The pointer left towards the browser's chrome.
+    ExitIntent,
+    /// Keyboard, pointer or wheel input.
+    Input,
+    /// A click anywhere; the runtime matches trigger selectors on its path.
+    Click(web_sys::Event),
+    /// The pointer entered an element.
+    Hover(web_sys::Event),
+    /// The DOM changed while an element trigger waits.
+    Mutation,
+    /// The page was hidden or is being unloaded: send what is queued.
+    Hidden,
+    /// The browser is online again.
+    Online,
+}
+
+type Handler = std::rc::Rc<dyn Fn(Signal)>;
+
+/// The page's listeners, removed on drop.
+pub struct PageWatcher {
+    _listeners: Vec<EventListener>,
+    _history: Option<HistoryPatch>,
+}
+
+impl PageWatcher {
+    /// Starts watching; every signal goes to `handler`.
+    pub fn start(handler: impl Fn(Signal) + 'static) -> Option<Self> {
+        let window = web_sys::window()?;
+        let document = window.document()?;
+        let handler: Handler = std::rc::Rc::new(handler);
+        let passive = EventListenerOptions {
+            phase: gloo_events::EventListenerPhase::Capture,
+            passive: true,
+        };
+        let mut listeners = Vec::new();
+        let on = |target: &web_sys::EventTarget,
+                  kind: &'static str,
+                  opts: EventListenerOptions,
+                  make: fn(&web_sys::Event) -> Option<Signal>| {
+            let h = handler.clone();
+            EventListener::new_with_options(target, kind, opts, move |e| {
+                if let Some(signal) = make(e) {
+                    h(signal);
+                }
+            })
+        };
+        let win: &web_sys::EventTarget = window.as_ref();
+        let doc: &web_sys::EventTarget = document.as_ref();
+        listeners.push(on(win, "popstate", passive, |_| Some(Signal::Route)));
+        listeners.push(on(win, "hashchange", passive, |_| Some(Signal::Route)));
+        listeners.push(on(win, "scroll", passive, |_| Some(Signal::Scroll)));
+        for kind in ["keydown", "pointerdown", "wheel", "touchstart", "pointermove"] {
+            listeners.push(on(win, kind, passive, |_| Some(Signal::Input)));
+        }
+        listeners.push(on(doc, "click", passive, |e| Some(Signal::Click(e.clone()))));
+        listeners.push(on(doc, "mouseover", passive, |e| {
+            Some(Signal::Hover(e.clone()))
+        }));
+        listeners.push(on(doc, "mouseout", passive, |e| {
+            let m = e.dyn_ref::<web_sys::MouseEvent>()?;
+            (m.related_target().is_none() && m.client_y() <= 0).then_some(Signal::ExitIntent)
+        }));
+        listeners.push(on(doc, "visibilitychange", passive, |_| {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            hidden.then_some(Signal::Hidden)
+        }));
+        listeners.push(on(win, "pagehide", passive, |_| Some(Signal::Hidden)));
+        listeners.push(on(win, "online", passive, |_| Some(Signal::Online)));
+
+        // The Navigation API sees every same-document navigation, pushState
+        // included; older browsers need history's two methods wrapped.
+        let navigation = js_sys::Reflect::get(&window, &"navigation".into())
+            .ok()
+            .filter(|n| n.is_object())
+            .and_then(|n| n.dyn_into::<web_sys::EventTarget>().ok());
+        let history = match navigation {
+            Some(nav) => {
+                listeners.push(on(&nav, "currententrychange", passive, |_| {
+                    Some(Signal::Route)
+                }));
+                None
+            }
+            None => HistoryPatch::install(handler.clone()),
+        };
+        Some(Self {
+            _listeners: listeners,
+            _history: history,
+        })
+    }
+}
+
+/// `history.pushState` and `replaceState` wrapped to report route
+/// changes; the originals are restored on drop.
+struct HistoryPatch {
+    history: web_sys::History,
+    originals: Vec<(&'static str, JsValue)>,
+    _wrappers: Vec<Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>>,
+}
+
+impl HistoryPatch {
+    fn install(handler: Handler) -> Option<Self> {
+        let history = web_sys::window()?.history().ok()?;
+        let mut originals = Vec::new();
+        let mut wrappers = Vec::new();
+        for name in ["pushState", "replaceState"] {
+            let original = js_sys::Reflect::get(&history, &name.into()).ok()?;
+            let func: js_sys::Function = original.clone().dyn_into().ok()?;
+            let (h, target) = (handler.clone(), history.clone());
+            let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
+                move |state: JsValue, title: JsValue, url: JsValue| {
+                    let out = func.call3(&target, &state, &title, &url);
+                    h(Signal::Route);
+                    // Errors (a cross-origin URL) belong to the app: rethrow.
+                    out.unwrap_or_else(|e| wasm_bindgen::throw_val(e))
+                },
+            );
+            let _ = js_sys::Reflect::set(&history, &name.into(), wrapper.as_ref());
+            originals.push((name, original));
+            wrappers.push(wrapper);
+        }
+        Some(Self {
+            history,
+            originals,
+            _wrappers: wrappers,
+        })
+    }
+}
+
+impl Drop for HistoryPatch {
+    fn drop(&mut self) {
+        for (name, original) in &self.originals {
+            let _ = js_sys::Reflect::set(&self.history, &(*name).into(), original);
+        }
+    }
+}
+
+/// A `MutationObserver` on the document (and on open shadow roots found
+/// while looking for an element), disconnected on drop.
+pub struct DomObserver {
+    observer: web_sys::MutationObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>,
+}
+
+impl DomObserver {
+    /// Calls `on_change` after DOM changes under the document.
+    pub fn start(on_change: impl Fn() + 'static) -> Option<Self> {
+        let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>::new(
+            move |_records, _observer| on_change(),
+        );
+        let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        let this = Self {
+            observer,
+            _callback: callback,
+        };
+        let root = web_sys::window()?.document()?.document_element()?;
+        this.watch(&root);
+        Some(this)
+    }
+
+    /// Also watches the subtree of `node` (an open shadow root, whose
+    /// changes the document's observer does not see).
+    pub fn watch(&self, node: &web_sys::Node) {
+        let init = web_sys::MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        init.set_attributes(true);
+        let _ = self.observer.observe_with_options(node, &init);
+    }
+}
+
+impl Drop for DomObserver {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// The first element matching `selector` in the document or in any open
+/// shadow root inside it; the shadow roots searched are passed to
+/// `on_shadow_root` so a caller can observe them too. An invalid selector
+/// matches nothing (the server already refused it at save time; an old
+/// browser may still not know a pseudo-class).
+pub fn query_deep(
+    selector: &str,
+    mut on_shadow_root: impl FnMut(&web_sys::ShadowRoot),
+) -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    if let Ok(Some(el)) = document.query_selector(selector) {
+        return Some(el);
+    }
+    let mut roots: Vec<web_sys::ShadowRoot> = Vec::new();
+    collect_shadow_roots(document.as_ref(), &mut roots);
+    let mut i = 0;
+    while let Some(root) = roots.get(i).cloned() {
+        i += 1;
+        // Beckon's own hosts are not the page's content.
+        let ours = root.host().has_attribute(crate::dom::HOST_ATTRIBUTE);
+        if ours {
+            continue;
+        }
+        on_shadow_root(&root);
+        if let Ok(Some(el)) = root.query_selector(selector) {
+            return Some(el);
+        }
+        collect_shadow_roots(root.as_ref(), &mut roots);
+    }
+    None
+}
+
+fn collect_shadow_roots(scope: &web_sys::Node, out: &mut Vec<web_sys::ShadowRoot>) {
+    let all = match scope.dyn_ref::<web_sys::Document>() {
+        Some(d) => d.query_selector_all("*"),
+        None => match scope.dyn_ref::<web_sys::ShadowRoot>() {
+            Some(r) => r.query_selector_all("*"),
+            None => return,
+        },
+    };
+    let Ok(all) = all else { return };
+    for i in 0..all.length() {
+        if let Some(root) = all
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.shadow_root())
+        {
+            out.push(root);
+        }
+    }
+}
+
+/// Whether any element on the event's composed path (shadow DOM included)
+/// matches `selector`.
+pub fn path_matches(event: &web_sys::Event, selector: &str) -> bool {
+    event.composed_path().iter().any(|node| {
+        node.dyn_ref::<web_sys::Element>()
+            .is_some_and(|el| el.matches(selector).unwrap_or(false))
+    })
+}
+
+/// How far down the page the user has scrolled, in percent of the distance
+/// that can be scrolled (100 when the whole page fits the window).
+pub fn scroll_percent() -> f64 {
+    let Some(window) = web_sys::window() else {
+        return 0.0;
+    };
+    let Some(root) = window.document().and_then(|d| d.document_element()) else {
+        return 0.0;
+    };
+    let view = window
+        .inner_height()
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let top = window.scroll_y().unwrap_or(0.0);
+    let height = f64::from(root.scroll_height());
+    if height <= view {
+        return 100.0;
+    }
+    (top / (height - view) * 100.0).clamp(0.0, 100.0)
+}
