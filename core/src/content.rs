@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod markdown;
+
 /// Where a banner sits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

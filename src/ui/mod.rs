@@ -8,6 +8,7 @@
 //! dropping it.
 
 pub mod banner;
+pub mod markdown;
 mod theme;
 
 use std::collections::BTreeSet;
