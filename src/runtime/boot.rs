@@ -10,6 +10,7 @@ use std::cell::{Cell, RefCell};
 
 use beckon_core::protocol::{BootRequest, BootResponse, PageContext, UserIdentity, PROTOCOL_VERSION};
 use beckon_core::state::UserState;
+use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -23,6 +24,10 @@ use crate::storage::Storage;
 /// Inactivity after which the next page view starts a new session (the
 /// attention budget counts per session), as analytics tools define it.
 const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
+
+/// How long a new tab waits for the other tabs' claims before its first
+/// decision, when another tab of this user was active lately.
+const TAB_GRACE_MS: u32 = 120;
 
 thread_local! {
     static DEFAULTS: RefCell<Defaults> = RefCell::new(Defaults::default());
@@ -163,6 +168,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         watcher: None,
         dom_observer: None,
         element_deadline: 0.0,
+        grace_until: 0.0,
         element_timer: None,
         wake: None,
         retry: None,
@@ -180,7 +186,14 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     runtime.attach();
     RUNTIME.with(|r| *r.borrow_mut() = Some(runtime));
     with_runtime(|rt| {
-        rt.evaluate();
+        if rt.other_tab_active() {
+            // Give the other tabs a moment to say what they show, so a
+            // message open there does not flash here.
+            rt.grace_until = now_ms() + f64::from(TAB_GRACE_MS);
+            rt.wake = Some(Timeout::new(TAB_GRACE_MS, || super::later(Runtime::evaluate)));
+        } else {
+            rt.evaluate();
+        }
         rt.flush();
     });
     crate::api::drain_pending();

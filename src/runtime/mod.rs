@@ -86,6 +86,8 @@ pub struct Runtime {
     watcher: Option<PageWatcher>,
     dom_observer: Option<DomObserver>,
     element_deadline: f64,
+    /// Until then, decisions wait for the other tabs' claims.
+    grace_until: f64,
     element_timer: Option<Timeout>,
     wake: Option<Timeout>,
     retry: Option<Timeout>,
@@ -150,7 +152,7 @@ pub(crate) fn with_runtime<R>(f: impl FnOnce(&mut Runtime) -> R) -> Option<R> {
 
 /// Like [`with_runtime`], but from a fresh microtask: for browser callbacks
 /// that may fire while the runtime is in the middle of its own work.
-fn later(f: impl FnOnce(&mut Runtime) + 'static) {
+pub(crate) fn later(f: impl FnOnce(&mut Runtime) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
         with_runtime(f);
     });
@@ -197,6 +199,9 @@ impl Runtime {
     /// what should show, closes what should not any more, records hold-outs
     /// and goals, and sets one timer for the next time-based change.
     pub(crate) fn evaluate(&mut self) {
+        if now_ms() < self.grace_until {
+            return;
+        }
         let showing: Vec<String> = self.surfaces.keys().cloned().collect();
         let groups = SavedGroups::default();
         let ctx = self.context(&showing, &groups);
@@ -250,6 +255,7 @@ impl Runtime {
             self.announce_showing();
         }
         debug::print(&self.url, explained, &mut self.debug_last);
+        self.heartbeat();
         self.wake = wake.map(|at| {
             let delay = (at - now_ms()).clamp(0.0, 2_147_483_000.0) as u32;
             Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
@@ -306,6 +312,25 @@ impl Runtime {
         env
     }
 
+    /// Notes that this tab is alive and deciding, for tabs that open later.
+    fn heartbeat(&self) {
+        if let Some(tabs) = &self.tabs {
+            let beat = [tabs.tab.as_str(), ":", &now_ms().to_string()].concat();
+            self.storage.set("tab-beat", &beat);
+        }
+    }
+
+    /// Whether another tab of this user decided something in the last
+    /// half minute (so it may have messages open).
+    pub(crate) fn other_tab_active(&self) -> bool {
+        let Some(tabs) = &self.tabs else { return false };
+        self.storage.get("tab-beat").is_some_and(|beat| {
+            beat.split_once(':').is_some_and(|(tab, at)| {
+                tab != tabs.tab && at.parse::<f64>().is_ok_and(|t| now_ms() - t < 30_000.0)
+            })
+        })
+    }
+
     fn announce_showing(&self) {
         if let Some(tabs) = &self.tabs {
             let claims = self
@@ -325,9 +350,11 @@ impl Runtime {
 
     fn on_ui_event(&mut self, id: &str, event: UiEvent) {
         match event {
+            // Recorded before closing: the other tabs must hear of the
+            // dismissal before they hear the message is no longer open here.
             UiEvent::Dismissed => {
-                self.close(id);
                 self.record(event_names::DISMISSED, Some(id), Map::new());
+                self.close(id);
                 listeners::emit("message:dismissed", listeners::message_payload(id));
             }
             UiEvent::Clicked(action) => {
@@ -336,8 +363,8 @@ impl Runtime {
                 self.act(&action.target);
             }
             UiEvent::Completed => {
-                self.close(id);
                 self.record(event_names::COMPLETED, Some(id), Map::new());
+                self.close(id);
                 listeners::emit("message:completed", listeners::message_payload(id));
             }
             UiEvent::Step(_) | UiEvent::TaskClicked(_) => {}

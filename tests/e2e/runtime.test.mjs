@@ -1,0 +1,276 @@
+// The SDK runtime end to end (issue 5): the durable event queue through an
+// outage and reloads, two tabs, a single-page app's navigation, a strict
+// Content-Security-Policy, a host page with hostile CSS, shutdown, debug
+// output, the boot cache and bad arguments — all against the real server in
+// Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+
+let server;
+let browser;
+
+/** Creates a live message through the admin API. */
+async function createMessage(message) {
+  const res = await fetch(`${server.url}/admin/v1/apps/demo/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ status: 'live', ...message }),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+const banner = (id, pages, extra = {}) => ({
+  id,
+  kind: 'banner',
+  priority: 50,
+  content: { title: id, body: `Banner ${id}`, position: 'bottom' },
+  targeting: { pages: { include: pages }, ...extra },
+});
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  await createMessage(banner('spa-reports', [{ match: 'contains', value: 'view=reports' }]));
+  await createMessage(banner('csp-banner', [{ match: 'equals', value: '/csp.html' }]));
+  await createMessage(banner('hostile-banner', [{ match: 'equals', value: '/hostile.html' }]));
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const hosts = (page) => page.evaluate(() => [...document.querySelectorAll('[data-beckon]')].map((h) => h.getAttribute('data-beckon')));
+const bannerIds = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-beckon]')]
+      .map((h) => h.shadowRoot?.querySelector('[data-message-id]')?.getAttribute('data-message-id'))
+      .filter(Boolean),
+  );
+
+async function booted(page) {
+  await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+  await page.waitForFunction(() => window.Beckon('status').user_key);
+}
+
+test('events tracked while the server is unreachable survive two reloads and arrive exactly once', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const user = 'e2e-offline';
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  // The API goes away (the page itself stays loadable, as from a cache).
+  let blocked = 0;
+  await context.route('**/v1/events', (route) => {
+    blocked += 1;
+    return route.abort('internetdisconnected');
+  });
+  await page.evaluate(() => {
+    Beckon('track', 'report.exported', { n: 1 });
+    Beckon('track', 'report.exported', { n: 2 });
+    Beckon('track', 'report.shared');
+  });
+  await eventually(() => blocked > 0);
+  for (let i = 0; i < 2; i += 1) {
+    await page.reload();
+    await booted(page);
+  }
+  const queued = await page.evaluate(() => Beckon('status').queued);
+  assert.ok(queued >= 3, `events still queued after reloads (${queued})`);
+  await context.unroute('**/v1/events');
+  // Back online: the browser's online event (or the next retry) flushes.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  const exported = await eventually(async () => {
+    const list = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=report.exported`);
+    return list.length >= 2 && list;
+  }, { timeout: 15000 });
+  assert.equal(exported.length, 2, 'each exported event stored once');
+  assert.deepEqual(exported.map((e) => e.data.n).sort(), [1, 2]);
+  const shared = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=report.shared`);
+  assert.equal(shared.length, 1);
+  await eventually(async () => (await page.evaluate(() => Beckon('status').queued)) === 0);
+  // One more reload sends nothing twice.
+  await page.reload();
+  await booted(page);
+  await page.waitForTimeout(300);
+  const again = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=report.exported`);
+  assert.equal(again.length, 2);
+  await context.close();
+});
+
+test('two tabs: a banner open in one is not opened in the other; a dismissal anywhere holds everywhere', async () => {
+  const context = await browser.newContext();
+  const a = await context.newPage();
+  const user = 'e2e-tabs';
+  await a.goto(`${server.url}/pricing.html?user=${user}`);
+  await a.locator('[data-beckon="banner"]').waitFor();
+  const b = await context.newPage();
+  await b.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(b);
+  await b.waitForTimeout(500);
+  assert.deepEqual(await hosts(b), [], 'the second tab leaves it to the first');
+
+  await a.locator('[data-beckon="banner"]').getByRole('button', { name: 'Dismiss' }).click();
+  await a.locator('[data-beckon="banner"]').waitFor({ state: 'detached' });
+  await b.waitForTimeout(500);
+  assert.deepEqual(await hosts(b), [], 'dismissed in the first tab, so not shown in the second');
+  await b.reload();
+  await booted(b);
+  await b.waitForTimeout(300);
+  assert.deepEqual(await hosts(b), []);
+  const shown = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=message.shown`);
+  assert.equal(shown.length, 1, 'shown once across both tabs: ' + JSON.stringify(shown));
+  await context.close();
+});
+
+test('single-page app: route changes open and close messages by their page rules', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/spa.html?user=e2e-spa`);
+  await booted(page);
+  assert.deepEqual(await bannerIds(page), []);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await eventually(async () => (await bannerIds(page)).includes('spa-reports'));
+  assert.deepEqual(await bannerIds(page), ['spa-reports']);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await eventually(async () => (await bannerIds(page)).length === 0);
+  assert.deepEqual(await bannerIds(page), [], 'closed when its page no longer matches');
+  await page.goBack();
+  await eventually(async () => (await bannerIds(page)).includes('spa-reports'));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('works under a strict Content-Security-Policy without violations', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  });
+  await page.goto(`${server.url}/csp.html?user=e2e-csp`);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('csp-banner'));
+  const styled = await page.evaluate(() => {
+    const root = document.querySelector('[data-beckon="banner"]').shadowRoot;
+    return getComputedStyle(root.querySelector('.banner')).display;
+  });
+  assert.equal(styled, 'flex', 'the shadow root is styled (constructable stylesheet allowed by the CSP)');
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('hostile global CSS neither breaks the SDK nor is changed by it', async () => {
+  const page = await browser.newPage();
+  // The page's own computed styles before the SDK arrives…
+  await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
+  await page.goto(`${server.url}/hostile.html?user=e2e-hostile`);
+  const snapshot = () =>
+    page.evaluate(() =>
+      ['html', 'body', 'header', 'h1', 'p', '.overlay'].map((sel) => {
+        const s = getComputedStyle(document.querySelector(sel));
+        return [sel, s.display, s.position, s.color, s.fontFamily, s.zIndex, s.margin, s.lineHeight].join('|');
+      }),
+    );
+  const before = await snapshot();
+  await page.unroute('**/sdk/loader.js');
+  await page.reload();
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('hostile-banner'));
+  assert.deepEqual(await snapshot(), before, 'host page styles unchanged by the SDK');
+  const onTop = await page.evaluate(() => {
+    const host = document.querySelector('[data-beckon="banner"]');
+    const box = host.shadowRoot.querySelector('.banner').getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + 20, box.top + box.height / 2);
+    return { hit: hit === host, height: box.height, width: box.width, font: getComputedStyle(host.shadowRoot.querySelector('.banner')).fontFamily };
+  });
+  assert.ok(onTop.hit, 'the banner is on top where it is drawn');
+  assert.ok(onTop.height > 20 && onTop.width > 200, `banner laid out (${onTop.width}x${onTop.height})`);
+  assert.doesNotMatch(onTop.font, /Comic Sans/, 'page fonts do not reach inside');
+  await page.close();
+});
+
+test('shutdown removes every node, listener and stored key it added', async () => {
+  const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  const listenerCount = async () => {
+    let total = 0;
+    for (const expr of ['window', 'document', 'history']) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: expr });
+      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+      total += listeners.length;
+    }
+    return total;
+  };
+  await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
+  await page.goto(`${server.url}/pricing.html?user=e2e-shutdown`);
+  const baseline = await listenerCount();
+  await page.unroute('**/sdk/loader.js');
+  await page.reload();
+  await page.locator('[data-beckon="banner"]').waitFor();
+  assert.ok((await listenerCount()) > baseline, 'the SDK listens while booted');
+  const keys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('beckon:')));
+  assert.ok((await keys()).some((k) => k.includes('e2e-shutdown')));
+  await page.evaluate(() => Beckon('shutdown'));
+  assert.deepEqual(await hosts(page), [], 'no Beckon node left');
+  assert.equal(await listenerCount(), baseline, 'no listener left on window, document or history');
+  assert.deepEqual(await keys(), [], "the user's stored state is gone");
+  // The history API is the page's own again.
+  assert.equal(await page.evaluate(() => history.pushState.toString().includes('[native code]')), true);
+  await page.close();
+});
+
+test('debug mode prints why each message is or is not shown', async () => {
+  const page = await browser.newPage();
+  const lines = [];
+  page.on('console', (m) => lines.push(m.text()));
+  await page.goto(`${server.url}/pricing.html?user=e2e-debug`);
+  await booted(page);
+  await page.evaluate(() => Beckon('debug', true));
+  await eventually(() => lines.some((l) => l.startsWith('welcome-banner: page:')));
+  assert.ok(lines.some((l) => l === 'pricing-banner: shown'), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('spa-reports: page:')));
+  await page.close();
+});
+
+test('a reload shows cached messages even when the server does not answer', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/pricing.html?user=e2e-cache`);
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await context.route('**/v1/boot', () => {}); // hangs: never answers
+  await page.reload();
+  await page.locator('[data-beckon="banner"]').waitFor({ timeout: 3000 });
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  await context.close();
+});
+
+test('the app API: on() and its unsubscribe, bad arguments are one warning each', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    window.__events = [];
+    // The snippet of the README: on() answers its unsubscribe even before load.
+    window.Beckon = window.Beckon || function () { var c = arguments; (Beckon.q = Beckon.q || []).push(c); if (c[0] === 'on') return function () { c.off ? c.off() : (c.cancelled = 1); }; };
+    // Subscribed through the stub, before the SDK has loaded.
+    window.__off = window.Beckon('on', 'message:shown', (e) => window.__events.push(e.message_id));
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-api`);
+  await eventually(() => page.evaluate(() => window.__events.length > 0));
+  assert.deepEqual(await page.evaluate(() => window.__events), ['pricing-banner']);
+  assert.equal(await page.evaluate(() => typeof window.__off), 'function');
+
+  const results = await page.evaluate(() => [
+    Beckon('track', 42),
+    Beckon('update', 'not an object'),
+    Beckon('on', 'nope', () => {}),
+    Beckon('startTour', ''),
+  ]);
+  assert.deepEqual(results, [null, null, null, null].map(() => undefined));
+  for (const needle of ['track: the event name', 'update: attributes must be an object', 'unknown event `nope`', 'startTour: the message id']) {
+    assert.equal(seen.warnings.filter((w) => w.includes(needle)).length, 1, `one warning for ${needle}: ${seen.warnings.join('\n')}`);
+  }
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
