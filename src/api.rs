@@ -136,15 +136,13 @@ pub fn command(name: &str, arg: JsValue, arg2: JsValue) -> JsValue {
                 JsValue::UNDEFINED
             }
         }
-        other => bad(
-            [
-                "unknown command `",
-                other,
-                "`, expected one of: ",
-                &COMMANDS.join(", "),
-            ]
-            .concat(),
-        ),
+        other => bad([
+            "unknown command `",
+            other,
+            "`, expected one of: ",
+            &COMMANDS.join(", "),
+        ]
+        .concat()),
     }
 }
 

@@ -8,7 +8,9 @@
 
 use std::cell::{Cell, RefCell};
 
-use beckon_core::protocol::{BootRequest, BootResponse, PageContext, UserIdentity, PROTOCOL_VERSION};
+use beckon_core::protocol::{
+    BootRequest, BootResponse, PageContext, UserIdentity, PROTOCOL_VERSION,
+};
 use beckon_core::state::UserState;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
@@ -67,7 +69,10 @@ fn session_start(storage: &Storage, now: f64) -> f64 {
         Some((start, last)) if now - last < SESSION_GAP_MS => start,
         _ => now,
     };
-    storage.set("session", &[start.to_string(), ":".into(), now.to_string()].concat());
+    storage.set(
+        "session",
+        &[start.to_string(), ":".into(), now.to_string()].concat(),
+    );
     start
 }
 
@@ -190,7 +195,9 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
             // Give the other tabs a moment to say what they show, so a
             // message open there does not flash here.
             rt.grace_until = now_ms() + f64::from(TAB_GRACE_MS);
-            rt.wake = Some(Timeout::new(TAB_GRACE_MS, || super::later(Runtime::evaluate)));
+            rt.wake = Some(Timeout::new(TAB_GRACE_MS, || {
+                super::later(Runtime::evaluate)
+            }));
         } else {
             rt.evaluate();
         }

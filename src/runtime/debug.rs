@@ -26,7 +26,9 @@ pub fn print(url: &str, lines: Vec<String>, last: &mut Vec<String>) {
     if !enabled() || lines == *last {
         return;
     }
-    web_sys::console::group_collapsed_1(&JsValue::from_str(&["[Beckon] decisions on ", url].concat()));
+    web_sys::console::group_collapsed_1(&JsValue::from_str(
+        &["[Beckon] decisions on ", url].concat(),
+    ));
     for line in &lines {
         web_sys::console::info_1(&JsValue::from_str(line));
     }

@@ -43,7 +43,15 @@ thread_local! {
 /// function, or a warning and `undefined` for an unknown event.
 pub fn subscribe(event: &str, callback: JsValue) -> JsValue {
     if !EVENTS.contains(&event) {
-        warn(&["on: unknown event `", event, "`, expected one of: ", &EVENTS.join(", ")].concat());
+        warn(
+            &[
+                "on: unknown event `",
+                event,
+                "`, expected one of: ",
+                &EVENTS.join(", "),
+            ]
+            .concat(),
+        );
         return JsValue::UNDEFINED;
     }
     let Ok(callback) = callback.dyn_into::<js_sys::Function>() else {

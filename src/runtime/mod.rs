@@ -416,7 +416,12 @@ impl Runtime {
 
     /// Records an event everywhere it must go: the state, storage, the
     /// other tabs, the outbox.
-    pub(crate) fn record(&mut self, name: &str, message_id: Option<&str>, data: Map<String, Value>) {
+    pub(crate) fn record(
+        &mut self,
+        name: &str,
+        message_id: Option<&str>,
+        data: Map<String, Value>,
+    ) {
         let event = Event {
             id: random_id(),
             name: name.to_owned(),
@@ -479,7 +484,11 @@ impl Runtime {
         let Some(batch) = self.outbox.take_batch() else {
             return;
         };
-        let (base, app, user) = (self.api_base.clone(), self.app_id.clone(), self.user.clone());
+        let (base, app, user) = (
+            self.api_base.clone(),
+            self.app_id.clone(),
+            self.user.clone(),
+        );
         wasm_bindgen_futures::spawn_local(async move {
             let (sent, outcome) = outbox::send(&base, &app, &user, batch, false).await;
             with_runtime(|rt| match rt.outbox.answered(&sent, &outcome) {
@@ -500,7 +509,11 @@ impl Runtime {
             return;
         }
         for batch in self.outbox.all().chunks(outbox::BATCH) {
-            let (base, app, user) = (self.api_base.clone(), self.app_id.clone(), self.user.clone());
+            let (base, app, user) = (
+                self.api_base.clone(),
+                self.app_id.clone(),
+                self.user.clone(),
+            );
             let batch = batch.to_vec();
             wasm_bindgen_futures::spawn_local(async move {
                 let (sent, outcome) = outbox::send(&base, &app, &user, batch, true).await;
@@ -643,12 +656,14 @@ impl Runtime {
         let in_time = now_ms() < self.element_deadline;
         if waiting && in_time {
             if self.dom_observer.is_none() {
-                self.dom_observer = DomObserver::start(|| later(|rt| rt.on_signal(Signal::Mutation)));
+                self.dom_observer =
+                    DomObserver::start(|| later(|rt| rt.on_signal(Signal::Mutation)));
                 let left = (self.element_deadline - now_ms()).max(0.0) as u32;
                 self.debounce = None;
                 // Re-run once at the deadline so the observer is dropped.
-                self.element_timer =
-                    Some(Timeout::new(left.saturating_add(10), || later(Runtime::evaluate)));
+                self.element_timer = Some(Timeout::new(left.saturating_add(10), || {
+                    later(Runtime::evaluate)
+                }));
             }
         } else {
             self.dom_observer = None;
@@ -679,7 +694,9 @@ impl Runtime {
 
 /// This tab's id, kept in `sessionStorage` so a reload is the same tab.
 fn tab_id() -> String {
-    let session = window().ok().and_then(|w| w.session_storage().ok().flatten());
+    let session = window()
+        .ok()
+        .and_then(|w| w.session_storage().ok().flatten());
     if let Some(id) = session
         .as_ref()
         .and_then(|s| s.get_item("beckon:tab").ok().flatten())

@@ -79,7 +79,14 @@ impl Outbox {
         if self.pending.len() > CAPACITY {
             let dropped = self.pending.len() - CAPACITY;
             self.pending.drain(..dropped);
-            warn(&["offline too long: dropped the ", &dropped.to_string(), " oldest events"].concat());
+            warn(
+                &[
+                    "offline too long: dropped the ",
+                    &dropped.to_string(),
+                    " oldest events",
+                ]
+                .concat(),
+            );
         }
         if self.pending.is_empty() {
             self.storage.remove(KEY);

@@ -69,10 +69,18 @@ impl PageWatcher {
         listeners.push(on(win, "popstate", passive, |_| Some(Signal::Route)));
         listeners.push(on(win, "hashchange", passive, |_| Some(Signal::Route)));
         listeners.push(on(win, "scroll", passive, |_| Some(Signal::Scroll)));
-        for kind in ["keydown", "pointerdown", "wheel", "touchstart", "pointermove"] {
+        for kind in [
+            "keydown",
+            "pointerdown",
+            "wheel",
+            "touchstart",
+            "pointermove",
+        ] {
             listeners.push(on(win, kind, passive, |_| Some(Signal::Input)));
         }
-        listeners.push(on(doc, "click", passive, |e| Some(Signal::Click(e.clone()))));
+        listeners.push(on(doc, "click", passive, |e| {
+            Some(Signal::Click(e.clone()))
+        }));
         listeners.push(on(doc, "mouseover", passive, |e| {
             Some(Signal::Hover(e.clone()))
         }));
