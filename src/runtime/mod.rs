@@ -39,6 +39,7 @@ pub use options::{BootOptions, Defaults};
 use crate::client::to_json_string;
 use crate::error::{warn, SdkError, SdkResult};
 use crate::storage::Storage;
+use crate::ui::markdown::is_safe_url;
 use crate::ui::{self, Env, Surface, UiEvent};
 use outbox::{Next, Outbox};
 use page::{DomObserver, PageWatcher, Signal};
@@ -708,22 +709,6 @@ fn tab_id() -> String {
         let _ = s.set_item("beckon:tab", &id);
     }
     id
-}
-
-/// Links from server content may only be http(s), mailto or relative.
-pub fn is_safe_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    match lower.find(':') {
-        None => true,
-        Some(colon) => {
-            // A colon after the first '/', '?' or '#' is part of a relative path.
-            let first_delim = lower.find(['/', '?', '#']).unwrap_or(usize::MAX);
-            colon > first_delim
-                || lower.starts_with("http:")
-                || lower.starts_with("https:")
-                || lower.starts_with("mailto:")
-        }
-    }
 }
 
 /// A `{…}` JS object of the runtime's public figures, for `Beckon('status')`
