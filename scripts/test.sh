@@ -36,6 +36,9 @@ step "build the SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh
 cargo build --quiet -p beckon-server
 
+step "TypeScript types of the npm package (tsc --noEmit)"
+node_modules/.bin/tsc -p tests/types
+
 step "end-to-end tests (playwright-core + /usr/bin/chromium + real server)"
 node --test --test-concurrency=1 tests/e2e/
 

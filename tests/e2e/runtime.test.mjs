@@ -274,3 +274,23 @@ test('the app API: on() and its unsubscribe, bad arguments are one warning each'
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('the npm package: import { Beckon } boots and shows messages like the script tag', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  // No loader: the page gets Beckon only from the ES module.
+  await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
+  await page.goto(`${server.url}/pricing.html`);
+  const result = await page.evaluate(async () => {
+    const { Beckon } = await import('/sdk/npm/index.mjs');
+    const shown = [];
+    Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
+    const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm' });
+    await new Promise((r) => setTimeout(r, 200));
+    return { boot, shown };
+  });
+  assert.deepEqual(result.boot, { ok: true });
+  assert.deepEqual(result.shown, ['pricing-banner']);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
