@@ -37,6 +37,17 @@ impl ShadowHost {
     /// Appends a host for `surface` (e.g. `banner`) to the page, styled by
     /// `css` inside its shadow root and placed by `host_style` outside it.
     pub fn new(surface: &str, css: &str, host_style: &[(&str, &str)]) -> SdkResult<Self> {
+        Self::new_in(None, surface, css, host_style)
+    }
+
+    /// Like [`ShadowHost::new`], but appended to `parent` (an app's slot
+    /// element, so the surface takes part in the page's layout) when given.
+    pub fn new_in(
+        parent: Option<&Element>,
+        surface: &str,
+        css: &str,
+        host_style: &[(&str, &str)],
+    ) -> SdkResult<Self> {
         let doc = document()?;
         let host: HtmlElement = doc
             .create_element("div")
@@ -54,9 +65,10 @@ impl ShadowHost {
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).map_err(browser)?;
         adopt_stylesheet(&root, css)?;
-        let parent: Element = match doc.body() {
-            Some(body) => body.into(),
-            None => doc
+        let parent: Element = match (parent, doc.body()) {
+            (Some(p), _) => p.clone(),
+            (None, Some(body)) => body.into(),
+            (None, None) => doc
                 .document_element()
                 .ok_or_else(|| SdkError::Browser("empty document".into()))?,
         };
@@ -67,6 +79,11 @@ impl ShadowHost {
     /// The shadow root to render into.
     pub fn root(&self) -> &ShadowRoot {
         &self.root
+    }
+
+    /// The host element in the page.
+    pub fn host(&self) -> &HtmlElement {
+        &self.host
     }
 }
 
@@ -115,4 +132,16 @@ pub fn append(
         .append_child(child.as_ref())
         .map(|_| ())
         .map_err(browser)
+}
+
+/// Sets inline style properties through the CSSOM (allowed under a strict
+/// CSP, unlike a `style` attribute); elements that are not HTML (none of
+/// ours) are left alone.
+pub fn set_style(el: &Element, props: &[(&str, &str)]) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let style = el.style();
+        for (name, value) in props {
+            let _ = style.set_property(name, value);
+        }
+    }
 }

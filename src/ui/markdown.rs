@@ -13,7 +13,7 @@
 //! `dir="auto"`, so an Arabic paragraph in an English message (or the
 //! reverse) lays out in its own direction.
 
-use beckon_core::content::markdown::{parse, Block, Inline};
+use beckon_core::content::markdown::{parse, plain_text, Block, Inline};
 use serde_json::{Map, Value};
 use web_sys::{Document, DocumentFragment, Element, Node};
 
@@ -132,4 +132,26 @@ fn inline_nodes(doc: &Document, parent: &Element, nodes: &[Inline]) -> SdkResult
         append(parent, &child)?;
     }
     Ok(())
+}
+
+/// The words of Markdown `text` without formatting, placeholders filled:
+/// what a live region announces.
+pub fn plain(text: &str, attributes: &Map<String, Value>) -> String {
+    let mut out = String::new();
+    for block in parse(text, attributes) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match &block {
+            Block::Heading(_, c) | Block::Paragraph(c) => plain_text(c, &mut out),
+            Block::List { items, .. } => {
+                for item in items {
+                    plain_text(item, &mut out);
+                    out.push(' ');
+                }
+            }
+            Block::Code(code) => out.push_str(code),
+        }
+    }
+    out
 }

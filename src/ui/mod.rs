@@ -7,9 +7,18 @@
 //! close any surface (route change, dismissal in another tab, shutdown) by
 //! dropping it.
 
+pub mod a11y;
 pub mod banner;
+pub mod card;
+pub mod checklist;
+pub mod i18n;
 pub mod markdown;
-mod theme;
+pub mod position;
+pub mod post;
+pub mod theme;
+pub mod tooltip;
+pub mod tour;
+pub mod track;
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -17,7 +26,8 @@ use std::rc::Rc;
 use beckon_core::protocol::{Action, Message, MessageKind};
 use serde_json::{Map, Value};
 
-use crate::error::{SdkError, SdkResult};
+use crate::dom::ShadowHost;
+use crate::error::SdkResult;
 
 /// What a surface tells the runtime.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +95,33 @@ pub trait Surface {
 pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surface>> {
     match message.kind {
         MessageKind::Banner => Ok(Box::new(banner::BannerView::show(message, env, emit)?)),
-        other => Err(SdkError::Browser(format!(
-            "no surface for {other:?} messages yet"
-        ))),
+        MessageKind::Post => Ok(Box::new(post::PostView::show(message, env, emit)?)),
+        MessageKind::Tooltip | MessageKind::Hotspot => {
+            Ok(Box::new(tooltip::TooltipView::show(message, env, emit)?))
+        }
+        MessageKind::Checklist => Ok(Box::new(checklist::ChecklistView::show(
+            message, env, emit,
+        )?)),
+        MessageKind::Tour => Ok(Box::new(tour::TourView::show(message, env, emit)?)),
     }
+}
+
+/// A host fixed over the page at `env.z_index`, pinned at `edges` (such as
+/// `[("top", "0"), ("left", "0")]`), styled by the theme and `css`.
+pub(crate) fn floating_host(
+    surface: &str,
+    css: &[&str],
+    env: &Env,
+    edges: &[(&str, &str)],
+) -> SdkResult<ShadowHost> {
+    let z = env.z_index.to_string();
+    let mut style = vec![
+        ("position", "fixed"),
+        ("z-index", z.as_str()),
+        ("display", "block"),
+    ];
+    style.extend_from_slice(edges);
+    let mut sheet = vec![theme::BASE_CSS];
+    sheet.extend_from_slice(css);
+    ShadowHost::new(surface, &sheet.concat(), &style)
 }

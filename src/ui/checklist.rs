@@ -1,0 +1,383 @@
+//! The checklist: a launcher in the bottom corner showing progress ("2/5"
+//! on a ring), and a panel listing the tasks, each with its state, its
+//! description, a helping action (start a tour, open an article) and, for
+//! tasks the user ticks off, a "Mark as done" button.
+//!
+//! Which tasks are done is the runtime's knowledge (events, attributes,
+//! clicks, kept in [`super::Progress::done_tasks`] and synced with the
+//! server); a task ticked off here shows as done at once and is reported
+//! as [`UiEvent::TaskClicked`]. When every task is done the surface reports
+//! [`UiEvent::Completed`] once: completing the list is a goal.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::{Rc, Weak};
+
+use beckon_core::content::{ChecklistContent, DoneWhen};
+use beckon_core::protocol::{Content, Message};
+use gloo_events::EventListener;
+use web_sys::{Document, Element};
+
+use super::a11y::{focus, on_escape};
+use super::card::{button, close_button, Listeners};
+use super::i18n::{count, dir, is_rtl, text, Text};
+use super::markdown::{fill_placeholders, render_div};
+use super::{floating_host, Emit, Env, Surface, UiEvent};
+use crate::dom::{append, document, element, set_attr, set_style, ShadowHost};
+use crate::error::{SdkError, SdkResult};
+
+const CSS: &str = ".wrap{position:fixed;bottom:16px;inset-inline-start:16px;display:flex;\
+flex-direction:column;align-items:flex-start;gap:10px}\
+[hidden]{display:none!important}\
+.panel{width:min(340px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 100px);overflow:auto}\
+.bar{height:6px;border-radius:3px;background:rgba(255,255,255,.2);margin:8px 0 4px}\
+.fill{display:block;height:100%;border-radius:3px;background:#4ade80}\
+.progress{color:var(--bk-muted);font-size:13px}\
+.tasks{list-style:none;margin:12px 0;padding:0;display:grid;gap:10px}\
+.task{display:flex;gap:10px;align-items:flex-start}\
+.check{flex:none;width:20px;height:20px;border-radius:50%;box-shadow:inset 0 0 0 2px var(--bk-muted);\
+display:grid;place-items:center;font-size:12px;font-weight:700}\
+.done .check{background:#4ade80;color:#14532d;box-shadow:none}\
+.task strong{display:block}.done strong{text-decoration:line-through;color:var(--bk-muted)}\
+.task .actions{justify-content:flex-start;margin-top:6px}\
+.task button{padding:3px 10px;font-size:13px}\
+.launcher{display:flex;align-items:center;gap:8px;background:var(--bk-bg);border-radius:24px;\
+padding:8px 14px 8px 8px;box-shadow:0 6px 20px rgba(0,0,0,.3);font-weight:600}\
+.ring{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;font-size:11px;\
+background:conic-gradient(#4ade80 var(--p),rgba(255,255,255,.2) 0)}\
+.ring span{width:20px;height:20px;border-radius:50%;background:var(--bk-bg);display:grid;place-items:center}\
+.foot{display:flex;justify-content:flex-end}";
+
+struct Inner {
+    doc: Document,
+    emit: Emit,
+    locale: String,
+    attributes: serde_json::Map<String, serde_json::Value>,
+    list: ChecklistContent,
+    done: BTreeSet<String>,
+    completed: bool,
+    panel: Element,
+    launcher: Element,
+    ring: Element,
+    launcher_count: Element,
+    bar: Element,
+    fill: Element,
+    progress: Element,
+    tasks: Element,
+    task_listeners: Listeners,
+    weak: Weak<RefCell<Inner>>,
+}
+
+/// A checklist on screen.
+pub struct ChecklistView {
+    inner: Rc<RefCell<Inner>>,
+    _listeners: Listeners,
+    _host: ShadowHost,
+}
+
+impl ChecklistView {
+    /// Draws `message` as a checklist with the progress in `env`.
+    pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Self> {
+        let content: Content = message.content.localized(&env.locale);
+        let list = content
+            .checklist
+            .clone()
+            .ok_or_else(|| SdkError::BadArgument("a checklist needs tasks".into()))?;
+        let side = if is_rtl(&env.locale) { "right" } else { "left" };
+        let host = floating_host("checklist", &[CSS], env, &[("bottom", "0"), (side, "0")])?;
+        let doc = document()?;
+        let loc = env.locale.as_str();
+        let wrap = element(&doc, "div", "bk wrap", None)?;
+        set_attr(&wrap, "dir", dir(loc))?;
+        set_attr(&wrap, "data-message-id", &message.id)?;
+        append(host.root(), &wrap)?;
+        let mut listeners = Vec::new();
+
+        let title = fill_placeholders(
+            content
+                .title
+                .as_deref()
+                .unwrap_or(text(loc, Text::Checklist)),
+            &env.attributes,
+        );
+        let panel = element(&doc, "div", "card panel bk-anim", None)?;
+        set_attr(&panel, "role", "dialog")?;
+        set_attr(&panel, "id", "panel")?;
+        set_attr(&panel, "aria-labelledby", "t")?;
+        set_attr(&panel, "tabindex", "-1")?;
+        let h = element(&doc, "h2", "", Some(&title))?;
+        set_attr(&h, "id", "t")?;
+        append(&panel, &h)?;
+        if !content.body.is_empty() {
+            append(
+                &panel,
+                &render_div(&doc, "md", &content.body, &env.attributes)?,
+            )?;
+        }
+        let bar = element(&doc, "div", "bar", None)?;
+        set_attr(&bar, "role", "progressbar")?;
+        set_attr(&bar, "aria-valuemin", "0")?;
+        set_attr(&bar, "aria-valuemax", &list.tasks.len().to_string())?;
+        let fill = element(&doc, "span", "fill", None)?;
+        append(&bar, &fill)?;
+        append(&panel, &bar)?;
+        let progress = element(&doc, "div", "progress", None)?;
+        set_attr(&progress, "aria-hidden", "true")?;
+        append(&panel, &progress)?;
+        let tasks = element(&doc, "ul", "tasks", None)?;
+        append(&panel, &tasks)?;
+
+        let launcher = element(&doc, "button", "launcher", None)?;
+        set_attr(&launcher, "type", "button")?;
+        set_attr(&launcher, "aria-controls", "panel")?;
+        let ring = element(&doc, "span", "ring", None)?;
+        set_attr(&ring, "aria-hidden", "true")?;
+        let launcher_count = element(&doc, "span", "", None)?;
+        append(&ring, &launcher_count)?;
+        append(&launcher, &ring)?;
+        append(&launcher, &element(&doc, "span", "", Some(&title))?)?;
+
+        let inner = Rc::new_cyclic(|weak| {
+            RefCell::new(Inner {
+                doc: doc.clone(),
+                emit: emit.clone(),
+                locale: env.locale.clone(),
+                attributes: env.attributes.clone(),
+                list,
+                done: env.progress.done_tasks.clone(),
+                completed: false,
+                panel: panel.clone(),
+                launcher: launcher.clone(),
+                ring,
+                launcher_count,
+                bar,
+                fill,
+                progress,
+                tasks,
+                task_listeners: Vec::new(),
+                weak: weak.clone(),
+            })
+        });
+        let weak = Rc::downgrade(&inner);
+        {
+            let w = weak.clone();
+            close_button(
+                &doc,
+                &panel,
+                text(loc, Text::Close),
+                &mut listeners,
+                move || set_open(&w, false, true),
+            )?;
+        }
+        if content.dismissible {
+            let foot = element(&doc, "div", "foot", None)?;
+            let e = emit.clone();
+            button(
+                &doc,
+                &foot,
+                "secondary",
+                text(loc, Text::HideChecklist),
+                &mut listeners,
+                move || e(UiEvent::Dismissed),
+            )?;
+            append(&panel, &foot)?;
+        }
+        {
+            let w = weak.clone();
+            listeners.push(on_escape(&panel, move || set_open(&w, false, true)));
+            let w = weak.clone();
+            listeners.push(EventListener::new(&launcher, "click", move |_| {
+                let open = w
+                    .upgrade()
+                    .is_some_and(|i| !i.borrow().panel.has_attribute("hidden"));
+                set_open(&w, !open, true);
+            }));
+        }
+        append(&wrap, &panel)?;
+        append(&wrap, &launcher)?;
+        // Open at first sight; once the user has made progress, only the
+        // launcher shows until asked.
+        let first = env.progress.done_tasks.is_empty();
+        set_open(&weak, first, false);
+        render(&inner)?;
+        Ok(Self {
+            inner,
+            _listeners: listeners,
+            _host: host,
+        })
+    }
+}
+
+/// Opens or closes the panel; `move_focus` when the user asked (focus goes
+/// into the panel, or back to the launcher).
+fn set_open(weak: &Weak<RefCell<Inner>>, open: bool, move_focus: bool) {
+    let Some(inner) = weak.upgrade() else { return };
+    let Ok(i) = inner.try_borrow() else { return };
+    if open {
+        let _ = i.panel.remove_attribute("hidden");
+    } else {
+        let _ = i.panel.set_attribute("hidden", "");
+    }
+    let _ = i
+        .launcher
+        .set_attribute("aria-expanded", if open { "true" } else { "false" });
+    if move_focus {
+        focus(if open { &i.panel } else { &i.launcher });
+    }
+}
+
+/// Redraws progress and the task list from `done`.
+fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
+    let Ok(mut i) = inner.try_borrow_mut() else {
+        return Ok(());
+    };
+    let total = i.list.tasks.len();
+    let done = i
+        .list
+        .tasks
+        .iter()
+        .filter(|t| i.done.contains(&t.id))
+        .count();
+    let loc = i.locale.clone();
+    let words = count(&loc, Text::TasksDone, done, total);
+    set_attr(&i.bar, "aria-valuenow", &done.to_string())?;
+    set_attr(&i.bar, "aria-label", &words)?;
+    i.progress.set_text_content(Some(&words));
+    let pct = [&(done * 100 / total.max(1)).to_string(), "%"].concat();
+    set_style(&i.fill, &[("width", &pct)]);
+    set_style(&i.ring, &[("--p", &pct)]);
+    i.launcher_count
+        .set_text_content(Some(&[&done.to_string(), "/", &total.to_string()].concat()));
+    set_attr(
+        &i.launcher,
+        "aria-label",
+        &[&i.list_title(), ", ", &words].concat(),
+    )?;
+
+    i.task_listeners.clear();
+    i.tasks.set_text_content(None);
+    let doc = i.doc.clone();
+    let mut listeners = Vec::new();
+    for task in &i.list.tasks {
+        let is_done = i.done.contains(&task.id);
+        let li = element(&doc, "li", if is_done { "task done" } else { "task" }, None)?;
+        let check = element(
+            &doc,
+            "span",
+            "check",
+            Some(if is_done { "\u{2713}" } else { "" }),
+        )?;
+        set_attr(&check, "aria-hidden", "true")?;
+        append(&li, &check)?;
+        let body = element(&doc, "div", "", None)?;
+        let state = text(
+            &loc,
+            if is_done {
+                Text::DoneState
+            } else {
+                Text::ToDoState
+            },
+        );
+        append(
+            &body,
+            &element(&doc, "span", "sr", Some(&[state, ": "].concat()))?,
+        )?;
+        let strong = element(
+            &doc,
+            "strong",
+            "",
+            Some(&fill_placeholders(&task.title, &i.attributes)),
+        )?;
+        set_attr(&strong, "dir", "auto")?;
+        append(&body, &strong)?;
+        if !task.description.is_empty() && !is_done {
+            append(
+                &body,
+                &render_div(&doc, "md", &task.description, &i.attributes)?,
+            )?;
+        }
+        if !is_done {
+            let buttons = element(&doc, "div", "actions", None)?;
+            if let Some(action) = &task.action {
+                let (e, a) = (i.emit.clone(), action.clone());
+                button(
+                    &doc,
+                    &buttons,
+                    "primary",
+                    &action.label,
+                    &mut listeners,
+                    move || e(UiEvent::Clicked(a.clone())),
+                )?;
+            }
+            if task.done_when == DoneWhen::Manual {
+                let (w, id) = (i.weak.clone(), task.id.clone());
+                button(
+                    &doc,
+                    &buttons,
+                    "secondary",
+                    text(&loc, Text::MarkDone),
+                    &mut listeners,
+                    move || tick(&w, &id),
+                )?;
+            }
+            if buttons.child_element_count() > 0 {
+                append(&body, &buttons)?;
+            }
+        }
+        append(&li, &body)?;
+        append(&i.tasks, &li)?;
+    }
+    i.task_listeners = listeners;
+    if done == total && !i.completed {
+        i.completed = true;
+        (i.emit)(UiEvent::Completed);
+    }
+    Ok(())
+}
+
+impl Inner {
+    fn list_title(&self) -> String {
+        self.panel
+            .query_selector("h2")
+            .ok()
+            .flatten()
+            .and_then(|h| h.text_content())
+            .unwrap_or_default()
+    }
+}
+
+/// The user ticked a task off: done here at once, reported to the runtime.
+fn tick(weak: &Weak<RefCell<Inner>>, id: &str) {
+    let Some(inner) = weak.upgrade() else { return };
+    let emit = {
+        let Ok(mut i) = inner.try_borrow_mut() else {
+            return;
+        };
+        i.done.insert(id.to_owned());
+        i.emit.clone()
+    };
+    emit(UiEvent::TaskClicked(id.to_owned()));
+    let _ = render(&inner);
+    // The button that had focus is gone; keep the user in the panel.
+    let panel = inner.try_borrow().ok().map(|i| i.panel.clone());
+    if let Some(panel) = panel {
+        focus(&panel);
+    }
+}
+
+impl Surface for ChecklistView {
+    fn update(&mut self, env: &Env) -> SdkResult<()> {
+        {
+            let Ok(mut i) = self.inner.try_borrow_mut() else {
+                return Ok(());
+            };
+            let merged: BTreeSet<String> =
+                i.done.union(&env.progress.done_tasks).cloned().collect();
+            if merged == i.done {
+                return Ok(());
+            }
+            i.done = merged;
+        }
+        render(&self.inner)
+    }
+}

@@ -1,0 +1,177 @@
+//! Where a floating card goes next to its anchor: the `flip`, `shift` and
+//! `arrow` steps of floating-ui's `computePosition`, for one card at a time
+//! in viewport coordinates (surfaces are `position: fixed`).
+//!
+//! Why not the `floating-ui-dom` crate: it brings the whole middleware
+//! pipeline, platform abstraction and its own web-sys feature set (tens of
+//! KB of wasm); this is pure arithmetic of about 1 KB. What it leaves out:
+//! `-start`/`-end` alignments, `autoPlacement`, `size` and `inline`.
+
+use beckon_core::content::Placement;
+
+/// A rectangle in viewport pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// From a `getBoundingClientRect()`.
+    pub fn of(el: &web_sys::Element) -> Rect {
+        let r = el.get_bounding_client_rect();
+        Rect {
+            x: r.left(),
+            y: r.top(),
+            w: r.width(),
+            h: r.height(),
+        }
+    }
+
+    /// Whether any of it is inside a viewport of `vw` × `vh` (an element
+    /// scrolled away, or with no box at all, is not).
+    pub fn is_visible_in(&self, vw: f64, vh: f64) -> bool {
+        (self.w > 0.0 || self.h > 0.0)
+            && self.x + self.w > 0.0
+            && self.y + self.h > 0.0
+            && self.x < vw
+            && self.y < vh
+    }
+}
+
+/// The result: where the card's top-left corner goes, on which side it
+/// ended up, and where along that side the arrow points (from the card's
+/// left edge for top/bottom, from its top edge for left/right).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// Left of the card.
+    pub x: f64,
+    /// Top of the card.
+    pub y: f64,
+    /// The side of the anchor it is on, after flipping.
+    pub side: Placement,
+    /// The arrow's offset along the facing edge.
+    pub arrow: f64,
+}
+
+/// Places a card of `size` (w, h) next to `anchor` in a viewport of
+/// `viewport` (w, h): on `side` `gap` pixels away, flipped to the opposite
+/// side if it overflows there and fits better on the other, shifted along
+/// the edge to stay `padding` pixels inside the viewport, with the arrow
+/// kept `arrow_pad` pixels from the card's corners.
+pub fn place(
+    anchor: Rect,
+    size: (f64, f64),
+    viewport: (f64, f64),
+    side: Placement,
+    gap: f64,
+    padding: f64,
+) -> Placed {
+    let (w, h) = size;
+    let (vw, vh) = viewport;
+    // Room on each side of the anchor.
+    let room = |s: Placement| match s {
+        Placement::Top => anchor.y - padding,
+        Placement::Bottom => vh - (anchor.y + anchor.h) - padding,
+        Placement::Left => anchor.x - padding,
+        Placement::Right => vw - (anchor.x + anchor.w) - padding,
+    };
+    let need = |s: Placement| match s {
+        Placement::Top | Placement::Bottom => h + gap,
+        Placement::Left | Placement::Right => w + gap,
+    };
+    let opposite = match side {
+        Placement::Top => Placement::Bottom,
+        Placement::Bottom => Placement::Top,
+        Placement::Left => Placement::Right,
+        Placement::Right => Placement::Left,
+    };
+    // flip: only when the preferred side overflows and the other is roomier.
+    let side = if room(side) < need(side) && room(opposite) > room(side) {
+        opposite
+    } else {
+        side
+    };
+    let vertical = matches!(side, Placement::Top | Placement::Bottom);
+    let (mut x, mut y) = match side {
+        Placement::Top => (anchor.x + (anchor.w - w) / 2.0, anchor.y - gap - h),
+        Placement::Bottom => (anchor.x + (anchor.w - w) / 2.0, anchor.y + anchor.h + gap),
+        Placement::Left => (anchor.x - gap - w, anchor.y + (anchor.h - h) / 2.0),
+        Placement::Right => (anchor.x + anchor.w + gap, anchor.y + (anchor.h - h) / 2.0),
+    };
+    // shift: keep the cross axis inside the viewport.
+    let clamp = |v: f64, size: f64, limit: f64| {
+        let max = (limit - size - padding).max(padding);
+        v.clamp(padding, max)
+    };
+    if vertical {
+        x = clamp(x, w, vw);
+    } else {
+        y = clamp(y, h, vh);
+    }
+    // arrow: point at the anchor's centre, away from the rounded corners.
+    let arrow_pad = 14.0;
+    let arrow = if vertical {
+        let centre = anchor.x + anchor.w / 2.0 - x;
+        centre.clamp(arrow_pad, (w - arrow_pad).max(arrow_pad))
+    } else {
+        let centre = anchor.y + anchor.h / 2.0 - y;
+        centre.clamp(arrow_pad, (h - arrow_pad).max(arrow_pad))
+    };
+    Placed { x, y, side, arrow }
+}
+
+/// The viewport's size in CSS pixels (without scrollbars).
+pub fn viewport() -> (f64, f64) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    match el {
+        Some(el) => (f64::from(el.client_width()), f64::from(el.client_height())),
+        None => (0.0, 0.0),
+    }
+}
+
+/// Positions `card` (and its `arrow`) next to `anchor` by writing `left`,
+/// `top` and the arrow's offset through the CSSOM; sets `data-side` for the
+/// arrow's CSS. Returns the side used.
+pub fn apply(
+    card: &web_sys::Element,
+    arrow: Option<&web_sys::Element>,
+    anchor: Rect,
+    side: Placement,
+) -> Placement {
+    let own = Rect::of(card);
+    let p = place(anchor, (own.w, own.h), viewport(), side, 12.0, 8.0);
+    let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
+    crate::dom::set_style(card, &[("left", &px(p.x)), ("top", &px(p.y))]);
+    let name = match p.side {
+        Placement::Top => "top",
+        Placement::Bottom => "bottom",
+        Placement::Left => "left",
+        Placement::Right => "right",
+    };
+    let _ = card.set_attribute("data-side", name);
+    if let Some(arrow) = arrow {
+        let at = px(p.arrow - 6.0);
+        // The other axis is cleared, so a flip leaves no stale offset.
+        let (left, top) = if matches!(p.side, Placement::Top | Placement::Bottom) {
+            (at.as_str(), "")
+        } else {
+            ("", at.as_str())
+        };
+        crate::dom::set_style(arrow, &[("left", left), ("top", top)]);
+    }
+    p.side
+}
+
+/// CSS of the arrow: a rotated square on the card's edge facing the anchor.
+pub const ARROW_CSS: &str = ".arrow{position:absolute;width:12px;height:12px;background:var(--bk-bg);transform:rotate(45deg)}\
+[data-side=bottom]>.arrow{top:-6px}[data-side=top]>.arrow{bottom:-6px}\
+[data-side=right]>.arrow{left:-6px}[data-side=left]>.arrow{right:-6px}";

@@ -1,0 +1,125 @@
+//! The post: a card with a title, an image, rich text and actions, either
+//! in the middle of the page as a modal dialog (focus trapped, Escape or a
+//! click on the backdrop closes, focus returns on close) or in the bottom
+//! corner as a non-modal dialog that leaves the page usable.
+
+use beckon_core::content::PostLayout;
+use beckon_core::protocol::Message;
+
+use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
+use super::card::{actions, close_button, fill, Listeners};
+use super::i18n::{dir, is_rtl, text, Text};
+use super::{floating_host, Emit, Env, Surface, UiEvent};
+use crate::dom::{append, document, element, set_attr, ShadowHost};
+use crate::error::SdkResult;
+
+const CSS: &str = ".backdrop{position:fixed;inset:0;display:grid;place-items:center;\
+background:rgba(17,24,39,.6);padding:16px}\
+.post{width:min(420px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 32px);overflow:auto}\
+.corner{position:fixed;bottom:16px;inset-inline-end:16px;width:min(340px,calc(100vw - 32px))}";
+
+/// A post on screen.
+pub struct PostView {
+    _listeners: Listeners,
+    _host: ShadowHost,
+    _return: Option<ReturnFocus>,
+}
+
+impl PostView {
+    /// Draws `message` as a post.
+    pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Self> {
+        let content = message.content.localized(&env.locale);
+        let modal = content.layout == PostLayout::Center;
+        let side = if is_rtl(&env.locale) { "left" } else { "right" };
+        let host = floating_host("post", &[CSS], env, &[("top", "0"), (side, "0")])?;
+        let doc = document()?;
+        let return_focus = modal.then(ReturnFocus::remember);
+        let mut listeners = Vec::new();
+        let card = element(&doc, "div", "bk bk-anim card post", None)?;
+        set_attr(&card, "role", "dialog")?;
+        set_attr(&card, "dir", dir(&env.locale))?;
+        set_attr(&card, "data-message-id", &message.id)?;
+        set_attr(&card, "tabindex", "-1")?;
+        if content.title.is_some() {
+            set_attr(&card, "aria-labelledby", "t")?;
+        } else {
+            set_attr(&card, "aria-label", text(&env.locale, Text::Announcement))?;
+        }
+        fill(
+            &doc,
+            &card,
+            content.title.as_deref(),
+            &content.body,
+            Some(&content),
+            env,
+            "t",
+        )?;
+        let buttons = element(&doc, "div", "actions", None)?;
+        // Acting on a post is finishing it: it closes.
+        actions(
+            &doc,
+            &buttons,
+            &content,
+            &emit,
+            &mut listeners,
+            Some(UiEvent::Completed),
+        )?;
+        if buttons.child_element_count() > 0 {
+            append(&card, &buttons)?;
+        }
+        if content.dismissible {
+            let e = emit.clone();
+            close_button(
+                &doc,
+                &card,
+                text(&env.locale, Text::Close),
+                &mut listeners,
+                move || e(UiEvent::Dismissed),
+            )?;
+            let e = emit.clone();
+            listeners.push(on_escape(&card, move || e(UiEvent::Dismissed)));
+        }
+        if modal {
+            set_attr(&card, "aria-modal", "true")?;
+            let backdrop = element(&doc, "div", "bk backdrop", None)?;
+            append(&backdrop, &card)?;
+            append(host.root(), &backdrop)?;
+            if content.dismissible {
+                let e = emit.clone();
+                let bd = backdrop.clone();
+                listeners.push(gloo_events::EventListener::new(
+                    &backdrop,
+                    "click",
+                    move |ev| {
+                        // Only a click on the dimmed page itself, not on the card.
+                        let on_backdrop = ev
+                            .target()
+                            .and_then(|t| {
+                                wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()
+                            })
+                            .is_some_and(|t| t == bd);
+                        if on_backdrop {
+                            e(UiEvent::Dismissed)
+                        }
+                    },
+                ));
+            }
+            listeners.push(trap_focus(&card));
+            focus(&card);
+        } else {
+            card.class_list().add_1("corner").ok();
+            append(host.root(), &card)?;
+        }
+        Ok(Self {
+            _listeners: listeners,
+            _host: host,
+            _return: return_focus,
+        })
+    }
+}
+
+impl Surface for PostView {
+    fn update(&mut self, _env: &Env) -> SdkResult<()> {
+        Ok(())
+    }
+}

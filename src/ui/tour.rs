@@ -1,0 +1,347 @@
+//! The tour: a sequence of tooltip and modal steps, possibly on several
+//! pages, with Back / Next / Skip and "2 of 5".
+//!
+//! The current step is the runtime's to keep ([`super::Progress::step`]):
+//! the tour reports every move as [`UiEvent::Step`], and when the next
+//! step lives on another page it goes there (keeping the page's query, so
+//! the app's own state survives) and the runtime shows the tour again at
+//! that step. A tooltip step waits, invisible, until its element is in the
+//! page; a step may advance when the user clicks its element or when the
+//! app tracks an event (the runtime moves the step and calls `update`).
+//! Modal steps trap focus; Escape skips the tour; focus returns to where
+//! it was when the tour ends.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use beckon_core::content::{page_matches, step_url, AdvanceOn, StepKind, TourStep};
+use beckon_core::protocol::Message;
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
+use super::card::{button, fill, Listeners};
+use super::i18n::{count, dir, text, Text};
+use super::position::{apply, viewport, Rect, ARROW_CSS};
+use super::track::Tracker;
+use super::{floating_host, Emit, Env, Surface, UiEvent};
+use crate::dom::{append, document, element, set_attr, set_style, ShadowHost};
+use crate::error::{SdkError, SdkResult};
+
+const CSS: &str = "[hidden]{display:none!important}\
+.backdrop{position:fixed;inset:0;display:grid;place-items:center;background:rgba(17,24,39,.6);padding:16px}\
+.step{width:min(340px,calc(100vw - 16px));max-width:none}.float{position:fixed}\
+.ring{position:fixed;border-radius:8px;pointer-events:none;box-shadow:0 0 0 4px rgba(147,197,253,.9),0 0 0 9999px rgba(17,24,39,.35)}\
+@media (prefers-reduced-motion:no-preference){.float,.ring{transition:left .15s,top .15s,width .15s,height .15s}}";
+
+struct Inner {
+    doc: Document,
+    root: Element,
+    emit: Emit,
+    env: Env,
+    steps: Vec<TourStep>,
+    step: usize,
+    listeners: Listeners,
+    tracker: Option<Tracker>,
+    /// Focus the card when it first shows (after a user's move).
+    focus_pending: bool,
+    navigating: Option<Timeout>,
+    weak: Weak<RefCell<Inner>>,
+}
+
+/// A tour on screen.
+pub struct TourView {
+    inner: Rc<RefCell<Inner>>,
+    _host: ShadowHost,
+    _return: ReturnFocus,
+}
+
+fn href() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+impl TourView {
+    /// Draws `message` as a tour at the step in `env.progress`.
+    pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Self> {
+        let content = message.content.localized(&env.locale);
+        let steps = content
+            .tour
+            .map(|t| t.steps)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| SdkError::BadArgument("a tour needs steps".into()))?;
+        let host = floating_host(
+            "tour",
+            &[CSS, ARROW_CSS],
+            env,
+            &[("top", "0"), ("left", "0")],
+        )?;
+        let doc = document()?;
+        let root = element(&doc, "div", "bk", None)?;
+        set_attr(&root, "dir", dir(&env.locale))?;
+        set_attr(&root, "data-message-id", &message.id)?;
+        append(host.root(), &root)?;
+        let return_focus = ReturnFocus::remember();
+        let inner = Rc::new_cyclic(|weak| {
+            RefCell::new(Inner {
+                doc,
+                root,
+                emit,
+                env: env.clone(),
+                steps,
+                step: env.progress.step,
+                listeners: Vec::new(),
+                tracker: None,
+                focus_pending: true,
+                navigating: None,
+                weak: weak.clone(),
+            })
+        });
+        draw(&inner)?;
+        Ok(Self {
+            inner,
+            _host: host,
+            _return: return_focus,
+        })
+    }
+}
+
+/// Moves to step `n` at the user's (or the element's) request.
+fn go(weak: &Weak<RefCell<Inner>>, n: usize) {
+    let Some(inner) = weak.upgrade() else { return };
+    let (emit, len, page) = {
+        let Ok(i) = inner.try_borrow() else { return };
+        (
+            i.emit.clone(),
+            i.steps.len(),
+            i.steps.get(n).and_then(|s| s.page.clone()),
+        )
+    };
+    if n >= len {
+        emit(UiEvent::Completed);
+        return;
+    }
+    emit(UiEvent::Step(n));
+    if let Ok(mut i) = inner.try_borrow_mut() {
+        i.step = n;
+        i.focus_pending = true;
+        if let Some(page) = page.filter(|p| !page_matches(p, &href())) {
+            // The runtime stores the step first (its handler runs in a
+            // microtask, before this timer); then the page changes.
+            let url = step_url(&page, &href());
+            i.navigating = Some(Timeout::new(0, move || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign(&url);
+                }
+            }));
+        }
+    }
+    let _ = draw(&inner);
+}
+
+/// Draws the current step (or nothing, when it lives on another page).
+fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
+    let Ok(mut i) = inner.try_borrow_mut() else {
+        return Ok(());
+    };
+    i.tracker = None;
+    i.listeners.clear();
+    i.root.set_text_content(None);
+    let n = i.step;
+    let Some(step) = i.steps.get(n).cloned() else {
+        (i.emit)(UiEvent::Completed);
+        return Ok(());
+    };
+    if i.navigating.is_some()
+        || !step
+            .page
+            .as_deref()
+            .is_none_or(|p| page_matches(p, &href()))
+    {
+        return Ok(());
+    }
+    let doc = i.doc.clone();
+    let loc = i.env.locale.clone();
+    let weak = i.weak.clone();
+    let total = i.steps.len();
+    let mut listeners = Vec::new();
+
+    let card = element(&doc, "div", "card step bk-anim", None)?;
+    set_attr(&card, "role", "dialog")?;
+    set_attr(&card, "tabindex", "-1")?;
+    match step.title {
+        Some(_) => set_attr(&card, "aria-labelledby", "t")?,
+        None => set_attr(
+            &card,
+            "aria-label",
+            &count(&loc, Text::StepOf, n + 1, total),
+        )?,
+    }
+    let modal = step.kind == StepKind::Modal || step.selector.is_none();
+    let arrow = element(&doc, "div", "arrow", None)?;
+    if !modal {
+        append(&card, &arrow)?;
+    }
+    fill(
+        &doc,
+        &card,
+        step.title.as_deref(),
+        &step.body,
+        None,
+        &i.env,
+        "t",
+    )?;
+    let bar = element(&doc, "div", "actions", None)?;
+    append(
+        &bar,
+        &element(
+            &doc,
+            "span",
+            "count",
+            Some(&count(&loc, Text::StepOf, n + 1, total)),
+        )?,
+    )?;
+    let e = i.emit.clone();
+    button(
+        &doc,
+        &bar,
+        "secondary",
+        text(&loc, Text::Skip),
+        &mut listeners,
+        move || e(UiEvent::Dismissed),
+    )?;
+    if n > 0 {
+        let w = weak.clone();
+        button(
+            &doc,
+            &bar,
+            "secondary",
+            text(&loc, Text::Back),
+            &mut listeners,
+            move || go(&w, n - 1),
+        )?;
+    }
+    if step.advance_on == AdvanceOn::Next {
+        let label = text(
+            &loc,
+            if n + 1 == total {
+                Text::Done
+            } else {
+                Text::Next
+            },
+        );
+        let w = weak.clone();
+        button(&doc, &bar, "primary", label, &mut listeners, move || {
+            go(&w, n + 1)
+        })?;
+    }
+    append(&card, &bar)?;
+    let e = i.emit.clone();
+    listeners.push(on_escape(&card, move || e(UiEvent::Dismissed)));
+
+    if modal {
+        set_attr(&card, "aria-modal", "true")?;
+        let backdrop = element(&doc, "div", "backdrop", None)?;
+        append(&backdrop, &card)?;
+        append(&i.root, &backdrop)?;
+        listeners.push(trap_focus(&card));
+        if std::mem::take(&mut i.focus_pending) {
+            focus(&card);
+        }
+        i.listeners = listeners;
+        return Ok(());
+    }
+
+    let selector = step.selector.clone().unwrap_or_default();
+    if step.advance_on == AdvanceOn::Click {
+        // On the document, in the capture phase: the app may re-render the
+        // element or stop the click's propagation.
+        let (w, sel) = (weak.clone(), selector.clone());
+        listeners.push(EventListener::new_with_options(
+            &doc,
+            "click",
+            EventListenerOptions::run_in_capture_phase(),
+            move |ev| {
+                let hit = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<Element>().ok())
+                    .and_then(|t| t.closest(&sel).ok().flatten())
+                    .is_some();
+                if hit {
+                    go(&w, n + 1);
+                }
+            },
+        ));
+    }
+    card.class_list().add_1("float").ok();
+    set_attr(&card, "hidden", "")?;
+    let ring = element(&doc, "div", "ring", None)?;
+    set_attr(&ring, "hidden", "")?;
+    append(&i.root, &ring)?;
+    append(&i.root, &card)?;
+    i.listeners = listeners;
+    let placement = step.placement;
+    let w = weak.clone();
+    let c = card.clone();
+    let on_move = Rc::new(move |anchor: Option<&Element>| {
+        let (vw, vh) = viewport();
+        match anchor.map(Rect::of).filter(|r| r.is_visible_in(vw, vh)) {
+            None => {
+                let _ = c.set_attribute("hidden", "");
+                let _ = ring.set_attribute("hidden", "");
+            }
+            Some(r) => {
+                let _ = ring.remove_attribute("hidden");
+                let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
+                set_style(
+                    &ring,
+                    &[
+                        ("left", &px(r.x - 4.0)),
+                        ("top", &px(r.y - 4.0)),
+                        ("width", &px(r.w + 8.0)),
+                        ("height", &px(r.h + 8.0)),
+                    ],
+                );
+                let _ = c.remove_attribute("hidden");
+                apply(&c, Some(&arrow), r, placement);
+                let first = w
+                    .upgrade()
+                    .and_then(|i| {
+                        i.try_borrow_mut()
+                            .ok()
+                            .map(|mut i| std::mem::take(&mut i.focus_pending))
+                    })
+                    .unwrap_or(false);
+                if first {
+                    focus(&c);
+                }
+            }
+        }
+    });
+    drop(i);
+    let tracker = Tracker::new(&selector, Some(&card), on_move)?;
+    if let Ok(mut i) = inner.try_borrow_mut() {
+        i.tracker = Some(tracker);
+    }
+    Ok(())
+}
+
+impl Surface for TourView {
+    fn update(&mut self, env: &Env) -> SdkResult<()> {
+        {
+            let Ok(mut i) = self.inner.try_borrow_mut() else {
+                return Ok(());
+            };
+            i.env.attributes.clone_from(&env.attributes);
+            if i.step == env.progress.step {
+                return Ok(());
+            }
+            i.step = env.progress.step;
+            i.focus_pending = true;
+        }
+        draw(&self.inner)
+    }
+}

@@ -1,0 +1,135 @@
+//! Keeps an anchored surface next to its element: finds the element by CSS
+//! selector (in the document or the app's open shadow roots), waits for it
+//! when it is not there yet, and calls back whenever it may have moved,
+//! changed size, scrolled, or left the page, as floating-ui's `autoUpdate`
+//! does (ancestor scroll, window resize, `ResizeObserver` on both the
+//! anchor and the card), plus a `MutationObserver` for elements that come,
+//! go or are re-rendered.
+//!
+//! Changes inside Beckon's own shadow roots are invisible to the document's
+//! observer, so moving a card never triggers another update.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+use crate::error::{SdkError, SdkResult};
+use crate::runtime::page::{query_deep, DomObserver};
+
+/// Called with the anchor element, or `None` when it is not in the page.
+pub type OnMove = Rc<dyn Fn(Option<&Element>)>;
+
+/// A `ResizeObserver`, disconnected on drop.
+struct Resize {
+    observer: web_sys::ResizeObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Drop for Resize {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+struct State {
+    selector: String,
+    anchor: Option<Element>,
+    resize: Option<Resize>,
+    on_move: OnMove,
+}
+
+/// Watches one selector; every observer and listener goes when dropped.
+pub struct Tracker {
+    state: Rc<RefCell<State>>,
+    _dom: Option<DomObserver>,
+    _listeners: [EventListener; 2],
+}
+
+impl Tracker {
+    /// Starts watching `selector`; `card` (the floating element, if any) is
+    /// observed for size changes too. Calls `on_move` once at once.
+    pub fn new(selector: &str, card: Option<&Element>, on_move: OnMove) -> SdkResult<Self> {
+        let state = Rc::new(RefCell::new(State {
+            selector: selector.to_owned(),
+            anchor: None,
+            resize: None,
+            on_move,
+        }));
+        let update = {
+            let state = Rc::downgrade(&state);
+            move || {
+                if let Some(s) = state.upgrade() {
+                    refresh(&s);
+                }
+            }
+        };
+        let resize = {
+            let update = update.clone();
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |_| update())
+        };
+        if let Ok(observer) = web_sys::ResizeObserver::new(resize.as_ref().unchecked_ref()) {
+            if let Some(card) = card {
+                observer.observe(card);
+            }
+            state.borrow_mut().resize = Some(Resize {
+                observer,
+                _callback: resize,
+            });
+        }
+        let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
+        // Capture: scrolling of any container on the way to the anchor.
+        let options = EventListenerOptions {
+            passive: true,
+            phase: EventListenerPhase::Capture,
+        };
+        let listen = |name: &'static str| {
+            let update = update.clone();
+            EventListener::new_with_options(&window, name, options, move |_| update())
+        };
+        let listeners = [listen("scroll"), listen("resize")];
+        let dom = DomObserver::start(update.clone());
+        let tracker = Self {
+            state,
+            _dom: dom,
+            _listeners: listeners,
+        };
+        refresh(&tracker.state);
+        Ok(tracker)
+    }
+
+    /// Calls the callback now (after the card changed its content).
+    pub fn refresh(&self) {
+        refresh(&self.state);
+    }
+}
+
+/// Finds the anchor again if it left the page, re-targets the
+/// `ResizeObserver` when it changed, and reports.
+fn refresh(state: &Rc<RefCell<State>>) {
+    let (anchor, on_move) = {
+        let Ok(mut s) = state.try_borrow_mut() else {
+            return;
+        };
+        let still_there = s.anchor.as_ref().is_some_and(|a| a.is_connected());
+        if !still_there {
+            let found = query_deep(&s.selector, |_| {});
+            if found != s.anchor {
+                if let Some(r) = &s.resize {
+                    if let Some(old) = &s.anchor {
+                        r.observer.unobserve(old);
+                    }
+                    if let Some(new) = &found {
+                        r.observer.observe(new);
+                    }
+                }
+                s.anchor = found;
+            }
+        }
+        (s.anchor.clone(), s.on_move.clone())
+    };
+    on_move(anchor.as_ref());
+}
