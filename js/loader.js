@@ -21,9 +21,12 @@
   var warn = function (m) { try { console.warn('[Beckon] ' + m); } catch (_) {} };
   // Beckon('on', …) must answer its unsubscribe function at once, before the
   // SDK exists: the stub answers a forwarder that reaches the real one later.
+  var early = null;
+  var loading = false;
   var stub = function (name) {
     var call = [].slice.call(arguments);
     queue.push(call);
+    if (name === 'boot' && loading && !early) early = prefetchBoot();
     if (name === 'on') {
       return function () {
         if (typeof call.off === 'function') call.off();
@@ -34,7 +37,49 @@
   stub.q = queue;
   w.Beckon = stub;
 
+  // The boot request, sent now rather than after the module has compiled,
+  // when the page has already asked for a boot (or data-auto-boot): the
+  // network round trip then overlaps the module's download. The SDK uses the
+  // answer only if it is for exactly the user it boots (`key`), else asks
+  // again itself.
+  function prefetchBoot() {
+    try {
+      var call = null;
+      for (var i = 0; i < queue.length; i++) if (queue[i][0] === 'boot') { call = queue[i]; break; }
+      if (!call && data.autoBoot === undefined) return null;
+      var o = (call && call[1]) || {};
+      var app = o.app_id || data.appId;
+      if (!app || typeof o !== 'object') return null;
+      var idKey = 'beckon:' + app + ':anonymous_id';
+      var anon = localStorage.getItem(idKey);
+      if (!anon) {
+        var b = crypto.getRandomValues(new Uint8Array(16));
+        anon = Array.prototype.map.call(b, function (x) { return (x < 16 ? '0' : '') + x.toString(16); }).join('');
+        localStorage.setItem(idKey, anon);
+      }
+      var attrs = o.attributes || {};
+      var user = { anonymous_id: anon };
+      ['user_id', 'email', 'user_hash', 'user_jwt'].forEach(function (k) { if (o[k]) user[k] = o[k]; });
+      if (Object.keys(attrs).length) user.attributes = attrs;
+      var apiBase = o.api_base || data.apiBase || (src ? new URL(src).origin : location.origin);
+      var body = JSON.stringify({
+        v: 1, app_id: app, user: user,
+        page: { url: location.href, title: d.title, locale: navigator.language },
+      });
+      var response = fetch(apiBase.replace(/\/$/, '') + '/v1/boot', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: body,
+      });
+      response.catch(function () {});
+      var key = JSON.stringify([app, o.user_id || null, anon, o.email || null, o.user_hash || null, o.user_jwt || null, attrs]);
+      return { key: key, response: response };
+    } catch (_) {
+      return null; // storage blocked, odd options: the SDK boots on its own
+    }
+  }
+
   function load() {
+    loading = true;
+    early = early || prefetchBoot();
     // Start the module download now, in parallel with the glue, so the
     // streaming compile overlaps the glue's own fetch.
     var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' });
@@ -42,6 +87,7 @@
     import(base + 'beckon.js')
       .then(function (glue) {
         return glue.default({ module_or_path: wasm }).then(function () {
+          if (early) glue.prefetched(early.key, early.response);
           glue.configure({
             api_base: data.apiBase || (src ? new URL(src).origin : undefined),
             app_id: data.appId || undefined,

@@ -46,6 +46,14 @@ pub fn configure(defaults: JsValue) {
     }
 }
 
+/// The loader's early boot request: `key` names the user it is for, as
+/// `JSON.stringify([app_id, user_id, anonymous_id, email, user_hash,
+/// user_jwt, attributes])`, and `response` is the pending `fetch`.
+#[wasm_bindgen]
+pub fn prefetched(key: String, response: js_sys::Promise) {
+    runtime::set_prefetch(key, response);
+}
+
 /// serde-wasm-bindgen reads only the fields a struct names, so
 /// `deny_unknown_fields` never fires on a JS object; this check makes a typo
 /// such as `userId` a warning that names it.

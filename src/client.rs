@@ -51,6 +51,12 @@ pub async fn post_json<T: Serialize, R: DeserializeOwned>(
         .map_err(|e| SdkError::Network(js_text(&e)))?
         .dyn_into()
         .map_err(|_| SdkError::Server("fetch gave no Response".into()))?;
+    read_response(response).await
+}
+
+/// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
+/// the server's error explanation as an [`SdkError`].
+pub async fn read_response<R: DeserializeOwned>(response: Response) -> SdkResult<R> {
     let status = response.status();
     let json = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.ok(),

@@ -14,7 +14,7 @@ use beckon_core::protocol::{
 use beckon_core::state::UserState;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::options::{BootOptions, Defaults};
 use super::outbox::Outbox;
@@ -32,6 +32,9 @@ const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
 const TAB_GRACE_MS: u32 = 120;
 
 thread_local! {
+    /// The boot request the loader sent while the module was still
+    /// downloading: its identity key and the `fetch` promise.
+    static PREFETCH: RefCell<Option<(String, js_sys::Promise)>> = const { RefCell::new(None) };
     static DEFAULTS: RefCell<Defaults> = RefCell::new(Defaults::default());
     /// Counts boots, so the answer of a boot that a later boot replaced is
     /// ignored.
@@ -41,6 +44,45 @@ thread_local! {
 /// Records the loader's defaults.
 pub fn set_defaults(defaults: Defaults) {
     DEFAULTS.with(|d| *d.borrow_mut() = defaults);
+}
+
+/// Takes the loader's early boot request (see `js/loader.js`).
+pub fn set_prefetch(key: String, response: js_sys::Promise) {
+    PREFETCH.with(|p| *p.borrow_mut() = Some((key, response)));
+}
+
+/// The identity a boot request is for, as the loader writes it: the JSON
+/// of `[app_id, user_id, anonymous_id, email, user_hash, user_jwt,
+/// attributes]`. A prefetched answer is used only for exactly this user.
+fn identity_key(app_id: &str, user: &UserIdentity) -> Option<String> {
+    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let parts = js_sys::Array::new();
+    parts.push(&JsValue::from_str(app_id));
+    parts.push(&opt(&user.user_id));
+    parts.push(&opt(&user.anonymous_id));
+    parts.push(&opt(&user.email));
+    parts.push(&opt(&user.user_hash));
+    parts.push(&opt(&user.user_jwt));
+    parts.push(&crate::client::to_js(&user.attributes).ok()?);
+    js_sys::JSON::stringify(&parts).ok().map(String::from)
+}
+
+/// The boot answer: the loader's early request when it was for this very
+/// user, else a request of our own.
+async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<BootResponse> {
+    let prefetched = PREFETCH.with(|p| p.borrow_mut().take());
+    if let Some((key, promise)) = prefetched {
+        if identity_key(&request.app_id, &request.user).as_deref() == Some(key.as_str()) {
+            let response = wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|r| r.dyn_into::<web_sys::Response>().ok());
+            if let Some(response) = response {
+                return crate::client::read_response(response).await;
+            }
+        }
+    }
+    post_json(api_base, "/v1/boot", request, false).await
 }
 
 fn app_storage(app_id: &str) -> Storage {
@@ -215,7 +257,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
             locale: browser_locale(),
         },
     };
-    let answer = post_json::<_, BootResponse>(&api_base, "/v1/boot", &request, false).await;
+    let answer = ask_server(&api_base, &request).await;
     if GENERATION.with(Cell::get) != generation {
         // A later boot (another user) replaced this one meanwhile.
         return Ok(());

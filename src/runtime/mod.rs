@@ -33,7 +33,7 @@ use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
-pub use boot::{boot, set_defaults, shutdown};
+pub use boot::{boot, set_defaults, set_prefetch, shutdown};
 pub use options::{BootOptions, Defaults};
 
 use crate::client::to_json_string;

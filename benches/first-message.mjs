@@ -1,0 +1,109 @@
+// Browser benchmark of the SDK (issue 5's figures), against the real server
+// in Debian's Chromium:
+//   1. time from navigation start to the first message visible on the example
+//      pricing page, median of several runs, cold (first visit) and warm
+//      (a reload, when the boot answer is cached), side by side in the same
+//      run with driver.js showing one step on a copy of the same page;
+//   2. the JS heap the SDK adds (after garbage collection, SDK booted with its
+//      message on screen, minus the same page without the SDK).
+// Build first: `bash scripts/build-sdk.sh && cargo build --release -p beckon-server`.
+// Run: `node benches/first-message.mjs [runs]` (npm run bench:browser).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, ROOT, startServer } from '../tests/e2e/harness.mjs';
+
+const RUNS = Number(process.argv[2] ?? 9);
+
+// The pages the server serves: the examples plus a driver.js copy of the
+// pricing page, so both load from the same server the same way.
+const pages = mkdtempSync(join(tmpdir(), 'beckon-bench-'));
+cpSync(join(ROOT, 'examples'), pages, { recursive: true });
+cpSync(join(ROOT, 'node_modules/driver.js/dist/driver.js.iife.js'), join(pages, 'driver.js.iife.js'));
+cpSync(join(ROOT, 'node_modules/driver.js/dist/driver.css'), join(pages, 'driver.css'));
+const pricing = readFileSync(join(ROOT, 'examples/pricing.html'), 'utf8');
+writeFileSync(
+  join(pages, 'driver.html'),
+  pricing
+    .replace(/<script async src="\/sdk\/loader.js"[^>]*><\/script>\s*<script src="\/app.js"><\/script>/, `
+  <link rel="stylesheet" href="/driver.css">
+  <script src="/driver.js.iife.js" defer></script>
+  <script src="/driver-step.js" defer></script>`),
+);
+writeFileSync(
+  join(pages, 'driver-step.js'),
+  `window.driver.js.driver().highlight({ element: '.card', popover: { title: 'New: scheduled reports', description: 'Get your dashboards by email every Monday.' } });`,
+);
+
+// Records when the first message is on screen: the first animation frame
+// after the node appears (the frame that paints it).
+const OBSERVE = `(() => {
+  const found = () => document.querySelector('.driver-popover')
+    || [...document.querySelectorAll('[data-beckon]')].find((h) => h.shadowRoot && h.shadowRoot.querySelector('[data-message-id]'));
+  const mark = () => requestAnimationFrame(() => { window.__visibleAt = performance.now(); });
+  const check = () => { if (!window.__seen && found()) { window.__seen = true; mark(); } };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', check);
+})();`;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+const server = await startServer({ BECKON_EXAMPLES_DIR: pages });
+const browser = await launchBrowser();
+try {
+  const time = async (page, url) => {
+    await page.goto(url);
+    await page.waitForFunction(() => window.__visibleAt !== undefined, null, { timeout: 10000 });
+    return page.evaluate(() => window.__visibleAt);
+  };
+  const results = { beckonCold: [], beckonWarm: [], driver: [] };
+  for (let i = 0; i < RUNS; i += 1) {
+    // Alternate the order so neither side always runs on a warmer machine.
+    const order = i % 2 ? ['driver', 'beckon'] : ['beckon', 'driver'];
+    for (const who of order) {
+      const context = await browser.newContext();
+      await context.addInitScript(OBSERVE);
+      const page = await context.newPage();
+      if (who === 'driver') {
+        results.driver.push(await time(page, `${server.url}/driver.html`));
+      } else {
+        results.beckonCold.push(await time(page, `${server.url}/pricing.html?user=bench-${i}`));
+        results.beckonWarm.push(await time(page, `${server.url}/pricing.html?user=bench-${i}`));
+      }
+      await context.close();
+    }
+  }
+  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  console.log(`first message visible, ms from navigation start (median of ${RUNS}):`);
+  console.log(`  Beckon, first visit (boot over the network): ${m.beckonCold.toFixed(1)}`);
+  console.log(`  Beckon, reload (cached boot answer):         ${m.beckonWarm.toFixed(1)}`);
+  console.log(`  driver.js, one step on a copy of the page:   ${m.driver.toFixed(1)}`);
+  console.log(`  ratio Beckon/driver.js: first visit ${(m.beckonCold / m.driver).toFixed(2)}, reload ${(m.beckonWarm / m.driver).toFixed(2)} (≤ 1.00 meets the goal)`);
+
+  // JS heap added by the SDK.
+  const heap = async (withSdk) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    if (!withSdk) await page.route('**/sdk/loader.js', (r) => r.fulfill({ body: '', contentType: 'text/javascript' }));
+    await page.goto(`${server.url}/pricing.html?user=bench-heap`);
+    if (withSdk) await page.locator('[data-beckon="banner"]').waitFor();
+    await page.waitForTimeout(300);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    await context.close();
+    return usedSize;
+  };
+  const deltas = [];
+  for (let i = 0; i < 5; i += 1) deltas.push((await heap(true)) - (await heap(false)));
+  console.log(`JS heap added by the SDK (median of 5, after GC): ${(median(deltas) / 1024).toFixed(1)} KB (goal ≤ 200 KB)`);
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(pages, { recursive: true, force: true });
+}
