@@ -25,6 +25,10 @@ struct Seed {
 struct SeedApp {
     id: String,
     name: String,
+    /// The demo shows every surface in one visit, so it may raise the
+    /// attention budget above the default.
+    #[serde(default)]
+    settings: AppSettings,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +55,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool> {
         id: seed.app.id.clone(),
         name: seed.app.name,
         secret: random_secret(),
-        settings: AppSettings::default(),
+        settings: seed.app.settings,
     };
     if !store.insert_app(&app).await? {
         // Another server process on the same database seeded it first.

@@ -28,11 +28,25 @@ async fn boot_returns_live_messages_and_empty_state() {
         .iter()
         .filter_map(|m| m["id"].as_str())
         .collect();
-    assert_eq!(ids, ["welcome-banner", "pricing-banner"], "priority order");
+    assert_eq!(
+        ids,
+        [
+            "reports-tour",
+            "reports-banner",
+            "getting-started",
+            "roles-tooltip",
+            "schedule-hotspot",
+            "export-tooltip",
+            "team-post",
+            "welcome-banner",
+            "pricing-banner"
+        ],
+        "priority order"
+    );
     assert_eq!(body["state"]["messages"], json!({}));
     assert_eq!(
-        body["settings"]["max_per_session"], 3,
-        "the app's attention budget: {body}"
+        body["settings"]["max_per_session"], 12,
+        "the app's attention budget (the demo seeds 12, to show every surface): {body}"
     );
 }
 
