@@ -392,8 +392,9 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     );
     let launcher = find(&r, ".launcher");
     assert_eq!(
-        launcher.get_attribute("aria-label").as_deref(),
-        Some("Start, 1 of 3 done")
+        launcher.text_content().as_deref(),
+        Some("1/3Start, 1 of 3 done"),
+        "named by its visible words and the progress in words"
     );
     click(&launcher);
     assert!(!find(&r, ".panel").has_attribute("hidden"));

@@ -63,6 +63,7 @@ impl BannerView {
                     &[CSS],
                     env,
                     &[(edge, "0"), ("left", "0"), ("right", "0")],
+                    0,
                 )?
             }
         };

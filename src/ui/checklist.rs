@@ -38,7 +38,7 @@ flex-direction:column;align-items:flex-start;gap:10px}\
 .check{flex:none;width:20px;height:20px;border-radius:50%;box-shadow:inset 0 0 0 2px var(--bk-muted);\
 display:grid;place-items:center;font-size:12px;font-weight:700}\
 .done .check{background:#4ade80;color:#14532d;box-shadow:none}\
-.task strong{display:block}.done strong{text-decoration:line-through;color:var(--bk-muted)}\
+.tt{display:block;font-weight:600}.done .tt{text-decoration:line-through;color:var(--bk-muted)}\
 .task .actions{justify-content:flex-start;margin-top:6px}\
 .task button{padding:3px 10px;font-size:13px}\
 .launcher{display:flex;align-items:center;gap:8px;background:var(--bk-bg);border-radius:24px;\
@@ -60,6 +60,7 @@ struct Inner {
     launcher: Element,
     ring: Element,
     launcher_count: Element,
+    launcher_words: Element,
     bar: Element,
     fill: Element,
     progress: Element,
@@ -84,7 +85,7 @@ impl ChecklistView {
             .clone()
             .ok_or_else(|| SdkError::BadArgument("a checklist needs tasks".into()))?;
         let side = if is_rtl(&env.locale) { "right" } else { "left" };
-        let host = floating_host("checklist", &[CSS], env, &[("bottom", "0"), (side, "0")])?;
+        let host = floating_host("checklist", &[CSS], env, &[("bottom", "0"), (side, "0")], 0)?;
         let doc = document()?;
         let loc = env.locale.as_str();
         let wrap = element(&doc, "div", "bk wrap", None)?;
@@ -136,6 +137,9 @@ impl ChecklistView {
         append(&ring, &launcher_count)?;
         append(&launcher, &ring)?;
         append(&launcher, &element(&doc, "span", "", Some(&title))?)?;
+        // The progress in words, for screen readers (the ring is a picture).
+        let launcher_words = element(&doc, "span", "sr", None)?;
+        append(&launcher, &launcher_words)?;
 
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
@@ -150,6 +154,7 @@ impl ChecklistView {
                 launcher: launcher.clone(),
                 ring,
                 launcher_count,
+                launcher_words,
                 bar,
                 fill,
                 progress,
@@ -248,11 +253,8 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     set_style(&i.ring, &[("--p", &pct)]);
     i.launcher_count
         .set_text_content(Some(&[&done.to_string(), "/", &total.to_string()].concat()));
-    set_attr(
-        &i.launcher,
-        "aria-label",
-        &[&i.list_title(), ", ", &words].concat(),
-    )?;
+    i.launcher_words
+        .set_text_content(Some(&[", ", words.as_str()].concat()));
 
     i.task_listeners.clear();
     i.tasks.set_text_content(None);
@@ -285,7 +287,7 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         let strong = element(
             &doc,
             "strong",
-            "",
+            "tt",
             Some(&fill_placeholders(&task.title, &i.attributes)),
         )?;
         set_attr(&strong, "dir", "auto")?;
@@ -299,14 +301,19 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         if !is_done {
             let buttons = element(&doc, "div", "actions", None)?;
             if let Some(action) = &task.action {
-                let (e, a) = (i.emit.clone(), action.clone());
+                let (e, a, w) = (i.emit.clone(), action.clone(), i.weak.clone());
+                // The help (a tour, an article) needs the room: the panel
+                // folds into its launcher.
                 button(
                     &doc,
                     &buttons,
                     "primary",
                     &action.label,
                     &mut listeners,
-                    move || e(UiEvent::Clicked(a.clone())),
+                    move || {
+                        e(UiEvent::Clicked(a.clone()));
+                        set_open(&w, false, false);
+                    },
                 )?;
             }
             if task.done_when == DoneWhen::Manual {
@@ -333,17 +340,6 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         (i.emit)(UiEvent::Completed);
     }
     Ok(())
-}
-
-impl Inner {
-    fn list_title(&self) -> String {
-        self.panel
-            .query_selector("h2")
-            .ok()
-            .flatten()
-            .and_then(|h| h.text_content())
-            .unwrap_or_default()
-    }
 }
 
 /// The user ticked a task off: done here at once, reported to the runtime.

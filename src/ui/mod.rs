@@ -106,15 +106,17 @@ pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surfa
     }
 }
 
-/// A host fixed over the page at `env.z_index`, pinned at `edges` (such as
-/// `[("top", "0"), ("left", "0")]`), styled by the theme and `css`.
+/// A host fixed over the page at `env.z_index` (plus `lift`: modal surfaces
+/// sit above the others), pinned at `edges` (such as `[("top", "0"),
+/// ("left", "0")]`), styled by the theme and `css`.
 pub(crate) fn floating_host(
     surface: &str,
     css: &[&str],
     env: &Env,
     edges: &[(&str, &str)],
+    lift: i32,
 ) -> SdkResult<ShadowHost> {
-    let z = env.z_index.to_string();
+    let z = env.z_index.saturating_add(lift).to_string();
     let mut style = vec![
         ("position", "fixed"),
         ("z-index", z.as_str()),

@@ -31,7 +31,13 @@ impl PostView {
         let content = message.content.localized(&env.locale);
         let modal = content.layout == PostLayout::Center;
         let side = if is_rtl(&env.locale) { "left" } else { "right" };
-        let host = floating_host("post", &[CSS], env, &[("top", "0"), (side, "0")])?;
+        let host = floating_host(
+            "post",
+            &[CSS],
+            env,
+            &[("top", "0"), (side, "0")],
+            i32::from(modal),
+        )?;
         let doc = document()?;
         let return_focus = modal.then(ReturnFocus::remember);
         let mut listeners = Vec::new();

@@ -85,6 +85,7 @@ impl TooltipView {
             &[CSS, ARROW_CSS],
             env,
             &[("top", "0"), ("left", "0")],
+            0,
         )?;
         let doc = document()?;
         let root = element(&doc, "div", "bk", None)?;

@@ -1,0 +1,398 @@
+// Every proactive surface end to end (issue 6) on the example product's
+// pages against the real server: the inline banner in its slot, the
+// hotspot and the hover tooltip, the checklist, the tour across pages, the
+// post, rich text with hostile content, Arabic and German, reduced motion.
+// axe-core runs on every surface (open shadow roots are part of its
+// flattened tree, so the hosts are the context), and each state is saved
+// as /tmp/ui-*.png for a person to look at.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function createMessage(message) {
+  const res = await fetch(`${server.url}/admin/v1/apps/demo/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ status: 'live', ...message }),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+async function open(path, { viewport = { width: 1100, height: 760 }, reducedMotion = 'no-preference' } = {}) {
+  const context = await browser.newContext({ viewport, reducedMotion });
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}${path}`);
+  await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+  return { page, seen, context };
+}
+
+/** axe-core on Beckon's hosts (and their shadow trees): no violations. */
+async function axe(page, what) {
+  // Contrast is judged on the settled surface, not halfway through its fade-in.
+  await page.waitForTimeout(300);
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run({ include: [['[data-beckon]']] }, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' > ')).join('; ')})`);
+  });
+  assert.deepEqual(violations, [], `axe on ${what}`);
+}
+
+const shot = (page, name) => page.screenshot({ path: `/tmp/ui-${name}.png` });
+
+/** Evaluates `fn(root, arg)` in the shadow root of the host `kind`. */
+const inShadow = (page, kind, fn, arg) =>
+  page.evaluate(
+    ([kind, src, arg]) => {
+      const root = document.querySelector(`[data-beckon="${kind}"]`)?.shadowRoot;
+      return root ? new Function('root', 'arg', `return (${src})(root, arg)`)(root, arg) : undefined;
+    },
+    [kind, fn.toString(), arg],
+  );
+
+/** Where focus is: the Beckon host's kind and the focused element's text or label. */
+const focused = (page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    const host = el?.getAttribute('data-beckon');
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return { host, label: el?.getAttribute('aria-label') || el?.textContent?.trim().slice(0, 40) || el?.tagName };
+  });
+
+const events = (user, name) => server.admin(`/admin/v1/apps/demo/events?user=${user}&name=${name}`);
+
+test('inline banner fills the app slot without layout shift, speaks politely, and gives the space back when closed', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-banner&name=Ada');
+  await page.evaluate(() => {
+    window.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const banner = page.locator('#beckon-slot [data-beckon="banner"] .banner');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /CSV export is here/);
+  assert.match(await banner.innerText(), /Every report now exports to CSV, Ada, filters included/);
+  assert.equal(await page.locator('#beckon-slot').getAttribute('data-beckon-state'), 'open');
+  assert.equal(await banner.locator('strong').innerText(), 'CSV', 'Markdown built as elements');
+  // The slot reserved the banner's height: the heading below did not move.
+  const slot = await page.locator('#beckon-slot').boundingBox();
+  const inner = await banner.boundingBox();
+  assert.ok(inner.height <= slot.height + 0.5, `banner ${inner.height}px fits the ${slot.height}px slot`);
+  await page.waitForTimeout(300);
+  assert.ok((await page.evaluate(() => window.__cls)) < 0.01, 'no layout shift');
+  const said = await inShadow(page, 'banner', (root) => root.querySelector('[role=status]')?.textContent);
+  assert.match(said, /CSV export is here\. Every report now exports to CSV, Ada/);
+  await axe(page, 'inline banner, checklist and hotspot');
+  await shot(page, 'reports');
+
+  await banner.getByRole('button', { name: 'Dismiss' }).click();
+  await banner.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#beckon-slot').getAttribute('data-beckon-state'), 'closed');
+  assert.equal((await page.locator('#beckon-slot').boundingBox()).height, 0, 'space given back');
+  await eventually(async () => (await events('ui-banner', 'message.dismissed')).length === 1);
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('hotspot: a pulsing button on its element opens an anchored tip; Escape closes it', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-hotspot');
+  const dot = page.locator('[data-beckon="hotspot"] .dot');
+  await dot.waitFor();
+  const anchor = await page.locator('#schedule-report').boundingBox();
+  const d = await dot.boundingBox();
+  assert.ok(Math.abs(d.x + d.width / 2 - (anchor.x + anchor.width)) < 2, 'dot on the top corner of its element');
+  assert.equal(await dot.getAttribute('aria-expanded'), 'false');
+  await dot.focus();
+  await page.keyboard.press('Enter');
+  const tip = page.locator('[data-beckon="hotspot"] .tip');
+  await tip.waitFor();
+  await page.waitForTimeout(300); // the slide-in
+  assert.equal(await dot.getAttribute('aria-expanded'), 'true');
+  const t = await tip.boundingBox();
+  assert.ok(t.y >= d.y + d.height + 8, 'tip below the dot (placement bottom)');
+  assert.equal(await tip.getAttribute('data-side'), 'bottom');
+  // The arrow points at the dot.
+  const arrow = await tip.locator('.arrow').boundingBox();
+  assert.ok(Math.abs(arrow.x + arrow.width / 2 - (d.x + d.width / 2)) < 3, 'arrow under the dot');
+  // Screen readers hear it: the live region gets its words a moment later.
+  await eventually(async () => /Schedule it\./.test(await inShadow(page, 'hotspot', (root) => root.querySelector('[role=status]').textContent)));
+  await axe(page, 'open hotspot');
+  await shot(page, 'hotspot');
+  await page.keyboard.press('Escape');
+  await tip.waitFor({ state: 'hidden' });
+  assert.equal(await dot.getAttribute('aria-expanded'), 'false');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('hover tooltip: opens above its element with an arrow, describes it, closes when the pointer leaves', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-hover');
+  await page.locator('[data-beckon="tooltip"]').waitFor({ state: 'attached' });
+  // The checklist opens at first sight over the page's corner; close it.
+  await page.locator('[data-beckon="checklist"] .panel').getByRole('button', { name: 'Close' }).click();
+  const tip = page.locator('[data-beckon="tooltip"] .tip');
+  assert.equal(await tip.isVisible(), false, 'closed until hovered');
+  await eventually(() => page.locator('#export-csv').getAttribute('aria-description'));
+  assert.match(await page.locator('#export-csv').getAttribute('aria-description'), /Exports keep your filters/);
+  await page.hover('#export-csv');
+  await tip.waitFor();
+  const a = await page.locator('#export-csv').boundingBox();
+  const t = await tip.boundingBox();
+  assert.equal(await tip.getAttribute('data-side'), 'top');
+  assert.ok(t.y + t.height <= a.y - 8, 'above the element');
+  await axe(page, 'hover tooltip');
+  await shot(page, 'tooltip-hover');
+  await page.mouse.move(5, 700);
+  await tip.waitFor({ state: 'hidden' });
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('tooltip positioning: flips when there is no room, follows scrolling, hides when its element leaves the viewport or the page', async () => {
+  await createMessage({
+    id: 'ui-flip', kind: 'tooltip', priority: 60,
+    content: { title: 'New here', body: 'Start with **New report**.', anchor: { selector: '#new-report', placement: 'top' } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=flip' }] } },
+  });
+  const { page, seen, context } = await open('/reports.html?user=ui-flip&case=flip', { viewport: { width: 900, height: 400 } });
+  const tip = page.locator('[data-beckon="tooltip"] .tip');
+  await tip.waitFor();
+  assert.equal(await tip.getAttribute('data-side'), 'bottom', 'no room above the top bar: flipped below');
+  const box = await tip.boundingBox();
+  assert.ok(box.x + box.width <= 900 - 8 + 0.5, 'shifted inside the viewport');
+  await shot(page, 'tooltip-flip');
+  await page.mouse.wheel(0, 120);
+  await eventually(async () => {
+    const a = await page.locator('#new-report').boundingBox();
+    const t = await tip.boundingBox();
+    return t && a && Math.abs(t.y - (a.y + a.height + 12)) < 2;
+  });
+  await page.mouse.wheel(0, 2000);
+  await tip.waitFor({ state: 'hidden' });
+  await page.mouse.wheel(0, -5000);
+  await tip.waitFor();
+  await page.evaluate(() => document.querySelector('#new-report').remove());
+  await tip.waitFor({ state: 'hidden' });
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'new-report';
+    b.textContent = 'New report';
+    document.querySelector('.topbar').append(b);
+  });
+  await tip.waitFor();
+  await tip.getByRole('button', { name: 'Close' }).click();
+  // Dismissed: gone (the page's own hover tooltip may take its place).
+  await eventually(async () => (await events('ui-flip', 'message.dismissed')).length === 1);
+  assert.equal(await page.locator('[data-beckon="tooltip"] [data-message-id="ui-flip"]').count(), 0);
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('checklist: launcher with progress, panel with tasks, manual tick-off, keyboard and Escape', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-checklist');
+  const panel = page.locator('[data-beckon="checklist"] .panel');
+  await panel.waitFor();
+  assert.match(await panel.locator('h2').innerText(), /Get started, there/);
+  assert.equal(await panel.locator('.task').count(), 5);
+  const launcher = page.locator('[data-beckon="checklist"] .launcher');
+  const before = Number(await panel.locator('[role=progressbar]').getAttribute('aria-valuenow'));
+  await panel.getByRole('button', { name: 'Mark as done' }).click();
+  await eventually(async () => Number(await panel.locator('[role=progressbar]').getAttribute('aria-valuenow')) === before + 1);
+  assert.match(await panel.locator('.task.done').last().innerText(), /Say hello to support/);
+  assert.match(await launcher.textContent(), new RegExp(`Get started, there, ${before + 1} of 5 done$`));
+  assert.equal(await panel.getByRole('button', { name: 'Mark as done' }).count(), 0);
+  await axe(page, 'checklist');
+  await shot(page, 'checklist');
+  // Escape closes the panel and puts focus on the launcher, which reopens it.
+  await panel.focus();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
+  assert.equal((await focused(page)).host, 'checklist');
+  await page.keyboard.press('Enter');
+  await panel.waitFor();
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
+  await shot(page, 'checklist-reopened');
+  // Not shown again once dismissed.
+  await panel.getByRole('button', { name: "Don't show again" }).click();
+  await page.locator('[data-beckon="checklist"]').waitFor({ state: 'detached' });
+  await eventually(async () => (await events('ui-checklist', 'message.dismissed')).length === 1);
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus kept in modal steps, advances on a click, then goes to the next page', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-tour');
+  // The checklist's task starts the tour, and folds away to make room.
+  const panel = page.locator('[data-beckon="checklist"] .panel');
+  await panel.getByRole('button', { name: 'Show me' }).click();
+  await panel.waitFor({ state: 'hidden' });
+  const card = page.locator('[data-beckon="tour"] .step');
+  await card.waitFor();
+  assert.equal(await card.getAttribute('aria-modal'), 'true');
+  assert.match(await card.innerText(), /Welcome to Reports/);
+  assert.match(await card.locator('.count').innerText(), /^1 of 5$/);
+  assert.equal((await focused(page)).host, 'tour', 'focus moved into the dialog');
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).host, 'tour', 'Tab stays inside the modal step');
+  await axe(page, 'tour modal step');
+  await shot(page, 'tour-1');
+
+  await card.getByRole('button', { name: 'Next' }).click();
+  await eventually(async () => /Pick a range/.test(await card.innerText()));
+  assert.match(await card.locator('.count').innerText(), /^2 of 5$/);
+  const range = await page.locator('#report-range').boundingBox();
+  const c = await card.boundingBox();
+  assert.ok(c.y >= range.y + range.height, 'tooltip step below its element');
+  assert.equal(await card.getAttribute('data-side'), 'bottom');
+  await axe(page, 'tour tooltip step');
+  await shot(page, 'tour-2');
+  await card.getByRole('button', { name: 'Back' }).click();
+  await eventually(async () => /Welcome to Reports/.test(await card.innerText()));
+  await card.getByRole('button', { name: 'Next' }).click();
+  await card.getByRole('button', { name: 'Next' }).click();
+  await eventually(async () => /Schedule it/.test(await card.innerText()));
+  assert.equal(await card.getByRole('button', { name: 'Next' }).count(), 0, 'this step advances by doing the thing');
+  await shot(page, 'tour-3');
+  const nav = page.waitForURL(/\/team\.html\?user=ui-tour$/);
+  await page.click('#schedule-report');
+  await nav;
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('tour continues on the next page at the stored step', { todo: 'needs the runtime to store UiEvent::Step and show a tour in progress (lead wiring)' }, async () => {
+  const { page, context } = await open('/reports.html?user=ui-tour2');
+  await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
+  const card = page.locator('[data-beckon="tour"] .step');
+  await card.waitFor();
+  for (let i = 0; i < 2; i++) await card.getByRole('button', { name: 'Next' }).click();
+  const nav = page.waitForURL(/team\.html/);
+  await page.click('#schedule-report');
+  await nav;
+  await card.waitFor({ timeout: 3000 });
+  assert.match(await card.locator('.count').innerText(), /^4 of 5$/);
+  await context.close();
+});
+
+test('post: centred modal with image, rich text and actions; focus trapped, Escape closes and focus returns', async () => {
+  const { page, seen, context } = await open('/team.html?user=ui-post');
+  const card = page.locator('[data-beckon="post"] .post');
+  await card.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-beckon="post"]').shadowRoot.querySelector('img.hero');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  assert.equal(await card.getAttribute('aria-modal'), 'true');
+  assert.equal(await card.locator('li').count(), 3);
+  assert.equal(await card.locator('a[href="/pricing.html"]').count(), 1);
+  assert.equal((await focused(page)).host, 'post');
+  for (let i = 0; i < 7; i++) await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).host, 'post', 'Tab stays in the dialog');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal((await focused(page)).host, 'post');
+  await axe(page, 'post');
+  await shot(page, 'post');
+  await page.keyboard.press('Escape');
+  await card.waitFor({ state: 'detached' });
+  assert.notEqual((await focused(page)).host, 'post');
+  await eventually(async () => (await events('ui-post', 'message.dismissed')).length === 1);
+  // The immediate tooltip on the same page is there, with its arrow.
+  const tip = page.locator('[data-beckon="tooltip"] .tip');
+  await tip.waitFor();
+  await axe(page, 'immediate tooltip');
+  await shot(page, 'team-tooltip');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('rich text: hostile content is shown as text or refused, nothing runs', async () => {
+  await createMessage({
+    id: 'ui-hostile', kind: 'post', priority: 70,
+    content: {
+      title: '<img src=x onerror="window.__pwned=1">',
+      layout: 'corner',
+      body: [
+        '<script>window.__pwned = 1</script>',
+        '<svg onload="window.__pwned=1"></svg> <style>*{display:none}</style>',
+        '[js](javascript:window.__pwned=1) [data](data:text/html,<script>x</script>) [ok](https://example.com)',
+        '![x](javascript:window.__pwned=1) ![y](data:image/svg+xml;base64,PHN2Zz4=)',
+        'averyveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongwordthatmustwrap',
+        'مرحبا بالعالم 👋🏽 {{first_name|friend}}',
+      ].join('\n\n'),
+    },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=hostile' }] } },
+  });
+  const { page, seen, context } = await open('/team.html?user=ui-hostile&case=hostile&name=<b>Eve</b>');
+  const card = page.locator('[data-beckon="post"] .post');
+  await card.waitFor();
+  assert.match(await card.innerText(), /<script>window.__pwned = 1<\/script>/);
+  assert.match(await card.innerText(), /مرحبا بالعالم 👋🏽 <b>Eve<\/b>/);
+  const hrefs = await card.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs, ['https://example.com']);
+  assert.equal(await card.locator('img, svg, script, style').count(), 0);
+  const box = await card.boundingBox();
+  assert.ok(box.width <= 360, `long words wrap inside the card (${box.width}px)`);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await shot(page, 'hostile');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('Arabic: the SDK speaks Arabic, lays out right to left, and shows the Arabic content; German too', async () => {
+  const { page, context } = await open('/reports.html?user=ui-ar&locale=ar');
+  const banner = page.locator('[data-beckon="banner"] .banner');
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute('dir'), 'rtl');
+  assert.match(await banner.innerText(), /تصدير CSV متاح الآن/);
+  assert.equal(await banner.getByRole('button', { name: 'تجاهل' }).count(), 1);
+  const wrap = page.locator('[data-beckon="checklist"] .wrap');
+  assert.equal(await wrap.getAttribute('dir'), 'rtl');
+  assert.match(await wrap.locator('.progress').innerText(), /تم إنجاز \d من 5/);
+  const launcher = await wrap.locator('.launcher').boundingBox();
+  assert.ok(launcher.x > 1100 / 2, 'launcher in the right-hand corner');
+  await axe(page, 'Arabic surfaces');
+  await shot(page, 'arabic');
+  await context.close();
+
+  const de = await open('/reports.html?user=ui-de&locale=de-AT');
+  await de.page.locator('[data-beckon="banner"] .banner').waitFor();
+  assert.match(await de.page.locator('[data-beckon="banner"] .banner').innerText(), /CSV-Export ist da/);
+  await de.page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
+  const card = de.page.locator('[data-beckon="tour"] .step');
+  await card.waitFor();
+  assert.match(await card.innerText(), /Willkommen bei Berichte/);
+  assert.equal(await card.getByRole('button', { name: 'Weiter' }).count(), 1);
+  assert.match(await card.locator('.count').innerText(), /^1 von 5$/);
+  await shot(de.page, 'german-tour');
+  await de.context.close();
+});
+
+test('prefers-reduced-motion: no pulse, no slide-in', async () => {
+  const pulse = async (reducedMotion) => {
+    const { page, context } = await open(`/reports.html?user=ui-motion-${reducedMotion}`, { reducedMotion });
+    await page.locator('[data-beckon="hotspot"] .dot').waitFor();
+    const result = await inShadow(page, 'hotspot', (root) => getComputedStyle(root.querySelector('.dot'), '::after').animationName);
+    const banner = await inShadow(page, 'banner', (root) => getComputedStyle(root.querySelector('.banner')).animationName);
+    await context.close();
+    return [result, banner];
+  };
+  assert.deepEqual(await pulse('no-preference'), ['bk-pulse', 'bk-in']);
+  assert.deepEqual(await pulse('reduce'), ['none', 'none']);
+});
