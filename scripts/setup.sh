@@ -26,6 +26,13 @@ if [ ! -f node_modules/.beckon-lock ] || ! cmp -s package-lock.json node_modules
   cp package-lock.json node_modules/.beckon-lock
 fi
 
+# A real SMTP server on loopback for the server's email round-trip test.
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  log "installing aiosmtpd (Debian's python3-aiosmtpd) for the email tests"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null
+fi
+
 if [ "${1:-}" = "--browser" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     log "installing Chromium and ChromeDriver from Debian's packages"

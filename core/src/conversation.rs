@@ -98,6 +98,10 @@ pub struct ConversationMessage {
     /// For bot answers: the user may say whether it helped.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub asks_feedback: bool,
+    /// For system messages: the server asks the user for an email address
+    /// (answer with `POST …/email`), so replies can reach them by email.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub asks_email: bool,
 }
 
 /// A conversation with its whole transcript.
@@ -146,6 +150,10 @@ pub struct ConversationList {
     pub conversations: Vec<ConversationSummary>,
     /// Unread messages across all of them (the launcher's badge).
     pub unread: u32,
+    /// Where the stream or `updates?since=` should start so that nothing
+    /// after this list is missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// A message the user writes, starting or continuing a conversation.

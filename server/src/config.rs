@@ -1,6 +1,7 @@
 //! Settings read once at start, from the environment.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How the server was asked to run.
 #[derive(Debug, Clone)]
@@ -20,6 +21,47 @@ pub struct Config {
     /// `postgres://…` to use Postgres; `None` for the SQLite file in
     /// `data_dir`.
     pub database_url: Option<String>,
+    /// The agents' inbox page (static files), served at `/inbox`.
+    pub inbox_dir: PathBuf,
+    /// How long a messenger session token lasts.
+    pub session_ttl: Duration,
+    /// How often an open event stream re-reads the database even when this
+    /// process wrote nothing: the delay for writes of other processes.
+    pub stream_poll: Duration,
+    /// Comment lines on an idle event stream, so proxies keep it open.
+    pub keep_alive: Duration,
+    /// Outgoing email.
+    pub email: EmailConfig,
+}
+
+/// Where and when unseen agent replies go out by email.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// `smtp://host:port`, `smtps://…` or `smtp://…?tls=required`, with
+    /// optional `user:password@`; `None`: no email is sent.
+    pub smtp_url: Option<String>,
+    /// The From of every email: `Name <address>` or an address.
+    pub from: String,
+    /// Domain of the reply-to addresses (`reply+<token>@domain`), whose
+    /// mail the inbound webhook receives.
+    pub reply_domain: String,
+    /// An agent reply unseen this long is emailed, unless the app sets its
+    /// own `messenger.email_after_seconds`.
+    pub delay: Duration,
+    /// How often the sender looks for replies that are due.
+    pub scan_every: Duration,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Beckon <support@beckon.localhost>".to_owned(),
+            reply_domain: "beckon.localhost".to_owned(),
+            delay: Duration::from_secs(300),
+            scan_every: Duration::from_secs(5),
+        }
+    }
 }
 
 impl Config {
@@ -41,6 +83,11 @@ impl Config {
             examples_dir: PathBuf::from("examples"),
             body_limit: 256 * 1024,
             database_url: None,
+            inbox_dir: PathBuf::from("server/inbox"),
+            session_ttl: crate::session::DEFAULT_TTL,
+            stream_poll: Duration::from_secs(2),
+            keep_alive: Duration::from_secs(15),
+            email: EmailConfig::default(),
         }
     }
 }

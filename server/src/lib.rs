@@ -5,12 +5,17 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod bot;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod hub;
 pub mod limits;
+pub mod mail;
+pub mod messenger;
 pub mod metrics;
 pub mod seed;
+pub mod session;
 pub mod store;
 
 use std::sync::Arc;
@@ -31,6 +36,10 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Per-app and per-user request budgets.
     pub limiter: Arc<limits::RateLimiter>,
+    /// The knowledge-base bot's indexes.
+    pub bot: Arc<bot::Bot>,
+    /// Wake-ups of the messenger's event streams.
+    pub hub: Arc<hub::Hub>,
 }
 
 impl AppState {
@@ -41,6 +50,8 @@ impl AppState {
             config: Arc::new(config),
             metrics: metrics::Metrics::shared(),
             limiter: Arc::default(),
+            bot: Arc::default(),
+            hub: Arc::default(),
         }
     }
 }

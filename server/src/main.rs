@@ -11,10 +11,20 @@
 //! | `BECKON_EXAMPLES_DIR` | `./examples` | example pages |
 //! | `BECKON_LOG` | `text` | `json` for one JSON object per log line |
 //! | `RUST_LOG` | `info` | log filter |
+//! | `BECKON_INBOX_DIR` | `./server/inbox` | the agents' inbox page, served at `/inbox` |
+//! | `BECKON_SESSION_HOURS` | 12 | lifetime of a messenger session token |
+//! | `BECKON_STREAM_POLL_MS` | 2000 | how often event streams re-read the database (writes of other processes) |
+//! | `BECKON_SMTP_URL` | unset | `smtp://host:port` (`smtps://`, `?tls=required`, `user:pass@`): unseen agent replies go out by email |
+//! | `BECKON_MAIL_FROM` | `Beckon <support@beckon.localhost>` | From of those emails |
+//! | `BECKON_REPLY_DOMAIN` | the From's domain | domain of `reply+<token>@…`, routed to `POST /v1/email/inbound` |
+//! | `BECKON_EMAIL_DELAY_SECS` | 300 | an agent reply unseen this long is emailed (apps may set their own) |
+//! | `BECKON_EMAIL_SCAN_SECS` | 5 | how often the sender looks for due replies |
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use beckon_server::{seed, store::Store, AppState, Config};
+use beckon_server::config::EmailConfig;
+use beckon_server::{mail, seed, store::Store, AppState, Config};
 use tracing_subscriber::EnvFilter;
 
 fn env_or(name: &str, default: &str) -> String {
@@ -38,6 +48,44 @@ fn admin_key(data_dir: &std::path::Path) -> std::io::Result<String> {
             Ok(key)
         }
     }
+}
+
+/// A number of seconds (fractions allowed) from the environment.
+fn env_secs(name: &str, default: Duration) -> Result<Duration, String> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| format!("{name} must be a number of seconds, not {v:?}")),
+        _ => Ok(default),
+    }
+}
+
+/// The email settings from the environment.
+fn email_config() -> Result<EmailConfig, String> {
+    let defaults = EmailConfig::default();
+    let from = env_or("BECKON_MAIL_FROM", &defaults.from);
+    let from_domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').trim().to_owned())
+        .filter(|d| !d.is_empty());
+    let reply_domain = std::env::var("BECKON_REPLY_DOMAIN")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .or(from_domain)
+        .unwrap_or(defaults.reply_domain);
+    Ok(EmailConfig {
+        smtp_url: std::env::var("BECKON_SMTP_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
+        from,
+        reply_domain,
+        delay: env_secs("BECKON_EMAIL_DELAY_SECS", defaults.delay)?,
+        scan_every: env_secs("BECKON_EMAIL_SCAN_SECS", defaults.scan_every)?,
+    })
 }
 
 fn init_logs() {
@@ -65,12 +113,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.sdk_dir = PathBuf::from(env_or("BECKON_SDK_DIR", "dist"));
     config.examples_dir = PathBuf::from(env_or("BECKON_EXAMPLES_DIR", "examples"));
     config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    config.inbox_dir = PathBuf::from(env_or("BECKON_INBOX_DIR", "server/inbox"));
+    // The same parser for hours and milliseconds: read as a number, scaled.
+    config.session_ttl = env_secs("BECKON_SESSION_HOURS", Duration::from_secs(12))? * 3600;
+    config.stream_poll = env_secs("BECKON_STREAM_POLL_MS", Duration::from_secs(2000))? / 1000;
+    config.email = email_config()?;
 
     let store = Store::connect(&config.database()).await?;
     if seed::seed_if_empty(&store).await? {
         tracing::info!("seeded the demo app into a new database");
     }
     let state = AppState::new(store.clone(), config);
+    let hub = state.hub.clone();
+    if mail::spawn_sender(state.clone())?.is_some() {
+        tracing::info!("emailing unseen agent replies");
+    }
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
@@ -79,7 +136,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("beckon-server listening on http://{addr}/");
     tracing::info!(%addr, database = ?store.dialect(), "listening");
     axum::serve(listener, beckon_server::app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams end here, or they would hold the shutdown.
+            hub.stop();
+        })
         .await?;
     // Every request has been answered; let the event writer finish and the
     // database close cleanly.

@@ -1,4 +1,5 @@
-//! The SDK's built files under `/sdk/` and the example pages at `/`.
+//! The SDK's built files under `/sdk/`, the agents' inbox at `/inbox`, and
+//! the example pages at `/`.
 //!
 //! The build writes `.br` and `.gz` twins of each SDK file, served as they
 //! are, so no request pays for compressing the wasm module.
@@ -26,7 +27,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache"),
     );
+    // The agents' inbox: a static page; its data comes from the admin API.
+    let inbox = ServeDir::new(&config.inbox_dir);
     Router::new()
+        .nest_service(
+            "/inbox",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(inbox),
+        )
         .nest_service(
             "/sdk",
             tower::ServiceBuilder::new().layer(sdk_cache).service(sdk),

@@ -36,6 +36,11 @@ struct BootAnswer<'a> {
     messages: &'a RawValue,
     /// The app's attention budget, which the SDK's orchestration applies.
     settings: &'a beckon_core::orchestration::Settings,
+    /// The messenger's session token (issued only here, after identity
+    /// verification).
+    session: String,
+    /// The messenger's words.
+    messenger: beckon_core::conversation::MessengerConfig,
 }
 
 /// Splits what the SDK sent into the user's record and their company
@@ -73,7 +78,7 @@ pub fn user_update(verified: &Verified, user: &UserIdentity) -> UserUpdate {
 #[utoipa::path(post, path = "/v1/boot", tag = "sdk",
     request_body(content = Object, description = "core's BootRequest: app_id, user, page"),
     responses(
-        (status = 200, description = "core's BootResponse: v, user_key, state, messages", body = Object),
+        (status = 200, description = "core's BootResponse: v, user_key, state, messages, settings, session, messenger", body = Object),
         (status = 401, description = "identity proof missing or wrong; nothing of the user is returned", body = Object),
         (status = 403, description = "origin not allowed for this app", body = Object),
         (status = 404, description = "unknown app", body = Object),
@@ -104,12 +109,15 @@ async fn boot(
         _ => {}
     }
     let user_state = store.user_state(&app.app.id, &verified.key).await?;
+    let session = crate::session::issue(&app.app, &verified.key, state.config.session_ttl)?;
     let answer = BootAnswer {
         v: PROTOCOL_VERSION,
         user_key: verified.key,
         state: user_state,
         messages: &app.live_json,
         settings: &app.app.settings.attention,
+        session,
+        messenger: app.app.settings.messenger.config(),
     };
     Ok(axum::response::IntoResponse::into_response(AppJson(answer)))
 }

@@ -37,7 +37,9 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
             );
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type"),
+                // The messenger's session token, and the cursor a
+                // polyfilled EventSource resumes with.
+                HeaderValue::from_static("content-type, authorization, last-event-id"),
             );
             h.insert(
                 header::ACCESS_CONTROL_MAX_AGE,

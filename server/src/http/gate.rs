@@ -53,6 +53,18 @@ pub fn limit_app(state: &AppState, app: &crate::store::AppRecord) -> Result<()> 
     )
 }
 
+/// Charges one request to the user's own budget.
+pub fn limit_user(state: &AppState, app: &crate::store::AppRecord, user_key: &str) -> Result<()> {
+    let rates = app.settings.rate_limits;
+    limit(
+        state,
+        &format!("user\u{1f}{}\u{1f}{user_key}", app.id),
+        rates.user_per_second,
+        rates.burst,
+        "user",
+    )
+}
+
 /// Runs the checks; on success the caller may read and write `Verified.key`.
 pub async fn admit(
     state: &AppState,
@@ -65,14 +77,7 @@ pub async fn admit(
     let settings = &app.app.settings;
     cors::admit(settings, headers, slot)?;
     limit_app(state, &app.app)?;
-    let rates = settings.rate_limits;
     let verified = auth::verify(&app.app, user)?;
-    limit(
-        state,
-        &format!("user\u{1f}{app_id}\u{1f}{}", verified.key),
-        rates.user_per_second,
-        rates.burst,
-        "user",
-    )?;
+    limit_user(state, &app.app, &verified.key)?;
     Ok((app, verified))
 }

@@ -9,7 +9,9 @@ mod admin;
 mod articles;
 mod assets;
 mod boot;
+mod conversations;
 mod cors;
+mod email;
 mod events;
 mod gate;
 mod json;
@@ -39,11 +41,13 @@ use crate::AppState;
     modifiers(&AdminKey),
     tags((name = "sdk", description = "Called by the browser SDK"),
          (name = "admin", description = "Authoring and analytics, behind the admin key"),
+         (name = "inbox", description = "The agents' inbox, behind the admin key"),
+         (name = "email", description = "Inbound email webhook, behind the app's webhook secret"),
          (name = "ops", description = "Operations"))
 )]
 struct ApiDoc;
 
-/// Declares the admin key as a bearer security scheme.
+/// Declares the admin key and the messenger session as bearer schemes.
 struct AdminKey;
 
 impl utoipa::Modify for AdminKey {
@@ -52,6 +56,21 @@ impl utoipa::Modify for AdminKey {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "admin",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The messenger's session token from the boot (or `?session=`).
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        // An app's inbound-email webhook secret.
+        components.add_security_scheme(
+            "webhook",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
@@ -63,6 +82,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(boot::router())
         .merge(events::router())
         .merge(articles::router())
+        .merge(conversations::router())
+        .merge(email::router())
         .layer(middleware::from_fn(cors::layer));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(sdk)

@@ -47,6 +47,57 @@ pub struct AppSettings {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub attention: beckon_core::orchestration::Settings,
+    /// The messenger: its words, the bot's confidence threshold, and when
+    /// an unread agent reply goes out by email.
+    #[serde(default)]
+    pub messenger: MessengerSettings,
+}
+
+/// How an app's messenger presents itself and behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessengerSettings {
+    /// The team's name in the messenger's header and in emails.
+    pub team_name: String,
+    /// The home view's greeting.
+    pub greeting: String,
+    /// The bot's name on its answers.
+    pub bot_name: String,
+    /// How soon a person usually answers, in words ("in a few minutes").
+    pub expected_reply: String,
+    /// The bot answers only when its confidence (0–1, see `crate::bot`)
+    /// reaches this; below it the conversation goes to a person.
+    pub bot_threshold: f64,
+    /// An agent reply the user has not seen after this many seconds is
+    /// sent by email (when the user left an address); `None`: the server's
+    /// default (`BECKON_EMAIL_DELAY_SECS`, else 5 minutes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_after_seconds: Option<f64>,
+}
+
+impl Default for MessengerSettings {
+    fn default() -> Self {
+        Self {
+            team_name: "The team".to_owned(),
+            greeting: "Hi there! Ask us anything, or search the help articles.".to_owned(),
+            bot_name: "Beckon Bot".to_owned(),
+            expected_reply: "in a few minutes".to_owned(),
+            bot_threshold: crate::bot::DEFAULT_THRESHOLD,
+            email_after_seconds: None,
+        }
+    }
+}
+
+impl MessengerSettings {
+    /// The part the SDK's messenger shows, sent with every boot.
+    pub fn config(&self) -> beckon_core::conversation::MessengerConfig {
+        beckon_core::conversation::MessengerConfig {
+            team_name: self.team_name.clone(),
+            greeting: self.greeting.clone(),
+            bot_name: self.bot_name.clone(),
+            expected_reply: self.expected_reply.clone(),
+        }
+    }
 }
 
 /// Token-bucket rates: a steady rate per second and a burst on top.
@@ -95,6 +146,7 @@ impl Default for AppSettings {
             allowed_origins: Vec::new(),
             rate_limits: RateLimits::default(),
             attention: beckon_core::orchestration::Settings::default(),
+            messenger: MessengerSettings::default(),
         }
     }
 }

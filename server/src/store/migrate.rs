@@ -15,10 +15,14 @@ use crate::error::{AppError, Result};
 const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_platform.sql"),
+    include_str!("../../migrations/sqlite/0003_messenger.sql"),
 ];
 
 /// Postgres's migrations, in order.
-const POSTGRES: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const POSTGRES: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_messenger.sql"),
+];
 
 /// Any number; it only has to be the same in every server process, so two
 /// of them starting at once on one Postgres do not both migrate.

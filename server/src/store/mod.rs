@@ -15,6 +15,7 @@
 mod apps;
 mod articles;
 mod cache;
+mod conversations;
 mod events;
 mod ingest;
 mod messages;
@@ -29,9 +30,13 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use apps::{AppRecord, AppSettings, RateLimits};
+pub use apps::{AppRecord, AppSettings, MessengerSettings, RateLimits};
 pub use articles::{Article, ArticleInput, Collection, CollectionInput};
 pub use cache::CachedApp;
+pub use conversations::{
+    new_id, ConversationRecord, ConversationWriter, EmailDue, NewConversationMessage, Snippet,
+    SnippetStatus, StoredMessage, FEED_PAGE,
+};
 pub use events::{StoredEvent, LIST_LIMIT};
 pub use messages::{MessageInput, MessageRecord, MessageStatus, MessageVersion};
 pub use stats::{GroupStats, MessageCounts, MessageStats};

@@ -17,8 +17,9 @@ use super::{now_ms, Dialect, Store};
 use crate::error::Result;
 
 /// Tables whose rows belong to one user (`app_id`, `user_key`); a merge
-/// moves them all. Conversations join this list when they exist.
-const USER_OWNED_TABLES: &[&str] = &["events"];
+/// moves them all, so a visitor's conversations (and the feed of their
+/// stream) follow them when they identify.
+const USER_OWNED_TABLES: &[&str] = &["events", "conversations", "conversation_feed"];
 
 /// A boot refreshes `last_seen` at most this often (ms) when nothing else
 /// changed, so repeated boots of one user are reads only.
@@ -46,6 +47,9 @@ pub struct UserRecord {
     pub first_seen: i64,
     /// Latest boot, to the minute.
     pub last_seen: i64,
+    /// When the user last had an unhappy conversation (ms), which keeps
+    /// proactive messages away for a while.
+    pub unhappy_at: Option<f64>,
 }
 
 /// A company as stored; users point at it.
@@ -134,11 +138,12 @@ fn user_from_row(r: &AnyRow) -> Result<UserRecord> {
         company_id: r.try_get("company_id")?,
         first_seen: r.try_get("first_seen")?,
         last_seen: r.try_get("last_seen")?,
+        unhappy_at: r.try_get("unhappy_at")?,
     })
 }
 
 const USER_COLUMNS: &str =
-    "user_key, user_id, email, attributes, company_id, first_seen, last_seen";
+    "user_key, user_id, email, attributes, company_id, first_seen, last_seen, unhappy_at";
 
 /// Whether storing `update` over `stored` would change nothing but a
 /// `last_seen` that is still fresh. A company's own attributes are
@@ -160,7 +165,7 @@ fn is_noop(stored: &UserRecord, update: &UserUpdate, now: i64) -> bool {
 }
 
 impl Store {
-    fn for_update(&self) -> &'static str {
+    pub(super) fn for_update(&self) -> &'static str {
         match self.dialect() {
             Dialect::Sqlite => "",
             Dialect::Postgres => " FOR UPDATE",
@@ -295,9 +300,14 @@ impl Store {
         let first_seen = user
             .as_ref()
             .map_or(anon.first_seen, |u| u.first_seen.min(anon.first_seen));
+        // The latest unhappy moment wins, as core's state merge does.
+        let unhappy_at = match (user.as_ref().and_then(|u| u.unhappy_at), anon.unhappy_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         sqlx::query(
             "UPDATE users SET attributes = $3, first_seen = $4,
-                email = COALESCE(email, $5), company_id = COALESCE(company_id, $6)
+                email = COALESCE(email, $5), company_id = COALESCE(company_id, $6), unhappy_at = $7
              WHERE app_id = $1 AND user_key = $2",
         )
         .bind(app_id)
@@ -306,6 +316,7 @@ impl Store {
         .bind(first_seen)
         .bind(anon.email)
         .bind(anon.company_id)
+        .bind(unhappy_at)
         .execute(&mut *tx)
         .await?;
         for table in USER_OWNED_TABLES {
@@ -380,6 +391,16 @@ impl Store {
         .fetch_all(self.read())
         .await?;
         let mut state = UserState::default();
+        let unhappy =
+            sqlx::query("SELECT unhappy_at FROM users WHERE app_id = $1 AND user_key = $2")
+                .bind(app_id)
+                .bind(user_key)
+                .fetch_optional(self.read())
+                .await?;
+        state.unhappy_at = unhappy
+            .map(|r| r.try_get::<Option<f64>, _>("unhappy_at"))
+            .transpose()?
+            .flatten();
         for r in &rows {
             state.apply(&Event {
                 id: r.try_get("event_id")?,

@@ -61,6 +61,11 @@ pub async fn store(dir: &std::path::Path) -> Store {
 
 /// The demo app seeded into a fresh database, behind the whole router.
 pub async fn harness() -> Harness {
+    harness_with(|_| {}).await
+}
+
+/// [`harness`] with settings changed by `adjust` first.
+pub async fn harness_with(adjust: impl FnOnce(&mut Config)) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = store(dir.path()).await;
     assert!(seed::seed_if_empty(&store).await.expect("seed"));
@@ -70,6 +75,7 @@ pub async fn harness() -> Harness {
     std::fs::write(sdk.join("beckon_bg.wasm"), b"\0asm\x01\0\0\0").expect("wasm file");
     config.sdk_dir = sdk;
     config.body_limit = 16 * 1024;
+    adjust(&mut config);
     let state = AppState::new(store, config);
     Harness {
         app: beckon_server::app(state.clone()),
@@ -97,10 +103,21 @@ impl Harness {
 
     /// Calls the admin API with the admin key.
     pub async fn admin(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"));
+        self.request(method, uri, Some(ADMIN), body).await
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn request(
+        &self,
+        method: &str,
+        uri: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
         let body = match body {
             Some(v) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
@@ -145,6 +162,46 @@ impl Harness {
             )
             .await;
         (status, body)
+    }
+}
+
+impl Harness {
+    /// Boots an anonymous visitor of the demo app; their session token.
+    pub async fn session(&self, anonymous_id: &str) -> String {
+        let (status, boot) = self
+            .boot(
+                "demo",
+                json!({"anonymous_id": anonymous_id}),
+                "https://x.test/",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{boot}");
+        boot["session"].as_str().expect("session").to_owned()
+    }
+
+    /// Calls the messenger API with a session token (`None`: without).
+    pub async fn messenger(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.request(method, uri, token, body).await
+    }
+
+    /// Starts a conversation with `text`; the conversation.
+    pub async fn ask(&self, token: &str, text: &str) -> Value {
+        let (status, c) = self
+            .messenger(
+                "POST",
+                "/v1/conversations",
+                Some(token),
+                Some(json!({"body": text, "client_id": seed::random_secret()})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{c}");
+        c
     }
 }
 

@@ -34,11 +34,16 @@ pub struct AppView {
     pub secret: String,
     /// Settings.
     pub settings: AppSettings,
+    /// The bearer token of this app's inbound-email webhook
+    /// (`POST /v1/email/inbound?app_id=…`); derived from the secret, so it
+    /// changes when the secret is rotated.
+    pub email_webhook_secret: String,
 }
 
 impl From<AppRecord> for AppView {
     fn from(a: AppRecord) -> Self {
         Self {
+            email_webhook_secret: crate::mail::webhook_secret(&a),
             id: a.id,
             name: a.name,
             secret: a.secret,
@@ -82,6 +87,29 @@ fn check_settings(s: &AppSettings) -> Result<()> {
     ] {
         if !v.is_finite() || v < 0.0 {
             return Err(AppError::field(field, "a number ≥ 0 (0: no limit)"));
+        }
+    }
+    let m = &s.messenger;
+    if !(0.0..=1.0).contains(&m.bot_threshold) {
+        return Err(AppError::field(
+            "settings.messenger.bot_threshold",
+            "a confidence from 0 to 1",
+        ));
+    }
+    if m.email_after_seconds
+        .is_some_and(|v| !v.is_finite() || v < 0.0)
+    {
+        return Err(AppError::field(
+            "settings.messenger.email_after_seconds",
+            "a number of seconds ≥ 0",
+        ));
+    }
+    for (field, text) in [
+        ("settings.messenger.team_name", &m.team_name),
+        ("settings.messenger.bot_name", &m.bot_name),
+    ] {
+        if text.trim().is_empty() || text.chars().count() > 100 {
+            return Err(AppError::field(field, "1 to 100 characters"));
         }
     }
     for (i, o) in s.allowed_origins.iter().enumerate() {

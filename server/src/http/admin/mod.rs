@@ -3,6 +3,7 @@
 mod analytics;
 mod apps;
 mod articles;
+mod inbox;
 mod messages;
 mod preview;
 
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(articles::router())
         .merge(analytics::router())
         .merge(preview::router())
+        .merge(inbox::router())
 }
 
 /// Proof that the request carried the admin key; handlers take it as an
