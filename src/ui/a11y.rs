@@ -94,6 +94,10 @@ pub fn trap_focus(container: &Element) -> EventListener {
 
 /// Calls `f` when Escape is pressed while focus is inside `target`.
 pub fn on_escape(target: &Element, f: impl Fn() + 'static) -> EventListener {
+    escape_dyn(target, Box::new(f))
+}
+
+fn escape_dyn(target: &Element, f: Box<dyn Fn()>) -> EventListener {
     EventListener::new(target, "keydown", move |e| {
         if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
             if k.key() == "Escape" {
@@ -117,8 +121,8 @@ impl Announcer {
     /// Adds the (empty) region to `parent`.
     pub fn new(doc: &web_sys::Document, parent: &Element) -> crate::SdkResult<Self> {
         let region = crate::dom::element(doc, "div", "sr", None)?;
-        crate::dom::set_attr(&region, "role", "status")?;
-        crate::dom::append(parent, &region)?;
+        super::attr(&region, "role", "status");
+        super::add(parent, &region);
         Ok(Self {
             region,
             _pending: None,

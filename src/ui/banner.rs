@@ -16,8 +16,9 @@ use super::card::{actions, button, Listeners};
 use super::i18n::{dir, text, Text};
 use super::markdown::{fill_placeholders, plain, render_div};
 use super::theme::BASE_CSS;
+use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
-use crate::dom::{append, document, element, set_attr, ShadowHost};
+use crate::dom::{document, element, ShadowHost};
 use crate::error::SdkResult;
 use crate::runtime::page::query_deep;
 
@@ -74,8 +75,8 @@ impl BannerView {
             "bk bk-anim banner"
         };
         let root = element(&doc, "div", class, None)?;
-        set_attr(&root, "role", "region")?;
-        set_attr(&root, "dir", dir(&env.locale))?;
+        attr(&root, "role", "region");
+        attr(&root, "dir", dir(&env.locale));
         let title = content
             .title
             .as_deref()
@@ -83,17 +84,17 @@ impl BannerView {
         let label = title
             .as_deref()
             .unwrap_or(text(&env.locale, Text::Announcement));
-        set_attr(&root, "aria-label", label)?;
-        set_attr(&root, "data-message-id", &message.id)?;
+        attr(&root, "aria-label", label);
+        attr(&root, "data-message-id", &message.id);
         let text_box = element(&doc, "div", "text", None)?;
         if let Some(title) = &title {
-            append(&text_box, &element(&doc, "span", "title", Some(title))?)?;
+            add(&text_box, &element(&doc, "span", "title", Some(title))?);
         }
-        append(
+        add(
             &text_box,
             &render_div(&doc, "body md", &content.body, &env.attributes)?,
-        )?;
-        append(&root, &text_box)?;
+        );
+        add(&root, &text_box);
 
         let mut listeners = Vec::new();
         let buttons = element(&doc, "div", "actions", None)?;
@@ -107,15 +108,15 @@ impl BannerView {
                 &mut listeners,
                 move || emit(UiEvent::Dismissed),
             )?;
-            set_attr(&close, "aria-label", text(&env.locale, Text::Dismiss))?;
+            attr(&close, "aria-label", text(&env.locale, Text::Dismiss));
         }
-        append(&root, &buttons)?;
-        append(host.root(), &root)?;
+        add(&root, &buttons);
+        add(host.root(), &root);
         // Banners are announced politely, in their own words.
         let mut announcer = Announcer::new(&doc, &root)?;
         announcer.say([label, ". ", &plain(&content.body, &env.attributes)].concat());
         if let Some(slot) = &slot {
-            set_attr(slot, SLOT_STATE, "open")?;
+            attr(slot, SLOT_STATE, "open");
         }
         Ok(Self {
             _announcer: announcer,

@@ -6,15 +6,17 @@ use gloo_events::EventListener;
 use web_sys::{Document, Element};
 
 use super::markdown::{fill_placeholders, is_safe_image_url, render_div};
+use super::{add, attr};
 use super::{Emit, Env, UiEvent};
-use crate::dom::{append, element, set_attr};
+use crate::dom::element;
 use crate::error::SdkResult;
 
 /// Listeners a surface keeps alive; all removed when it is dropped.
 pub type Listeners = Vec<EventListener>;
 
 /// Appends a `<button type=button>` with `label` to `parent`, calling
-/// `on_click`; returns the button.
+/// `on_click`; returns the button. (The callback is boxed at once, so the
+/// listener and its JS glue exist once in the wasm, not once per caller.)
 pub fn button(
     doc: &Document,
     parent: &Element,
@@ -23,10 +25,21 @@ pub fn button(
     listeners: &mut Listeners,
     on_click: impl Fn() + 'static,
 ) -> SdkResult<Element> {
+    button_dyn(doc, parent, class, label, listeners, Box::new(on_click))
+}
+
+fn button_dyn(
+    doc: &Document,
+    parent: &Element,
+    class: &str,
+    label: &str,
+    listeners: &mut Listeners,
+    on_click: Box<dyn Fn()>,
+) -> SdkResult<Element> {
     let b = element(doc, "button", class, Some(label))?;
-    set_attr(&b, "type", "button")?;
+    attr(&b, "type", "button");
     listeners.push(EventListener::new(&b, "click", move |_| on_click()));
-    append(parent, &b)?;
+    add(parent, &b);
     Ok(b)
 }
 
@@ -39,7 +52,7 @@ pub fn close_button(
     on_click: impl Fn() + 'static,
 ) -> SdkResult<Element> {
     let b = button(doc, parent, "close", "\u{00d7}", listeners, on_click)?;
-    set_attr(&b, "aria-label", label)?;
+    attr(&b, "aria-label", label);
     Ok(b)
 }
 
@@ -61,22 +74,22 @@ pub fn fill(
             "",
             Some(&fill_placeholders(title, &env.attributes)),
         )?;
-        set_attr(&h, "id", title_id)?;
-        set_attr(&h, "dir", "auto")?;
-        append(parent, &h)?;
+        attr(&h, "id", title_id);
+        attr(&h, "dir", "auto");
+        add(parent, &h);
     }
     if let Some(src) = content
         .and_then(|c| c.image.as_deref())
         .filter(|s| is_safe_image_url(s))
     {
         let img = element(doc, "img", "hero", None)?;
-        set_attr(&img, "src", src)?;
+        attr(&img, "src", src);
         let alt = content.and_then(|c| c.image_alt.as_deref()).unwrap_or("");
-        set_attr(&img, "alt", alt)?;
-        append(parent, &img)?;
+        attr(&img, "alt", alt);
+        add(parent, &img);
     }
     if !body.is_empty() {
-        append(parent, &render_div(doc, "md", body, &env.attributes)?)?;
+        add(parent, &render_div(doc, "md", body, &env.attributes)?);
     }
     Ok(())
 }

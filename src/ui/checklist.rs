@@ -22,8 +22,9 @@ use super::a11y::{focus, on_escape};
 use super::card::{button, close_button, Listeners};
 use super::i18n::{count, dir, is_rtl, text, Text};
 use super::markdown::{fill_placeholders, render_div};
+use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
-use crate::dom::{append, document, element, set_attr, set_style, ShadowHost};
+use crate::dom::{document, element, set_style, ShadowHost};
 use crate::error::{SdkError, SdkResult};
 
 const CSS: &str = ".wrap{position:fixed;bottom:16px;inset-inline-start:16px;display:flex;\
@@ -89,9 +90,9 @@ impl ChecklistView {
         let doc = document()?;
         let loc = env.locale.as_str();
         let wrap = element(&doc, "div", "bk wrap", None)?;
-        set_attr(&wrap, "dir", dir(loc))?;
-        set_attr(&wrap, "data-message-id", &message.id)?;
-        append(host.root(), &wrap)?;
+        attr(&wrap, "dir", dir(loc));
+        attr(&wrap, "data-message-id", &message.id);
+        add(host.root(), &wrap);
         let mut listeners = Vec::new();
 
         let title = fill_placeholders(
@@ -102,44 +103,44 @@ impl ChecklistView {
             &env.attributes,
         );
         let panel = element(&doc, "div", "card panel bk-anim", None)?;
-        set_attr(&panel, "role", "dialog")?;
-        set_attr(&panel, "id", "panel")?;
-        set_attr(&panel, "aria-labelledby", "t")?;
-        set_attr(&panel, "tabindex", "-1")?;
+        attr(&panel, "role", "dialog");
+        attr(&panel, "id", "panel");
+        attr(&panel, "aria-labelledby", "t");
+        attr(&panel, "tabindex", "-1");
         let h = element(&doc, "h2", "", Some(&title))?;
-        set_attr(&h, "id", "t")?;
-        append(&panel, &h)?;
+        attr(&h, "id", "t");
+        add(&panel, &h);
         if !content.body.is_empty() {
-            append(
+            add(
                 &panel,
                 &render_div(&doc, "md", &content.body, &env.attributes)?,
-            )?;
+            );
         }
         let bar = element(&doc, "div", "bar", None)?;
-        set_attr(&bar, "role", "progressbar")?;
-        set_attr(&bar, "aria-valuemin", "0")?;
-        set_attr(&bar, "aria-valuemax", &list.tasks.len().to_string())?;
+        attr(&bar, "role", "progressbar");
+        attr(&bar, "aria-valuemin", "0");
+        attr(&bar, "aria-valuemax", &list.tasks.len().to_string());
         let fill = element(&doc, "span", "fill", None)?;
-        append(&bar, &fill)?;
-        append(&panel, &bar)?;
+        add(&bar, &fill);
+        add(&panel, &bar);
         let progress = element(&doc, "div", "progress", None)?;
-        set_attr(&progress, "aria-hidden", "true")?;
-        append(&panel, &progress)?;
+        attr(&progress, "aria-hidden", "true");
+        add(&panel, &progress);
         let tasks = element(&doc, "ul", "tasks", None)?;
-        append(&panel, &tasks)?;
+        add(&panel, &tasks);
 
         let launcher = element(&doc, "button", "launcher", None)?;
-        set_attr(&launcher, "type", "button")?;
-        set_attr(&launcher, "aria-controls", "panel")?;
+        attr(&launcher, "type", "button");
+        attr(&launcher, "aria-controls", "panel");
         let ring = element(&doc, "span", "ring", None)?;
-        set_attr(&ring, "aria-hidden", "true")?;
+        attr(&ring, "aria-hidden", "true");
         let launcher_count = element(&doc, "span", "", None)?;
-        append(&ring, &launcher_count)?;
-        append(&launcher, &ring)?;
-        append(&launcher, &element(&doc, "span", "", Some(&title))?)?;
+        add(&ring, &launcher_count);
+        add(&launcher, &ring);
+        add(&launcher, &element(&doc, "span", "", Some(&title))?);
         // The progress in words, for screen readers (the ring is a picture).
         let launcher_words = element(&doc, "span", "sr", None)?;
-        append(&launcher, &launcher_words)?;
+        add(&launcher, &launcher_words);
 
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
@@ -185,7 +186,7 @@ impl ChecklistView {
                 &mut listeners,
                 move || e(UiEvent::Dismissed),
             )?;
-            append(&panel, &foot)?;
+            add(&panel, &foot);
         }
         {
             let w = weak.clone();
@@ -198,8 +199,8 @@ impl ChecklistView {
                 set_open(&w, !open, true);
             }));
         }
-        append(&wrap, &panel)?;
-        append(&wrap, &launcher)?;
+        add(&wrap, &panel);
+        add(&wrap, &launcher);
         // Open at first sight; once the user has made progress, only the
         // launcher shows until asked.
         let first = env.progress.done_tasks.is_empty();
@@ -245,8 +246,8 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         .count();
     let loc = i.locale.clone();
     let words = count(&loc, Text::TasksDone, done, total);
-    set_attr(&i.bar, "aria-valuenow", &done.to_string())?;
-    set_attr(&i.bar, "aria-label", &words)?;
+    attr(&i.bar, "aria-valuenow", &done.to_string());
+    attr(&i.bar, "aria-label", &words);
     i.progress.set_text_content(Some(&words));
     let pct = [&(done * 100 / total.max(1)).to_string(), "%"].concat();
     set_style(&i.fill, &[("width", &pct)]);
@@ -269,8 +270,8 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             "check",
             Some(if is_done { "\u{2713}" } else { "" }),
         )?;
-        set_attr(&check, "aria-hidden", "true")?;
-        append(&li, &check)?;
+        attr(&check, "aria-hidden", "true");
+        add(&li, &check);
         let body = element(&doc, "div", "", None)?;
         let state = text(
             &loc,
@@ -280,23 +281,23 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
                 Text::ToDoState
             },
         );
-        append(
+        add(
             &body,
             &element(&doc, "span", "sr", Some(&[state, ": "].concat()))?,
-        )?;
+        );
         let strong = element(
             &doc,
             "strong",
             "tt",
             Some(&fill_placeholders(&task.title, &i.attributes)),
         )?;
-        set_attr(&strong, "dir", "auto")?;
-        append(&body, &strong)?;
+        attr(&strong, "dir", "auto");
+        add(&body, &strong);
         if !task.description.is_empty() && !is_done {
-            append(
+            add(
                 &body,
                 &render_div(&doc, "md", &task.description, &i.attributes)?,
-            )?;
+            );
         }
         if !is_done {
             let buttons = element(&doc, "div", "actions", None)?;
@@ -328,11 +329,11 @@ fn render(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
                 )?;
             }
             if buttons.child_element_count() > 0 {
-                append(&body, &buttons)?;
+                add(&body, &buttons);
             }
         }
-        append(&li, &body)?;
-        append(&i.tasks, &li)?;
+        add(&li, &body);
+        add(&i.tasks, &li);
     }
     i.task_listeners = listeners;
     if done == total && !i.completed {

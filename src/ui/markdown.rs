@@ -19,7 +19,8 @@ use web_sys::{Document, DocumentFragment, Element, Node};
 
 pub use beckon_core::content::markdown::{fill_placeholders, is_safe_image_url, is_safe_url};
 
-use crate::dom::{append, element, set_attr};
+use super::{add, attr};
+use crate::dom::element;
 use crate::error::SdkResult;
 
 /// Builds `text` as DOM nodes, filling `{{name|fallback}}` placeholders
@@ -31,7 +32,7 @@ pub fn render(
 ) -> SdkResult<DocumentFragment> {
     let fragment = doc.create_document_fragment();
     for block in parse(text, attributes) {
-        append(&fragment, &block_node(doc, &block)?)?;
+        add(&fragment, &block_node(doc, &block)?);
     }
     Ok(fragment)
 }
@@ -45,7 +46,7 @@ pub fn render_div(
     attributes: &Map<String, Value>,
 ) -> SdkResult<Element> {
     let div = element(doc, "div", class, None)?;
-    append(&div, &render(doc, text, attributes)?)?;
+    add(&div, &render(doc, text, attributes)?);
     Ok(div)
 }
 
@@ -71,24 +72,24 @@ fn block_node(doc: &Document, block: &Block) -> SdkResult<Element> {
         } => {
             let el = element(doc, if *ordered { "ol" } else { "ul" }, "", None)?;
             if *ordered && *start != 1 {
-                set_attr(&el, "start", &start.to_string())?;
+                attr(&el, "start", &start.to_string());
             }
             for item in items {
                 let li = element(doc, "li", "", None)?;
                 inline_nodes(doc, &li, item)?;
-                append(&el, &li)?;
+                add(&el, &li);
             }
             el
         }
         Block::Code(code) => {
             let pre = element(doc, "pre", "", None)?;
-            append(&pre, &element(doc, "code", "", Some(code))?)?;
+            add(&pre, &element(doc, "code", "", Some(code))?);
             // Code reads left to right whatever the language around it.
-            set_attr(&pre, "dir", "ltr")?;
+            attr(&pre, "dir", "ltr");
             return Ok(pre);
         }
     };
-    set_attr(&el, "dir", "auto")?;
+    attr(&el, "dir", "auto");
     Ok(el)
 }
 
@@ -110,26 +111,26 @@ fn inline_nodes(doc: &Document, parent: &Element, nodes: &[Inline]) -> SdkResult
             }
             Inline::Link { href, content } => {
                 let a = element(doc, "a", "", None)?;
-                set_attr(&a, "href", href)?;
+                attr(&a, "href", href);
                 let lower = href.trim_start().to_ascii_lowercase();
                 if lower.starts_with("http:") || lower.starts_with("https:") {
                     // Another site: a new tab that cannot reach back to the app.
-                    set_attr(&a, "target", "_blank")?;
-                    set_attr(&a, "rel", "noopener noreferrer")?;
+                    attr(&a, "target", "_blank");
+                    attr(&a, "rel", "noopener noreferrer");
                 }
                 inline_nodes(doc, &a, content)?;
                 a.into()
             }
             Inline::Image { src, alt } => {
                 let img = element(doc, "img", "", None)?;
-                set_attr(&img, "src", src)?;
-                set_attr(&img, "alt", alt)?;
-                set_attr(&img, "loading", "lazy")?;
-                set_attr(&img, "referrerpolicy", "no-referrer")?;
+                attr(&img, "src", src);
+                attr(&img, "alt", alt);
+                attr(&img, "loading", "lazy");
+                attr(&img, "referrerpolicy", "no-referrer");
                 img.into()
             }
         };
-        append(parent, &child)?;
+        add(parent, &child);
     }
     Ok(())
 }

@@ -127,3 +127,22 @@ pub(crate) fn floating_host(
     sheet.extend_from_slice(css);
     ShadowHost::new(surface, &sheet.concat(), &style)
 }
+
+/// Sets an attribute. Surfaces only use constant, valid names, which the
+/// browser never refuses, so there is no error path to carry (each `?`
+/// costs code in the wasm).
+#[inline(never)]
+pub(crate) fn attr(el: &web_sys::Element, name: &str, value: &str) {
+    let _ = el.set_attribute(name, value);
+}
+
+/// Appends `child` to `parent`; both are nodes Beckon made, so the DOM's
+/// hierarchy errors cannot happen.
+pub(crate) fn add(parent: &impl AsRef<web_sys::Node>, child: &impl AsRef<web_sys::Node>) {
+    add_node(parent.as_ref(), child.as_ref());
+}
+
+#[inline(never)]
+fn add_node(parent: &web_sys::Node, child: &web_sys::Node) {
+    let _ = parent.append_child(child);
+}

@@ -9,8 +9,9 @@ use beckon_core::protocol::Message;
 use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
 use super::card::{actions, close_button, fill, Listeners};
 use super::i18n::{dir, is_rtl, text, Text};
+use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
-use crate::dom::{append, document, element, set_attr, ShadowHost};
+use crate::dom::{document, element, ShadowHost};
 use crate::error::SdkResult;
 
 const CSS: &str = ".backdrop{position:fixed;inset:0;display:grid;place-items:center;\
@@ -42,14 +43,14 @@ impl PostView {
         let return_focus = modal.then(ReturnFocus::remember);
         let mut listeners = Vec::new();
         let card = element(&doc, "div", "bk bk-anim card post", None)?;
-        set_attr(&card, "role", "dialog")?;
-        set_attr(&card, "dir", dir(&env.locale))?;
-        set_attr(&card, "data-message-id", &message.id)?;
-        set_attr(&card, "tabindex", "-1")?;
+        attr(&card, "role", "dialog");
+        attr(&card, "dir", dir(&env.locale));
+        attr(&card, "data-message-id", &message.id);
+        attr(&card, "tabindex", "-1");
         if content.title.is_some() {
-            set_attr(&card, "aria-labelledby", "t")?;
+            attr(&card, "aria-labelledby", "t");
         } else {
-            set_attr(&card, "aria-label", text(&env.locale, Text::Announcement))?;
+            attr(&card, "aria-label", text(&env.locale, Text::Announcement));
         }
         fill(
             &doc,
@@ -71,7 +72,7 @@ impl PostView {
             Some(UiEvent::Completed),
         )?;
         if buttons.child_element_count() > 0 {
-            append(&card, &buttons)?;
+            add(&card, &buttons);
         }
         if content.dismissible {
             let e = emit.clone();
@@ -86,10 +87,10 @@ impl PostView {
             listeners.push(on_escape(&card, move || e(UiEvent::Dismissed)));
         }
         if modal {
-            set_attr(&card, "aria-modal", "true")?;
+            attr(&card, "aria-modal", "true");
             let backdrop = element(&doc, "div", "bk backdrop", None)?;
-            append(&backdrop, &card)?;
-            append(host.root(), &backdrop)?;
+            add(&backdrop, &card);
+            add(host.root(), &backdrop);
             if content.dismissible {
                 let e = emit.clone();
                 let bd = backdrop.clone();
@@ -114,7 +115,7 @@ impl PostView {
             focus(&card);
         } else {
             card.class_list().add_1("corner").ok();
-            append(host.root(), &card)?;
+            add(host.root(), &card);
         }
         Ok(Self {
             _listeners: listeners,

@@ -26,8 +26,9 @@ use super::i18n::{dir, text, Text};
 use super::markdown::{fill_placeholders, plain};
 use super::position::{apply, viewport, Rect, ARROW_CSS};
 use super::track::Tracker;
+use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
-use crate::dom::{append, document, element, set_attr, set_style, ShadowHost};
+use crate::dom::{document, element, set_style, ShadowHost};
 use crate::error::{SdkError, SdkResult};
 
 const CSS: &str = ".tip{position:fixed;width:max-content;max-width:min(320px,calc(100vw - 16px))}\
@@ -89,28 +90,28 @@ impl TooltipView {
         )?;
         let doc = document()?;
         let root = element(&doc, "div", "bk", None)?;
-        set_attr(&root, "dir", dir(&env.locale))?;
-        append(host.root(), &root)?;
+        attr(&root, "dir", dir(&env.locale));
+        add(host.root(), &root);
         let mut listeners = Vec::new();
 
         let card = element(&doc, "div", "card tip bk-anim", None)?;
-        set_attr(&card, "role", "dialog")?;
-        set_attr(&card, "data-message-id", &message.id)?;
-        set_attr(&card, "hidden", "")?;
+        attr(&card, "role", "dialog");
+        attr(&card, "data-message-id", &message.id);
+        attr(&card, "hidden", "");
         let arrow = element(&doc, "div", "arrow", None)?;
-        append(&card, &arrow)?;
+        add(&card, &arrow);
         let title = content.title.as_deref();
         match title {
-            Some(_) => set_attr(&card, "aria-labelledby", "t")?,
-            None => set_attr(&card, "aria-label", text(&env.locale, Text::ShowTip))?,
+            Some(_) => attr(&card, "aria-labelledby", "t"),
+            None => attr(&card, "aria-label", text(&env.locale, Text::ShowTip)),
         }
         fill(&doc, &card, title, &content.body, Some(&content), env, "t")?;
         let buttons = element(&doc, "div", "actions", None)?;
         actions(&doc, &buttons, &content, &emit, &mut listeners, None)?;
         if buttons.child_element_count() > 0 {
-            append(&card, &buttons)?;
+            add(&card, &buttons);
         }
-        append(&root, &card)?;
+        add(&root, &card);
 
         let words = [
             title
@@ -181,9 +182,9 @@ impl TooltipView {
             let label = [text(&env.locale, Text::ShowTip), ": ", title.unwrap_or("")].concat();
             let w = weak.clone();
             let dot = button(&doc, &root, "dot", "", &mut listeners, move || toggle(&w))?;
-            set_attr(&dot, "aria-label", label.trim_end_matches([':', ' ']))?;
-            set_attr(&dot, "aria-expanded", "false")?;
-            set_attr(&dot, "hidden", "")?;
+            attr(&dot, "aria-label", label.trim_end_matches([':', ' ']));
+            attr(&dot, "aria-expanded", "false");
+            attr(&dot, "hidden", "");
             trigger_listeners(&dot, show_on, &weak, &mut listeners);
             let w = weak.clone();
             listeners.push(on_escape(&dot, move || set_open(&w, false)));

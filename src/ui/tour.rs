@@ -26,8 +26,9 @@ use super::card::{button, fill, Listeners};
 use super::i18n::{count, dir, text, Text};
 use super::position::{apply, viewport, Rect, ARROW_CSS};
 use super::track::Tracker;
+use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
-use crate::dom::{append, document, element, set_attr, set_style, ShadowHost};
+use crate::dom::{document, element, set_style, ShadowHost};
 use crate::error::{SdkError, SdkResult};
 
 const CSS: &str = "[hidden]{display:none!important}\
@@ -82,9 +83,9 @@ impl TourView {
         )?;
         let doc = document()?;
         let root = element(&doc, "div", "bk", None)?;
-        set_attr(&root, "dir", dir(&env.locale))?;
-        set_attr(&root, "data-message-id", &message.id)?;
-        append(host.root(), &root)?;
+        attr(&root, "dir", dir(&env.locale));
+        attr(&root, "data-message-id", &message.id);
+        add(host.root(), &root);
         let return_focus = ReturnFocus::remember();
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
@@ -171,20 +172,20 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     let mut listeners = Vec::new();
 
     let card = element(&doc, "div", "card step bk-anim", None)?;
-    set_attr(&card, "role", "dialog")?;
-    set_attr(&card, "tabindex", "-1")?;
+    attr(&card, "role", "dialog");
+    attr(&card, "tabindex", "-1");
     match step.title {
-        Some(_) => set_attr(&card, "aria-labelledby", "t")?,
-        None => set_attr(
+        Some(_) => attr(&card, "aria-labelledby", "t"),
+        None => attr(
             &card,
             "aria-label",
             &count(&loc, Text::StepOf, n + 1, total),
-        )?,
+        ),
     }
     let modal = step.kind == StepKind::Modal || step.selector.is_none();
     let arrow = element(&doc, "div", "arrow", None)?;
     if !modal {
-        append(&card, &arrow)?;
+        add(&card, &arrow);
     }
     fill(
         &doc,
@@ -196,7 +197,7 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         "t",
     )?;
     let bar = element(&doc, "div", "actions", None)?;
-    append(
+    add(
         &bar,
         &element(
             &doc,
@@ -204,7 +205,7 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             "count",
             Some(&count(&loc, Text::StepOf, n + 1, total)),
         )?,
-    )?;
+    );
     let e = i.emit.clone();
     button(
         &doc,
@@ -239,15 +240,15 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             go(&w, n + 1)
         })?;
     }
-    append(&card, &bar)?;
+    add(&card, &bar);
     let e = i.emit.clone();
     listeners.push(on_escape(&card, move || e(UiEvent::Dismissed)));
 
     if modal {
-        set_attr(&card, "aria-modal", "true")?;
+        attr(&card, "aria-modal", "true");
         let backdrop = element(&doc, "div", "backdrop", None)?;
-        append(&backdrop, &card)?;
-        append(&i.root, &backdrop)?;
+        add(&backdrop, &card);
+        add(&i.root, &backdrop);
         listeners.push(trap_focus(&card));
         if std::mem::take(&mut i.focus_pending) {
             focus(&card);
@@ -278,11 +279,11 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         ));
     }
     card.class_list().add_1("float").ok();
-    set_attr(&card, "hidden", "")?;
+    attr(&card, "hidden", "");
     let ring = element(&doc, "div", "ring", None)?;
-    set_attr(&ring, "hidden", "")?;
-    append(&i.root, &ring)?;
-    append(&i.root, &card)?;
+    attr(&ring, "hidden", "");
+    add(&i.root, &ring);
+    add(&i.root, &card);
     i.listeners = listeners;
     let placement = step.placement;
     let w = weak.clone();
