@@ -51,7 +51,7 @@ async fn the_bot_answers_at_once_and_cites_the_article() {
     assert_eq!(answer["sources"][0]["id"], "invite-team");
     assert_eq!(answer["sources"][0]["title"], "Invite your team");
     assert_eq!(answer["asks_feedback"], true);
-    assert_eq!(answer["author_name"], "Beckon Bot");
+    assert_eq!(answer["author_name"], "Acme Bot");
     assert!(
         answer["body"].as_str().unwrap_or("").contains("Settings"),
         "{answer}"
@@ -113,7 +113,7 @@ async fn below_the_threshold_it_hands_off_with_the_whole_transcript() {
     assert_eq!(c["expected_reply"], "in a few minutes");
     let told = c["messages"][1]["body"].as_str().unwrap_or("");
     assert!(
-        told.contains("The team") && told.contains("in a few minutes"),
+        told.contains("Acme Support") && told.contains("in a few minutes"),
         "{told}"
     );
     assert_eq!(
@@ -736,7 +736,7 @@ async fn a_bad_rating_or_an_unhappy_mark_keeps_proactive_messages_away() {
         .boot("demo", json!({"anonymous_id": "grumpy"}), "https://x.test/")
         .await;
     assert!(boot["state"].get("unhappy_at").is_none(), "{boot}");
-    assert_eq!(boot["messenger"]["bot_name"], "Beckon Bot");
+    assert_eq!(boot["messenger"]["bot_name"], "Acme Bot");
 
     let c = h.ask(&token, "How do I invite my team?").await;
     let id = c["id"].as_str().expect("id");
