@@ -975,3 +975,46 @@ async fn the_preflight_allows_the_session_header() {
         .unwrap_or("");
     assert!(allowed.contains("authorization"), "{allowed}");
 }
+
+/// Two server processes on one database: a stream served by one sees a
+/// reply written through the other, from the database (each process has
+/// its own in-memory wake-ups; here the second "process" is a second
+/// `AppState` over the same store, with a hub of its own).
+#[tokio::test]
+async fn a_stream_sees_writes_of_another_process() {
+    let h = harness_with(|c| c.stream_poll = Duration::from_millis(200)).await;
+    let other = beckon_server::AppState::new(h.state.store.clone(), (*h.state.config).clone());
+    let other_app = beckon_server::app(other);
+    let token = h.session("two-procs").await;
+    let c = h.ask(&token, "talk to a human").await;
+    let id = c["id"].as_str().expect("id").to_owned();
+
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::get(format!("/v1/conversations/stream?session={token}"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("infallible");
+    let mut body = res.into_body();
+    let mut seen = String::new();
+    assert!(read_until(&mut body, &mut seen, |s| s.contains("retry:")).await);
+    let reply = Request::post(format!("/admin/v1/inbox/demo/conversations/{id}/reply"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", common::ADMIN))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"agent": "Ada", "body": "From the other process"}).to_string(),
+        ))
+        .expect("req");
+    let res = other_app.oneshot(reply).await.expect("infallible");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        read_until(&mut body, &mut seen, |s| s
+            .contains("From the other process"))
+        .await,
+        "{seen}"
+    );
+}

@@ -183,3 +183,51 @@ async fn graceful_shutdown_loses_no_acknowledged_event() {
 async fn kill_9_during_ingest_loses_no_acknowledged_event() {
     acknowledged_events_survive("-KILL").await;
 }
+
+/// An open event stream does not hold the graceful shutdown: SIGTERM ends
+/// the stream and the process exits at once.
+#[tokio::test]
+async fn sigterm_ends_open_event_streams() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = start(dir.path(), None).await;
+    let (status, boot) = request(
+        &server.addr,
+        "POST",
+        "/v1/boot",
+        Some(&json!({"app_id": "demo", "user": {"anonymous_id": "streamer"}, "page": {"url": "http://x/"}})),
+    )
+    .await
+    .expect("boot");
+    assert_eq!(status, 200, "{boot}");
+    let token = boot["session"].as_str().expect("session").to_owned();
+    let mut stream = TcpStream::connect(&server.addr).await.expect("connect");
+    let head = format!(
+        "GET /v1/conversations/stream?session={token} HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut first = [0u8; 512];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut first))
+        .await
+        .expect("stream answers")
+        .expect("read");
+    assert!(String::from_utf8_lossy(&first[..n]).contains("text/event-stream"));
+
+    let pid = server.child.id().expect("pid");
+    let started = std::time::Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let exit = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
+        .await
+        .expect("exits while a stream is open")
+        .expect("wait");
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
