@@ -2,12 +2,15 @@
 # Builds benches/rules-wasm (beckon-core's condition engine alone) for
 # benches/rules-bench.mjs: cargo with the SDK's size profile, wasm-bindgen
 # for Node, then wasm-opt from node_modules/binaryen when it is installed.
-# Output: target/rules-wasm/{beckon_rules_wasm.js,beckon_rules_wasm_bg.wasm},
+# Output: $CARGO_TARGET_DIR (or target)/rules-wasm/{beckon_rules_wasm.js,beckon_rules_wasm_bg.wasm},
 # the same module without the engine in target/rules-wasm-baseline/, and
 # with BECKON_CORE_OPT=N one with beckon-core at opt-level N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# cargo's output and these modules go under CARGO_TARGET_DIR when it is set
+# (benches/rules-bench.mjs looks in the same place).
+T="${CARGO_TARGET_DIR:-target}"
 
 wasm_opt=node_modules/binaryen/bin/wasm-opt
 [ -x "$wasm_opt" ] || echo "note: $wasm_opt not found (npm ci); the modules are not size-optimised" >&2
@@ -18,7 +21,7 @@ build() {
   shift
   cargo build --profile wasm-release --target wasm32-unknown-unknown -p beckon-rules-wasm "$@"
   rm -rf "$out"
-  wasm-bindgen --target nodejs --out-dir "$out" target/wasm32-unknown-unknown/wasm-release/beckon_rules_wasm.wasm
+  wasm-bindgen --target nodejs --out-dir "$out" "$T"/wasm32-unknown-unknown/wasm-release/beckon_rules_wasm.wasm
   # The repo's package.json says "type": "module"; this glue is CommonJS.
   echo '{"type": "commonjs"}' >"$out/package.json"
   if [ -x "$wasm_opt" ]; then
@@ -31,14 +34,14 @@ build() {
 }
 
 # The module without the engine first, so what the engine adds can be told.
-build target/rules-wasm-baseline --features baseline
+build "$T"/rules-wasm-baseline --features baseline
 # Optionally the engine built for speed while everything else stays at the
 # SDK's opt-level "z" (what `[profile.wasm-release.package.beckon-core]
 # opt-level = 3` in the root Cargo.toml would ship):
 #   BECKON_CORE_OPT=3 bash benches/build-rules-wasm.sh
 if [ -n "${BECKON_CORE_OPT:-}" ]; then
-  build target/rules-wasm-core-o$BECKON_CORE_OPT --config "profile.wasm-release.package.beckon-core.opt-level=$BECKON_CORE_OPT"
+  build "$T/rules-wasm-core-o$BECKON_CORE_OPT" --config "profile.wasm-release.package.beckon-core.opt-level=$BECKON_CORE_OPT"
 fi
-# Last, so target/wasm32-unknown-unknown holds the module as the SDK builds it.
-build target/rules-wasm
-ls -l target/rules-wasm*/*.wasm
+# Last, so $T/wasm32-unknown-unknown holds the module as the SDK builds it.
+build "$T"/rules-wasm
+ls -l "$T"/rules-wasm*/*.wasm

@@ -14,7 +14,7 @@
 //! depend on which patterns GrowthBook's process-wide regex cache has seen
 //! before (see the vectors' notes).
 
-use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups, Scratch};
 use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -418,6 +418,7 @@ fn random_conditions_agree_with_growthbook() {
             json!({"condition": condition, "attributes": attributes, "savedGroups": groups})
         })
         .collect();
+    sets_agree_with_single_conditions(&cases, &groups);
     let failures = compare(&cases);
     assert!(
         failures.is_empty(),
@@ -431,6 +432,36 @@ fn random_conditions_agree_with_growthbook() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Many random conditions in one set share leaves, element tables and
+/// per-path dictionaries; against many random users, every answer must be
+/// what each condition gives alone.
+fn sets_agree_with_single_conditions(cases: &[Value], groups: &Value) {
+    let groups = SavedGroups::compile(groups).expect("saved groups");
+    let (sources, conditions): (Vec<&Value>, Vec<Condition>) = cases
+        .iter()
+        .take(400)
+        .filter_map(|c| Some((&c["condition"], Condition::compile(&c["condition"]).ok()?)))
+        .unzip();
+    let set = ConditionSet::new(conditions.clone());
+    let mut scratch = Scratch::default();
+    let (mut held, mut text) = (Vec::new(), Vec::new());
+    for case in cases.iter().take(150) {
+        let attributes = &case["attributes"];
+        set.eval_all(attributes, &groups, &mut held);
+        set.eval_all_json_with(&attributes.to_string(), &groups, &mut scratch, &mut text)
+            .expect("attributes JSON");
+        for (i, c) in conditions.iter().enumerate() {
+            let alone = c.try_eval(attributes, &groups) == Ok(true);
+            assert_eq!(
+                (held[i], text[i]),
+                (alone, alone),
+                "in a set, {} on {attributes}",
+                sources[i]
+            );
+        }
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `@growthbook/growthbook`, plus Beckon's corner cases. The browser tests
 //! can run the same files against the wasm build.
 
-use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups, Scratch};
 use beckon_core::hash::hash;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -79,6 +79,58 @@ fn condition_vectors() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// All the vectors' conditions in one set (so leaves are shared between
+/// conditions and remembered across them within a pass), against every
+/// vector's attributes: each result must be what the condition alone gives,
+/// through every entry point and with one `Scratch` reused throughout.
+#[test]
+fn one_set_of_every_condition_agrees_with_each_alone() {
+    let doc = vectors("conditions.json");
+    let cases = doc["cases"].as_array().expect("cases");
+    // Cases are grouped by their saved groups, which a set is evaluated with.
+    let mut by_groups: Vec<(String, Vec<&Value>)> = Vec::new();
+    for case in cases {
+        let key = case["savedGroups"].to_string();
+        match by_groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(case),
+            None => by_groups.push((key, vec![case])),
+        }
+    }
+    let mut scratch = Scratch::default();
+    let mut checked = 0usize;
+    for (_, group_cases) in &by_groups {
+        let Ok(groups) = SavedGroups::compile(&group_cases[0]["savedGroups"]) else {
+            continue;
+        };
+        let (sources, conditions): (Vec<&Value>, Vec<Condition>) = group_cases
+            .iter()
+            .filter_map(|c| Some((&c["condition"], Condition::compile(&c["condition"]).ok()?)))
+            .unzip();
+        let set = ConditionSet::new(conditions.clone());
+        let (mut held, mut text, mut reused) = (Vec::new(), Vec::new(), Vec::new());
+        for case in cases {
+            let attributes = &case["attributes"];
+            let json = attributes.to_string();
+            set.eval_all(attributes, &groups, &mut held);
+            set.eval_all_json(&json, &groups, &mut text)
+                .expect("attributes JSON");
+            set.eval_all_json_with(&json, &groups, &mut scratch, &mut reused)
+                .expect("attributes JSON");
+            for (i, c) in conditions.iter().enumerate() {
+                let alone = c.try_eval(attributes, &groups) == Ok(true);
+                assert_eq!(
+                    (held[i], text[i], reused[i]),
+                    (alone, alone, alone),
+                    "condition {} on attributes {attributes}",
+                    sources[i]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100_000, "only {checked} pairs checked");
 }
 
 #[test]

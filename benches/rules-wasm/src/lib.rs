@@ -10,7 +10,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 #[cfg(not(feature = "baseline"))]
-use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups, Scratch};
 
 /// The `baseline` build: the same surface with no engine behind it.
 #[cfg(feature = "baseline")]
@@ -30,15 +30,18 @@ mod engine {
             Ok(SavedGroups)
         }
     }
+    #[derive(Default)]
+    pub struct Scratch;
     pub struct ConditionSet(Vec<Condition>);
     impl ConditionSet {
         pub fn new(c: Vec<Condition>) -> ConditionSet {
             ConditionSet(c)
         }
-        pub fn eval_all_json(
+        pub fn eval_all_json_with(
             &self,
             attributes: &str,
             _: &SavedGroups,
+            _: &mut Scratch,
             out: &mut Vec<bool>,
         ) -> Result<(), serde_json::Error> {
             let attributes: Value = serde_json::from_str(attributes)?;
@@ -53,14 +56,18 @@ mod engine {
     }
 }
 #[cfg(feature = "baseline")]
-use engine::{Condition, ConditionSet, SavedGroups};
+use engine::{Condition, ConditionSet, SavedGroups, Scratch};
 
 /// Compiled audiences.
 #[wasm_bindgen]
 pub struct Audiences {
     set: ConditionSet,
     groups: SavedGroups,
+    /// One byte per audience (a `bool` is 0 or 1), read by JavaScript in
+    /// place through `resultsPtr`.
     results: Vec<bool>,
+    /// Buffers kept from pass to pass, so a warm pass allocates nothing.
+    scratch: Scratch,
     /// Where JavaScript writes the attributes' UTF-8 (`inputBuffer`).
     input: Vec<u8>,
 }
@@ -86,6 +93,7 @@ impl Audiences {
             set: ConditionSet::new(conditions),
             groups,
             results: Vec::new(),
+            scratch: Scratch::default(),
             input: Vec::new(),
         })
     }
@@ -116,10 +124,12 @@ impl Audiences {
         self.input.as_mut_ptr()
     }
 
-    /// One pass over the first `len` bytes written to `inputBuffer`; one
-    /// byte per audience back.
+    /// One pass over the first `len` bytes written to `inputBuffer`.
+    /// Returns where the results are in wasm memory: one byte per audience
+    /// (1 = matches), valid until the next pass, so nothing is copied or
+    /// allocated to hand them back.
     #[wasm_bindgen(js_name = evalInput)]
-    pub fn eval_input(&mut self, len: usize) -> Result<Vec<u8>, JsError> {
+    pub fn eval_input(&mut self, len: usize) -> Result<*const bool, JsError> {
         let input = std::mem::take(&mut self.input);
         let text = std::str::from_utf8(input.get(..len).unwrap_or(&[]));
         let result = match text {
@@ -128,7 +138,7 @@ impl Audiences {
         };
         self.input = input;
         result?;
-        Ok(self.results.iter().map(|r| u8::from(*r)).collect())
+        Ok(self.results.as_ptr())
     }
 
     /// Only the crossing: parses the attributes and evaluates nothing, so
@@ -140,8 +150,12 @@ impl Audiences {
     }
 
     fn pass(&mut self, attributes_json: &str) -> Result<(), JsError> {
-        self.set
-            .eval_all_json(attributes_json, &self.groups, &mut self.results)?;
+        self.set.eval_all_json_with(
+            attributes_json,
+            &self.groups,
+            &mut self.scratch,
+            &mut self.results,
+        )?;
         Ok(())
     }
 }

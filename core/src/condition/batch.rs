@@ -1,21 +1,21 @@
 //! Many conditions against one user: the SDK's case (every message's
 //! audience, each time the page or the user changes). A [`ConditionSet`]
-//! resolves every distinct root-level path once per pass, by one walk over
-//! the attribute object, instead of once per leaf that names it, and
-//! evaluates each distinct operator leaf once per pass however many
-//! audiences repeat it — audiences are written from a few building blocks
-//! ("on mobile", "app ≥ 2.4", "plan in pro/team"), so they do.
+//! compiles its conditions into one flat program (`program.rs`), resolves
+//! every distinct root-level path once per pass by one walk over the
+//! attribute object, and evaluates each distinct leaf at most once per pass
+//! however many audiences repeat it — audiences are written from a few
+//! building blocks ("on mobile", "app ≥ 2.4", "plan in pro/team"), so they
+//! do.
 
-use super::attrs::{self, Raw};
-use super::compile::{Clause, Cond, Test};
-use super::eval::{self, Ctx};
-use super::js::{json_text, write_json_str, Val};
-use super::path::Path;
+use super::doc::Tape;
+use super::elems::Rows;
+use super::js::{Obj, Val};
+use super::leaf::FastWork;
+use super::program::{Builder, Pass, Program, UNKNOWN};
 use super::set::FxHasher;
 use super::{Condition, SavedGroups};
 use crate::{Error, Result};
 use serde_json::{Map, Value};
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
@@ -26,12 +26,11 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 #[derive(Debug, Clone)]
 pub struct ConditionSet {
     conditions: Vec<Condition>,
-    /// Every distinct root-level path, by slot.
-    paths: Vec<Path>,
-    /// Slots by first segment.
-    by_first: FxMap<Box<str>, Vec<u32>>,
-    /// How many distinct operator leaves share result cells.
-    memo_cells: usize,
+    program: Program,
+    /// Top-level attribute names the root paths start with, numbered.
+    by_first: FxMap<Box<str>, u32>,
+    /// The slots of the root paths under each numbered first segment.
+    first_slots: Vec<Box<[u32]>>,
     /// Some condition reads the root object other than through a path
     /// (`$savedGroup`), so the attributes must be parsed whole.
     needs_root: bool,
@@ -40,42 +39,59 @@ pub struct ConditionSet {
     absent: Vec<Val<'static>>,
 }
 
+/// Buffers a pass needs, kept between passes so a pass does not allocate
+/// once they have grown to fit: pass the same one to
+/// [`ConditionSet::eval_all_json_with`] each time.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    tape: Tape,
+    found: Vec<(u32, u32)>,
+    work: Work,
+}
+
+/// What a pass needs whatever the attributes came as.
+#[derive(Debug, Default, Clone)]
+struct Work {
+    memo: Vec<u8>,
+    fast: FastWork,
+    rows: Vec<Rows>,
+}
+
 fn empty_object() -> &'static Map<String, Value> {
     static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
     EMPTY.get_or_init(Map::new)
 }
 
 impl ConditionSet {
-    /// Takes compiled conditions and numbers their root-level paths.
-    pub fn new(mut conditions: Vec<Condition>) -> ConditionSet {
-        let mut numbering = Numbering::default();
-        for c in &mut conditions {
-            numbering.assign(&mut c.root);
+    /// Compiles the conditions together into one program.
+    pub fn new(conditions: Vec<Condition>) -> ConditionSet {
+        let mut builder = Builder::default();
+        for c in &conditions {
+            builder.add(&c.root);
         }
-        let Numbering {
-            paths,
-            leaves,
-            needs_root,
-            ..
-        } = numbering;
-        let mut by_first: FxMap<Box<str>, Vec<u32>> = FxMap::default();
-        for (slot, p) in paths.iter().enumerate() {
-            by_first
-                .entry(p.first().into())
-                .or_default()
-                .push(slot as u32);
+        let program = builder.finish();
+        let mut by_first: FxMap<Box<str>, u32> = FxMap::default();
+        let mut first_slots: Vec<Vec<u32>> = Vec::new();
+        for (slot, p) in program.paths.iter().enumerate() {
+            let next = first_slots.len() as u32;
+            let k = *by_first.entry(p.first().into()).or_insert(next);
+            if k == next {
+                first_slots.push(Vec::new());
+            }
+            first_slots[k as usize].push(slot as u32);
         }
-        let absent = paths
+        let absent = program
+            .paths
             .iter()
-            .map(|p| p.get(Val::Obj(empty_object())))
+            .map(|p| p.get(Val::Obj(Obj::Json(empty_object()))))
             .collect();
         ConditionSet {
             absent,
+            needs_root: program.needs_root(),
             conditions,
-            paths,
+            program,
             by_first,
-            memo_cells: leaves.len(),
-            needs_root,
+            first_slots: first_slots.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -100,93 +116,99 @@ impl ConditionSet {
     pub fn eval_all(&self, attributes: &Value, groups: &SavedGroups, out: &mut Vec<bool>) {
         let root = Val::from(attributes);
         let slots = self.resolve(root);
-        self.eval_with(root, &slots, groups, out);
+        self.run(root, &slots, groups, &mut Work::default(), out);
     }
 
     /// [`ConditionSet::eval_all`] on attributes given as JSON text, read
-    /// leanly: only the members the conditions name are looked at, and
-    /// plain strings and numbers are used in place (see `attrs.rs`). This is
-    /// the entry point for attributes crossing from JavaScript.
+    /// leanly: only the members the conditions name are parsed, onto a flat
+    /// tape, and the rest is skipped (see `doc.rs`). This is the entry
+    /// point for attributes crossing from JavaScript.
     pub fn eval_all_json(
         &self,
         attributes: &str,
         groups: &SavedGroups,
         out: &mut Vec<bool>,
     ) -> Result<()> {
+        self.eval_all_json_with(attributes, groups, &mut Scratch::default(), out)
+    }
+
+    /// [`ConditionSet::eval_all_json`] with buffers kept from earlier
+    /// passes, so that once warm a pass allocates nothing.
+    pub fn eval_all_json_with(
+        &self,
+        attributes: &str,
+        groups: &SavedGroups,
+        scratch: &mut Scratch,
+        out: &mut Vec<bool>,
+    ) -> Result<()> {
         let bad = |reason: String| Error::InvalidAttributes { reason };
-        if !self.needs_root {
-            let mut found: Vec<(&[u32], Raw)> = Vec::new();
-            let is_object = attrs::read_members(
-                attributes,
-                |k| self.by_first.contains_key(k),
-                |k, raw| {
-                    if let Some(ids) = self.by_first.get(k) {
-                        found.push((ids, raw));
-                    }
-                },
-            )
-            .map_err(bad)?;
-            if is_object {
-                // Nested values are parsed first, so the slots can borrow them.
-                let owned = found
-                    .iter()
-                    .filter_map(|(_, raw)| match raw {
-                        Raw::Text(t) => Some(serde_json::from_str::<Value>(t)),
-                        _ => None,
-                    })
-                    .collect::<std::result::Result<Vec<Value>, _>>()
-                    .map_err(|e| bad(e.to_string()))?;
-                let mut owned = owned.iter();
-                let mut slots = self.absent_slots();
-                for (ids, raw) in &found {
-                    let v = match *raw {
-                        Raw::Null => Val::Null,
-                        Raw::Bool(b) => Val::Bool(b),
-                        Raw::Num(n) => Val::Num(n),
-                        Raw::Str(s) => Val::Str(s),
-                        Raw::Text(_) => owned.next().map_or(Val::Null, Val::from),
-                    };
-                    for &id in ids.iter() {
-                        slots[id as usize] = self.paths[id as usize].get_rest(v);
-                    }
-                }
-                // Every root-level read goes through a slot here, so the
-                // root itself is never looked at.
-                self.eval_with(Val::Null, &slots, groups, out);
-                return Ok(());
+        let Scratch { tape, found, work } = scratch;
+        tape.clear();
+        found.clear();
+        let is_object = !self.needs_root
+            && tape
+                .read_members(
+                    attributes,
+                    |k| self.by_first.get(k).copied(),
+                    |first, node| found.push((first, node)),
+                )
+                .map_err(bad)?;
+        if is_object {
+            let doc = tape.doc(attributes);
+            let mut slots = self.absent.clone();
+            // In text order, so a repeated key's last value wins.
+            for &(first, node) in found.iter() {
+                self.fill(&mut slots, first, doc.val(node));
             }
+            // Every root-level read goes through a slot here, so the root
+            // itself is never looked at.
+            self.run(Val::Null, &slots, groups, work, out);
+            return Ok(());
         }
-        let parsed: Value = serde_json::from_str(attributes).map_err(|e| bad(e.to_string()))?;
-        self.eval_all(&parsed, groups, out);
+        tape.clear();
+        let root = tape.parse_document(attributes).map_err(bad)?;
+        let doc = tape.doc(attributes);
+        let root = doc.val(root);
+        let slots = self.resolve(root);
+        self.run(root, &slots, groups, work, out);
         Ok(())
     }
 
-    fn eval_with<'a>(
+    fn run<'a>(
         &self,
         root: Val<'a>,
         slots: &[Val<'a>],
         groups: &SavedGroups,
+        work: &mut Work,
         out: &mut Vec<bool>,
     ) {
-        let memo = vec![Cell::new(0u8); self.memo_cells];
-        let thrown = Cell::new(false);
-        let ctx = Ctx {
+        work.memo.clear();
+        work.memo.resize(self.program.leaves.len(), UNKNOWN);
+        let mut pass = Pass {
+            program: &self.program,
             slots,
-            memo: &memo,
-            ..Ctx::new(groups, &thrown)
+            memo: &mut work.memo,
+            root,
+            groups,
+            rows: &mut work.rows,
+            cells: Vec::new(),
         };
+        pass.prime(&mut work.fast);
         out.clear();
-        out.extend(self.conditions.iter().map(|c| {
-            thrown.set(false);
-            // Where GrowthBook would throw, the audience does not match.
-            eval::cond(&c.root, root, &ctx) && !thrown.get()
-        }));
+        out.extend((0..self.conditions.len()).map(|i| pass.condition(i)));
     }
 
-    /// What every root path is when its first segment is absent (null, or
-    /// an inherited built-in).
-    fn absent_slots<'a>(&self) -> Vec<Val<'a>> {
-        self.absent.clone()
+    /// Sets the slots of the root paths that start with top-level member
+    /// number `first`, whose value is `v`.
+    fn fill<'a>(&self, slots: &mut [Val<'a>], first: u32, v: Val<'a>) {
+        for &slot in self.first_slots.get(first as usize).map_or(&[][..], |s| s) {
+            if let (Some(out), Some(p)) = (
+                slots.get_mut(slot as usize),
+                self.program.paths.get(slot as usize),
+            ) {
+                *out = p.get_rest(v);
+            }
+        }
     }
 
     /// The value of every root path for this pass.
@@ -195,79 +217,15 @@ impl ConditionSet {
             Val::Obj(map) => {
                 // What an absent key gives (null, or an inherited built-in),
                 // then one pass over the keys that are there.
-                let mut slots = self.absent_slots();
-                for (key, value) in map {
-                    if let Some(ids) = self.by_first.get(key.as_str()) {
-                        for &id in ids {
-                            slots[id as usize] = self.paths[id as usize].get_rest(Val::from(value));
-                        }
+                let mut slots = self.absent.clone();
+                for (key, value) in map.members() {
+                    if let Some(&first) = self.by_first.get(key) {
+                        self.fill(&mut slots, first, value);
                     }
                 }
                 slots
             }
-            other => self.paths.iter().map(|p| p.get(other)).collect(),
+            other => self.program.paths.iter().map(|p| p.get(other)).collect(),
         }
     }
-}
-
-/// Numbers the paths evaluated against the root object (those of the
-/// condition itself and of its `$and`/`$or`/`$nor`/`$not` branches, not
-/// those inside `$elemMatch`, which see elements) and the distinct operator
-/// leaves among them.
-#[derive(Default)]
-struct Numbering {
-    paths: Vec<Path>,
-    by_text: HashMap<String, u32>,
-    leaves: HashMap<String, u32>,
-    needs_root: bool,
-}
-
-impl Numbering {
-    fn assign(&mut self, c: &mut Cond) {
-        for clause in c.clauses.iter_mut() {
-            match clause {
-                Clause::Path(p, t) => {
-                    let paths = &mut self.paths;
-                    let slot = *self
-                        .by_text
-                        .entry(p.as_str().to_owned())
-                        .or_insert_with(|| {
-                            paths.push(p.clone());
-                            (paths.len() - 1) as u32
-                        });
-                    p.set_slot(slot);
-                    if let Some(key) = leaf_key(p, t) {
-                        let next = self.leaves.len() as u32;
-                        p.set_memo(*self.leaves.entry(key).or_insert(next));
-                    }
-                }
-                Clause::Or(list) | Clause::Nor(list) => {
-                    for sub in list.iter_mut() {
-                        self.assign(sub);
-                    }
-                }
-                Clause::Not(sub, _) => self.assign(sub),
-                Clause::SavedGroup(_) => self.needs_root = true,
-            }
-        }
-    }
-}
-
-/// A key equal for identical operator leaves (`{"plan": {"$in": [..]}}`),
-/// whose result is then shared for the pass; plain equality leaves are
-/// cheaper to redo than to look up.
-fn leaf_key(p: &Path, t: &Test) -> Option<String> {
-    let src: &[(Box<str>, Value)] = match t {
-        Test::Ops(ops) => &ops.src,
-        Test::Op1(_, src) => std::slice::from_ref(&**src),
-        _ => return None,
-    };
-    // Paths and operator arguments as JSON text: equal text, equal leaf.
-    let mut key = String::new();
-    write_json_str(p.as_str(), &mut key);
-    for (name, arg) in src {
-        write_json_str(name, &mut key);
-        key.push_str(&json_text(arg));
-    }
-    Some(key)
 }

@@ -9,7 +9,6 @@ use super::groups::{Entry, Found, SavedGroups};
 use super::js::{
     coercion_throws, js_str, js_string_eq, json_eq, lowercase, to_number, Throws, Val,
 };
-use super::path::Path;
 use std::cell::Cell;
 
 /// The ids of the `$savedGroup` conditions being evaluated, innermost
@@ -31,13 +30,6 @@ impl Visited<'_> {
 pub(crate) struct Ctx<'a> {
     pub(crate) groups: &'a SavedGroups,
     pub(crate) visited: Option<&'a Visited<'a>>,
-    /// Root paths resolved once for this pass by a `ConditionSet`; empty
-    /// when evaluating anything but the root object.
-    pub(crate) slots: &'a [Val<'a>],
-    /// Results of operator leaves shared between conditions for this pass
-    /// (0 unknown, 1 false, 2 true, 3 threw); empty below the root like
-    /// `slots`.
-    pub(crate) memo: &'a [Cell<u8>],
     /// Set when GrowthBook would have thrown a `TypeError` by now; its
     /// evaluation order is ours, so it would have reached the same point.
     pub(crate) thrown: &'a Cell<bool>,
@@ -48,8 +40,6 @@ impl<'a> Ctx<'a> {
         Ctx {
             groups,
             visited: None,
-            slots: &[],
-            memo: &[],
             thrown,
         }
     }
@@ -63,24 +53,6 @@ impl<'a> Ctx<'a> {
 
     fn check(self, r: Result<bool, Throws>) -> bool {
         r.unwrap_or_else(|Throws| self.throw())
-    }
-
-    /// The context for an object other than the root.
-    fn below(self) -> Ctx<'a> {
-        Ctx {
-            slots: &[],
-            memo: &[],
-            ..self
-        }
-    }
-}
-
-/// The value of a root-level path: from the pass's table when there is one.
-#[inline]
-pub(crate) fn lookup<'a>(path: &Path, obj: Val<'a>, ctx: &Ctx<'a>) -> Val<'a> {
-    match path.slot() {
-        Some(i) if i < ctx.slots.len() => ctx.slots[i],
-        _ => path.get(obj),
     }
 }
 
@@ -97,23 +69,7 @@ pub(crate) fn any<'a>(list: &[Cond], obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
 
 pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     match cl {
-        Clause::Path(path, t) => match path.memo().and_then(|i| ctx.memo.get(i)) {
-            Some(cell) => match cell.get() {
-                0 => {
-                    let before = ctx.thrown.get();
-                    let r = test(t, lookup(path, obj, ctx), ctx);
-                    // After an earlier throw this leaf's own outcome is
-                    // unknown, so it is not remembered.
-                    if !before {
-                        cell.set(if ctx.thrown.get() { 3 } else { 1 + u8::from(r) });
-                    }
-                    r
-                }
-                3 => ctx.throw(),
-                known => known == 2,
-            },
-            None => test(t, lookup(path, obj, ctx), ctx),
-        },
+        Clause::Path(path, t) => test(t, path.get(obj), ctx),
         Clause::Or(list) => any(list, obj, ctx),
         Clause::Nor(list) => !any(list, obj, ctx),
         Clause::Not(c, _) => !cond(c, obj, ctx),
@@ -147,8 +103,6 @@ fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
             let inner = Ctx {
                 groups: ctx.groups,
                 visited: Some(&visited),
-                slots: &[],
-                memo: &[],
                 thrown: ctx.thrown,
             };
             cond(c, obj, &inner)
@@ -208,19 +162,17 @@ pub(crate) fn op<'a>(o: &Op, v: Val<'a>, ctx: &Ctx<'a>) -> bool {
         Op::ElemMatchValue(t) => match v {
             Val::Arr(items) => items
                 .iter()
-                .any(|e| !e.is_null() && test(t, Val::from(e), ctx)),
+                .any(|e| !matches!(e, Val::Null) && test(t, e, ctx)),
             _ => false,
         },
         Op::ElemMatchCond(c) => match v {
             Val::Arr(items) => items
                 .iter()
-                .any(|e| !e.is_null() && cond(c, Val::from(e), &ctx.below())),
+                .any(|e| !matches!(e, Val::Null) && cond(c, e, ctx)),
             _ => false,
         },
         Op::All(tests) => match v {
-            Val::Arr(items) => tests
-                .iter()
-                .all(|t| items.iter().any(|e| test(t, Val::from(e), ctx))),
+            Val::Arr(items) => tests.iter().all(|t| items.iter().any(|e| test(t, e, ctx))),
             _ => false,
         },
         Op::Regex(re) => re.test(v),

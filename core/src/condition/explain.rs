@@ -47,7 +47,7 @@ pub(crate) fn cond<'a>(c: &Cond, obj: Val<'a>, ctx: &Ctx<'a>) -> Option<String> 
 
 fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: &Ctx<'a>) -> String {
     match cl {
-        Clause::Path(path, t) => test(path.as_str(), t, eval::lookup(path, obj, ctx), ctx),
+        Clause::Path(path, t) => test(path.as_str(), t, path.get(obj), ctx),
         Clause::Or(list) => match list.first().and_then(|c| cond(c, obj, ctx)) {
             Some(first) if list.len() == 1 => first,
             Some(first) => format!(

@@ -6,14 +6,16 @@
 //! the paths real audiences take (strings and numbers); arrays and objects in
 //! string contexts are rare and may allocate.
 
+use super::doc::{Doc, Elements, Members};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
 
-/// A value as the evaluator sees it: a borrowed JSON value, or one of the
-/// few things a JavaScript property lookup can reach that JSON cannot hold
-/// (an array's `length`, an inherited built-in method, `Object.prototype`).
+/// A value as the evaluator sees it: a borrowed JSON value (from a
+/// `serde_json::Value` or a [`Doc`] tape), or one of the few things a
+/// JavaScript property lookup can reach that JSON cannot hold (an array's
+/// `length`, an inherited built-in method, `Object.prototype`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Val<'a> {
     /// `null` (also what GrowthBook's `getPath` returns for a missing path).
@@ -25,15 +27,156 @@ pub(crate) enum Val<'a> {
     /// A string.
     Str(&'a str),
     /// An array (also `Array.prototype`, which is an empty array).
-    Arr(&'a [Value]),
+    Arr(Arr<'a>),
     /// A plain object.
-    Obj(&'a Map<String, Value>),
+    Obj(Obj<'a>),
     /// `Object.prototype`, reached through `__proto__`: an empty object.
     ObjProto,
     /// A built-in method reached through an inherited name such as
     /// `toString`; the payload is the function's `name` (`Object` or
     /// `Array` for `constructor`).
     Func(&'static str),
+}
+
+/// An array, wherever it was parsed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Arr<'a> {
+    Json(&'a [Value]),
+    /// The array node at this index of a tape.
+    Doc(&'a Doc<'a>, u32),
+}
+
+/// An object, wherever it was parsed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Obj<'a> {
+    Json(&'a Map<String, Value>),
+    /// The object node at this index of a tape.
+    Doc(&'a Doc<'a>, u32),
+}
+
+/// The elements of an [`Arr`].
+pub(crate) enum ArrIter<'a> {
+    Json(std::slice::Iter<'a, Value>),
+    Doc(&'a Doc<'a>, Elements<'a, 'a>),
+}
+
+impl<'a> Iterator for ArrIter<'a> {
+    type Item = Val<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<Val<'a>> {
+        match self {
+            ArrIter::Json(it) => it.next().map(Val::from),
+            ArrIter::Doc(d, it) => it.next().map(|i| d.val(i)),
+        }
+    }
+}
+
+/// The members of an [`Obj`].
+pub(crate) enum ObjIter<'a> {
+    Json(serde_json::map::Iter<'a>),
+    Doc(&'a Doc<'a>, Members<'a, 'a>),
+}
+
+impl<'a> Iterator for ObjIter<'a> {
+    type Item = (&'a str, Val<'a>);
+    #[inline]
+    fn next(&mut self) -> Option<(&'a str, Val<'a>)> {
+        match self {
+            ObjIter::Json(it) => it.next().map(|(k, v)| (k.as_str(), Val::from(v))),
+            ObjIter::Doc(d, it) => it.next().map(|(k, v)| (k, d.val(v))),
+        }
+    }
+}
+
+impl<'a> Arr<'a> {
+    /// `Array.prototype`: an empty array.
+    pub(crate) const EMPTY: Arr<'static> = Arr::Json(&[]);
+
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        match self {
+            Arr::Json(a) => a.len(),
+            Arr::Doc(d, i) => d.len(i),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(self, index: usize) -> Option<Val<'a>> {
+        match self {
+            Arr::Json(a) => a.get(index).map(Val::from),
+            Arr::Doc(d, i) => d.elements(i).nth(index).map(|n| d.val(n)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn iter(self) -> ArrIter<'a> {
+        match self {
+            Arr::Json(a) => ArrIter::Json(a.iter()),
+            Arr::Doc(d, i) => ArrIter::Doc(d, d.elements(i)),
+        }
+    }
+}
+
+impl<'a> Obj<'a> {
+    /// The value under an own key (for a repeated key, the last one, as
+    /// `JSON.parse` keeps it).
+    #[inline]
+    pub(crate) fn get(self, key: &str) -> Option<Val<'a>> {
+        match self {
+            // Comparing a few short keys is cheaper than hashing the probe
+            // with the map's SipHash.
+            Obj::Json(map) if map.len() <= 8 => map
+                .iter()
+                .find_map(|(k, v)| (k == key).then(|| Val::from(v))),
+            Obj::Json(map) => map.get(key).map(Val::from),
+            // The last occurrence, so a repeated key reads as JSON.parse
+            // leaves it.
+            Obj::Doc(d, i) => d
+                .members(i)
+                .fold(None, |found, (k, v)| if k == key { Some(v) } else { found })
+                .map(|v| d.val(v)),
+        }
+    }
+
+    /// Whether `key` is an own key.
+    #[inline]
+    pub(crate) fn contains_key(self, key: &str) -> bool {
+        match self {
+            Obj::Json(map) => map.contains_key(key),
+            Obj::Doc(d, i) => d.members(i).any(|(k, _)| k == key),
+        }
+    }
+
+    /// The own members in text order, a repeated key each time it occurs
+    /// (so the last occurrence is the value that counts).
+    #[inline]
+    pub(crate) fn members(self) -> ObjIter<'a> {
+        match self {
+            Obj::Json(map) => ObjIter::Json(map.iter()),
+            Obj::Doc(d, i) => ObjIter::Doc(d, d.members(i)),
+        }
+    }
+
+    /// The own members in insertion order, each key once with its last
+    /// value (allocates: explanations and object equality only).
+    pub(crate) fn entries(self) -> Vec<(&'a str, Val<'a>)> {
+        match self {
+            Obj::Json(map) => map
+                .iter()
+                .map(|(k, v)| (k.as_str(), Val::from(v)))
+                .collect(),
+            Obj::Doc(d, i) => {
+                let mut out: Vec<(&'a str, Val<'a>)> = Vec::with_capacity(d.len(i));
+                for (k, v) in d.members(i) {
+                    match out.iter_mut().find(|(seen, _)| *seen == k) {
+                        Some(slot) => slot.1 = d.val(v),
+                        None => out.push((k, d.val(v))),
+                    }
+                }
+                out
+            }
+        }
+    }
 }
 
 impl<'a> From<&'a Value> for Val<'a> {
@@ -44,8 +187,8 @@ impl<'a> From<&'a Value> for Val<'a> {
             Value::Bool(b) => Val::Bool(*b),
             Value::Number(n) => Val::Num(num_of(n)),
             Value::String(s) => Val::Str(s),
-            Value::Array(a) => Val::Arr(a),
-            Value::Object(o) => Val::Obj(o),
+            Value::Array(a) => Val::Arr(Arr::Json(a)),
+            Value::Object(o) => Val::Obj(Obj::Json(o)),
         }
     }
 }
@@ -209,7 +352,9 @@ impl Rel {
         })
     }
 
-    fn num(self, a: f64, b: f64) -> bool {
+    /// For two numbers.
+    #[inline]
+    pub(crate) fn num(self, a: f64, b: f64) -> bool {
         match self {
             Rel::Lt => a < b,
             Rel::Lte => a <= b,
@@ -274,8 +419,8 @@ pub(crate) fn write_js_string<W: Write>(v: Val, w: &mut W) -> fmt::Result {
                     w.write_char(',')?;
                 }
                 // Array.prototype.join writes null and undefined as nothing.
-                if !item.is_null() {
-                    write_js_string(Val::from(item), w)?;
+                if !matches!(item, Val::Null) {
+                    write_js_string(item, w)?;
                 }
             }
             Ok(())
@@ -296,12 +441,9 @@ pub(crate) struct Throws;
 pub(crate) fn coercion_throws(v: Val) -> bool {
     match v {
         Val::Obj(m) => m.contains_key("toString"),
-        Val::Arr(items) => items.iter().any(|i| {
-            matches!(
-                i,
-                serde_json::Value::Array(_) | serde_json::Value::Object(_)
-            ) && coercion_throws(Val::from(i))
-        }),
+        Val::Arr(items) => items
+            .iter()
+            .any(|i| matches!(i, Val::Arr(_) | Val::Obj(_)) && coercion_throws(i)),
         _ => false,
     }
 }
@@ -662,46 +804,42 @@ pub(crate) fn json_eq(v: Val, expected: &Value) -> bool {
         (Val::Num(a), Value::Number(b)) => a.is_finite() && a == num_of(b),
         (Val::Str(a), Value::String(b)) => a == b,
         (Val::Arr(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_eq_elem(x, y))
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_eq(x, y))
         }
-        (Val::Obj(a), Value::Object(b)) => object_json_eq(a, b),
+        (Val::Obj(a), Value::Object(b)) => {
+            let ours = js_order(a.entries().into_iter());
+            let theirs = js_order(b.iter().map(|(k, v)| (k.as_str(), v)));
+            ours.len() == theirs.len()
+                && ours
+                    .iter()
+                    .zip(&theirs)
+                    .all(|((ka, va), (kb, vb))| ka == kb && json_eq(*va, vb))
+        }
         (Val::ObjProto, Value::Object(b)) => b.is_empty(),
         _ => false,
     }
 }
 
-fn json_eq_elem(x: &Value, y: &Value) -> bool {
-    json_eq(Val::from(x), y)
-}
-
-fn object_json_eq(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// Object members in JavaScript's order: array indices ascending, then the
+/// rest in insertion order.
+fn js_order<'k, T>(members: impl Iterator<Item = (&'k str, T)>) -> Vec<(&'k str, T)> {
+    let mut indexed: Vec<(u32, &'k str, T)> = Vec::new();
+    let mut rest: Vec<(&'k str, T)> = Vec::new();
+    for (k, v) in members {
+        match array_index(k) {
+            Some(i) => indexed.push((i, k, v)),
+            None => rest.push((k, v)),
+        }
     }
-    let indexed = |m: &Map<String, Value>| m.keys().any(|k| array_index(k).is_some());
-    if !indexed(a) && !indexed(b) {
-        return a
-            .iter()
-            .zip(b)
-            .all(|((ka, va), (kb, vb))| ka == kb && json_eq_elem(va, vb));
+    if indexed.is_empty() {
+        return rest;
     }
-    let (ka, kb) = (js_key_order(a), js_key_order(b));
-    ka.iter()
-        .zip(&kb)
-        .all(|(x, y)| x == y && json_eq_elem(&a[x.as_str()], &b[y.as_str()]))
-}
-
-/// An object's keys in JavaScript's order: array indices ascending, then
-/// the rest in insertion order.
-fn js_key_order(m: &Map<String, Value>) -> Vec<&String> {
-    let mut idx: Vec<(u32, &String)> = m
-        .keys()
-        .filter_map(|k| array_index(k).map(|i| (i, k)))
-        .collect();
-    sort_small(&mut idx, |e| e.0);
-    let mut keys: Vec<&String> = idx.into_iter().map(|(_, k)| k).collect();
-    keys.extend(m.keys().filter(|k| array_index(k).is_none()));
-    keys
+    sort_small(&mut indexed, |e| e.0);
+    indexed
+        .into_iter()
+        .map(|(_, k, v)| (k, v))
+        .chain(rest)
+        .collect()
 }
 
 /// `JSON.stringify(v)` for a JSON value (objects in insertion order), for
@@ -710,19 +848,20 @@ fn js_key_order(m: &Map<String, Value>) -> Vec<&String> {
 /// no float formatting of its own.
 pub(crate) fn json_text(v: &Value) -> String {
     let mut out = String::new();
-    write_json(v, &mut out);
+    write_json(Val::from(v), &mut out);
     out
 }
 
-fn write_json(v: &Value, out: &mut String) {
+fn write_json(v: Val, out: &mut String) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write_number(num_of(n), out);
+        Val::Null | Val::Func(_) => out.push_str("null"),
+        Val::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Val::Num(n) if n.is_finite() => {
+            let _ = write_number(n, out);
         }
-        Value::String(s) => write_json_str(s, out),
-        Value::Array(items) => {
+        Val::Num(_) => out.push_str("null"),
+        Val::Str(s) => write_json_str(s, out),
+        Val::Arr(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -732,9 +871,9 @@ fn write_json(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(m) => {
+        Val::Obj(m) => {
             out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
+            for (i, (k, item)) in m.entries().into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -744,6 +883,7 @@ fn write_json(v: &Value, out: &mut String) {
             }
             out.push('}');
         }
+        Val::ObjProto => out.push_str("{}"),
     }
 }
 
@@ -774,44 +914,18 @@ pub(crate) fn write_json_str(s: &str, out: &mut String) {
 /// JSON text of an attribute for explanations.
 pub(crate) fn show(v: Val) -> String {
     match v {
-        Val::Null => "null".into(),
-        Val::Bool(b) => (if b { "true" } else { "false" }).into(),
         Val::Num(n) => {
             let mut s = String::new();
             let _ = write_number(n, &mut s);
             s
         }
-        Val::Str(s) => {
-            let mut out = String::new();
-            write_json_str(s, &mut out);
-            out
-        }
-        Val::Arr(a) => {
-            let mut out = String::from("[");
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, &mut out);
-            }
-            out.push(']');
-            out
-        }
-        Val::Obj(o) => {
-            let mut out = String::from("{");
-            for (i, (k, item)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_str(k, &mut out);
-                out.push(':');
-                write_json(item, &mut out);
-            }
-            out.push('}');
-            out
-        }
         Val::ObjProto => "Object.prototype".into(),
         Val::Func(name) => ["function ", name].concat(),
+        other => {
+            let mut out = String::new();
+            write_json(other, &mut out);
+            out
+        }
     }
 }
 

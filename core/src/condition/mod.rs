@@ -11,10 +11,12 @@
 //!
 //! * [`Condition::compile`] once per rule, then [`Condition::eval`] (or
 //!   [`Condition::try_eval`], [`Condition::explain`]) per user.
-//! * [`ConditionSet`] for many rules against one user, the SDK's case: root
-//!   paths are resolved once per pass, each distinct operator leaf is
-//!   evaluated once per pass, and [`ConditionSet::eval_all_json`] reads the
-//!   attributes straight from JSON text (what crosses from JavaScript).
+//! * [`ConditionSet`] for many rules against one user, the SDK's case: the
+//!   rules are compiled together into one flat program, root paths are
+//!   resolved once per pass, each distinct leaf is evaluated at most once
+//!   per pass, and [`ConditionSet::eval_all_json_with`] reads the
+//!   attributes straight from JSON text (what crosses from JavaScript)
+//!   without allocating once its [`Scratch`] is warm.
 //! * [`SavedGroups::compile`] once per payload.
 //!
 //! # Semantics
@@ -73,19 +75,22 @@
 //!   the browser; they may differ from Node's in characters added by recent
 //!   Unicode versions.
 
-mod attrs;
 mod batch;
 mod compile;
+mod doc;
+mod elems;
 mod eval;
 mod explain;
 mod groups;
 mod js;
+mod leaf;
 mod path;
+mod program;
 mod regex;
 mod set;
 mod version;
 
-pub use batch::ConditionSet;
+pub use batch::{ConditionSet, Scratch};
 pub use groups::SavedGroups;
 
 use crate::{Error, Result};

@@ -10,7 +10,7 @@
 //! `null` here, where JavaScript would reach the function's own properties;
 //! no attribute set written as JSON can depend on that.
 
-use super::js::{array_index, Val};
+use super::js::{array_index, Arr, Val};
 #[cfg(test)]
 use serde_json::Value;
 
@@ -83,20 +83,6 @@ enum Inherited {
     ObjectMethod(&'static str),
 }
 
-/// `map.get(key)`, by a scan for small objects: comparing a few short keys
-/// is cheaper than hashing the probe with the map's SipHash.
-#[inline]
-fn lookup<'a>(
-    map: &'a serde_json::Map<String, serde_json::Value>,
-    key: &str,
-) -> Option<&'a serde_json::Value> {
-    if map.len() <= 8 {
-        map.iter().find_map(|(k, v)| (k == key).then_some(v))
-    } else {
-        map.get(key)
-    }
-}
-
 /// One segment of a path with what it means precomputed.
 #[derive(Debug, Clone)]
 struct Segment {
@@ -128,8 +114,8 @@ impl Segment {
     #[inline]
     fn step<'a>(&self, cur: Val<'a>) -> Val<'a> {
         match cur {
-            Val::Obj(map) => match lookup(map, &self.key) {
-                Some(v) => Val::from(v),
+            Val::Obj(map) => match map.get(&self.key) {
+                Some(v) => v,
                 None => match self.inherited {
                     Inherited::None => Val::Null,
                     Inherited::Constructor => Val::Func("Object"),
@@ -139,7 +125,7 @@ impl Segment {
             },
             Val::Arr(items) => {
                 if let Some(i) = self.index {
-                    return items.get(i as usize).map_or(Val::Null, Val::from);
+                    return items.get(i as usize).unwrap_or(Val::Null);
                 }
                 if &*self.key == "length" {
                     return Val::Num(items.len() as f64);
@@ -151,7 +137,7 @@ impl Segment {
                     Inherited::None => Val::Null,
                     Inherited::Constructor => Val::Func("Array"),
                     // Array.prototype is itself an empty array.
-                    Inherited::Proto => Val::Arr(&[]),
+                    Inherited::Proto => Val::Arr(Arr::EMPTY),
                     Inherited::ObjectMethod(n) => Val::Func(n),
                 }
             }
@@ -171,16 +157,7 @@ impl Segment {
 pub(crate) struct Path {
     text: Box<str>,
     segments: Box<[Segment]>,
-    /// Index of this path in a [`ConditionSet`](super::ConditionSet)'s
-    /// per-pass table of resolved root paths, if it is in one.
-    slot: u32,
-    /// Index of the per-pass result cell shared by every identical leaf
-    /// this path heads in a `ConditionSet` (costly leaves only).
-    memo: u32,
 }
-
-/// No slot.
-const NO_SLOT: u32 = u32::MAX;
 
 impl Path {
     /// Splits on every `.`, keeping empty segments, as `split(".")` does.
@@ -188,32 +165,12 @@ impl Path {
         Path {
             text: text.into(),
             segments: text.split('.').map(Segment::new).collect(),
-            slot: NO_SLOT,
-            memo: NO_SLOT,
         }
     }
 
     /// The path as written.
     pub(crate) fn as_str(&self) -> &str {
         &self.text
-    }
-
-    #[inline]
-    pub(crate) fn slot(&self) -> Option<usize> {
-        (self.slot != NO_SLOT).then_some(self.slot as usize)
-    }
-
-    pub(crate) fn set_slot(&mut self, slot: u32) {
-        self.slot = slot;
-    }
-
-    #[inline]
-    pub(crate) fn memo(&self) -> Option<usize> {
-        (self.memo != NO_SLOT).then_some(self.memo as usize)
-    }
-
-    pub(crate) fn set_memo(&mut self, memo: u32) {
-        self.memo = memo;
     }
 
     /// The first segment, by which a set groups its paths.

@@ -119,6 +119,19 @@ impl ValueSet {
         }
     }
 
+    /// Its strings, when it holds nothing but strings and does not fold
+    /// case (the sets a [`ConditionSet`](super::ConditionSet) can test by
+    /// bitmask).
+    pub(crate) fn only_strings(&self) -> Option<Vec<&str>> {
+        if self.fold || self.null || self.yes || self.no || !self.numbers.is_empty() {
+            return None;
+        }
+        Some(match &self.strings {
+            Strings::Small(v) => v.iter().map(|(_, s)| &**s).collect(),
+            Strings::Hashed(h) => h.iter().map(|s| &**s).collect(),
+        })
+    }
+
     /// `expected.includes(v)` (with case folding if this is a folded set).
     #[inline]
     pub(crate) fn contains(&self, v: Val) -> bool {
@@ -150,7 +163,7 @@ impl ValueSet {
     #[inline]
     pub(crate) fn is_in(&self, actual: Val) -> bool {
         match actual {
-            Val::Arr(items) => items.iter().any(|e| self.contains(Val::from(e))),
+            Val::Arr(items) => items.iter().any(|e| self.contains(e)),
             other => self.contains(other),
         }
     }

@@ -154,3 +154,36 @@ fn compiled_rules_can_be_shared_between_threads() {
     shared::<ConditionSet>();
     shared::<SavedGroups>();
 }
+
+#[test]
+fn a_throw_ends_the_condition_where_growthbook_meets_it() {
+    // {"toString": 1} cannot become a primitive, so `$gt` throws on it.
+    let attrs = json!({"o": {"toString": 1}, "a": 1});
+    let sources = [
+        (json!({"$not": {"o": {"$gt": 1}}}), false),
+        (json!({"$or": [{"o": {"$gt": 1}}, {"a": 1}]}), false),
+        (json!({"$or": [{"a": 1}, {"o": {"$gt": 1}}]}), true),
+        (json!({"$nor": [{"o": {"$gt": 1}}]}), false),
+        (json!({"o": {"$gt": 1}}), false),
+        (json!({"a": 2, "o": {"$gt": 1}}), false),
+    ];
+    let g = SavedGroups::default();
+    let conditions: Vec<Condition> = sources
+        .iter()
+        .map(|(c, _)| Condition::compile(c).unwrap())
+        .collect();
+    for (c, (src, expected)) in conditions.iter().zip(&sources) {
+        // GrowthBook throws on all but the two that stop before the leaf.
+        let threw = c.try_eval(&attrs, &g).is_err();
+        assert_eq!(threw, !expected && src.get("a").is_none(), "{src}");
+        assert_eq!(c.eval(&attrs, &g), *expected, "{src}");
+    }
+    // In one set the throwing leaf is shared, and remembered as a throw.
+    let set = ConditionSet::new(conditions);
+    let mut out = Vec::new();
+    set.eval_all(&attrs, &g, &mut out);
+    let expected: Vec<bool> = sources.iter().map(|(_, e)| *e).collect();
+    assert_eq!(out, expected);
+    set.eval_all_json(&attrs.to_string(), &g, &mut out).unwrap();
+    assert_eq!(out, expected);
+}

@@ -70,6 +70,67 @@ fn with_text<R>(input: Val, f: impl FnOnce(&str) -> R) -> R {
     }
 }
 
+/// Runs `f` on `paddedVersionString(actual)`, padded into a stack buffer
+/// (a heap string only for versions longer than 96 bytes once padded).
+pub(crate) fn with_padded<R>(actual: Val, f: impl FnOnce(&str) -> R) -> R {
+    if let Val::Str(s) = actual {
+        let mut buf = [0u8; 96];
+        if let Some(len) = pad_plain(s, &mut buf) {
+            // Only ASCII was written.
+            return f(std::str::from_utf8(&buf[..len]).unwrap_or(""));
+        }
+    }
+    with_text(actual, |s| {
+        let mut buf = StackStr::<96>::new();
+        let text: Cow<str> = match write_padded(s, &mut buf) {
+            Ok(()) => Cow::Borrowed(buf.as_str()),
+            Err(_) => {
+                let mut long = String::new();
+                let _ = write_padded(s, &mut long);
+                Cow::Owned(long)
+            }
+        };
+        f(&text)
+    })
+}
+
+/// The common case without `fmt`: a short ASCII version with no `v`, `+`
+/// or line break, padded into `out`; its length, or `None` to hand
+/// anything else to the general path.
+#[inline]
+fn pad_plain(s: &str, out: &mut [u8; 96]) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.is_empty()
+        || b.len() > 32
+        || b[0] == b'v'
+        || !b.iter().all(|c| c.is_ascii_graphic() && *c != b'+')
+    {
+        return None;
+    }
+    let mut len = 0;
+    let mut parts = 0;
+    for part in b.split(|c| *c == b'-' || *c == b'.') {
+        if parts > 0 {
+            out[len] = b'-';
+            len += 1;
+        }
+        parts += 1;
+        if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
+            for _ in part.len()..5 {
+                out[len] = b' ';
+                len += 1;
+            }
+        }
+        out[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    if parts == 3 {
+        out[len..len + 2].copy_from_slice(b"-~");
+        len += 2;
+    }
+    Some(len)
+}
+
 /// A version from a condition, padded once.
 #[derive(Debug, Clone)]
 pub(crate) struct Version {
@@ -83,70 +144,17 @@ impl Version {
         }
     }
 
+    /// The padded form, as GrowthBook compares it.
+    pub(crate) fn padded(&self) -> &str {
+        &self.padded
+    }
+
     /// Order of `paddedVersionString(actual)` against this one.
     pub(crate) fn cmp_actual(&self, actual: Val) -> Ordering {
-        if let Val::Str(s) = actual {
-            if let Some(o) = self.cmp_plain(s) {
-                return o;
-            }
-        }
-        with_text(actual, |s| {
-            let mut buf = StackStr::<96>::new();
-            let text: Cow<str> = match write_padded(s, &mut buf) {
-                Ok(()) => Cow::Borrowed(buf.as_str()),
-                Err(_) => {
-                    let mut long = String::new();
-                    let _ = write_padded(s, &mut long);
-                    Cow::Owned(long)
-                }
-            };
-            cmp_utf16(&text, &self.padded)
-        })
-    }
-}
-
-impl Version {
-    /// The common case without `fmt`: a short ASCII version with no `v`,
-    /// `+` or line break, padded into a byte buffer. `None` hands anything
-    /// else to the general path.
-    #[inline]
-    fn cmp_plain(&self, s: &str) -> Option<Ordering> {
-        let b = s.as_bytes();
-        if b.is_empty()
-            || b.len() > 32
-            || b[0] == b'v'
-            || !b.iter().all(|c| c.is_ascii_graphic() && *c != b'+')
-        {
-            return None;
-        }
-        let mut out = [0u8; 96];
-        let mut len = 0;
-        let mut parts = 0;
-        for part in b.split(|c| *c == b'-' || *c == b'.') {
-            if parts > 0 {
-                out[len] = b'-';
-                len += 1;
-            }
-            parts += 1;
-            if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
-                for _ in part.len()..5 {
-                    out[len] = b' ';
-                    len += 1;
-                }
-            }
-            out[len..len + part.len()].copy_from_slice(part);
-            len += part.len();
-        }
-        if parts == 3 {
-            out[len..len + 2].copy_from_slice(b"-~");
-            len += 2;
-        }
-        // ASCII against anything: byte order is UTF-16 order up to the first
-        // non-ASCII byte of the other side, which then sorts after.
-        Some(cmp_utf16(
-            std::str::from_utf8(&out[..len]).ok()?,
-            &self.padded,
-        ))
+        // ASCII against anything: byte order is UTF-16 order up to the
+        // first non-ASCII byte of the other side, which then sorts after;
+        // `cmp_utf16` handles both.
+        with_padded(actual, |p| cmp_utf16(p, &self.padded))
     }
 }
 

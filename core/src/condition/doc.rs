@@ -1,0 +1,653 @@
+//! Attributes read from JSON text into a flat tape, for
+//! [`ConditionSet`](super::ConditionSet) passes: every value is one 16-byte
+//! [`Node`] in a `Vec` that is cleared, not freed, between passes, strings
+//! without escapes stay in the text, and an array or object records where
+//! its last descendant ends so a walk can step over it. Building
+//! `serde_json::Value`s instead (a heap map per object, a heap string per
+//! string, all freed again) cost more than evaluating 200 audiences.
+//!
+//! The top-level reader parses only the members the conditions name and
+//! scans over the others for their extent without validating them; the
+//! text is expected to come from `JSON.stringify` or serde_json. What it
+//! does parse follows JSON's grammar strictly.
+
+use super::js::Val;
+
+/// One JSON value on the tape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    Num(f64),
+    /// A string without escapes: `text[at..at + len]`.
+    Str {
+        at: u32,
+        len: u32,
+    },
+    /// An unescaped string kept in the tape's pool: `pool[at..at + len]`.
+    Esc {
+        at: u32,
+        len: u32,
+    },
+    /// `len` elements follow; `end` is the index after the last descendant.
+    Arr {
+        len: u32,
+        end: u32,
+    },
+    /// `len` members follow, each a key node then its value (a repeated
+    /// key is kept each time; readers take the last value, in the first
+    /// one's place, as `JSON.parse` does).
+    Obj {
+        len: u32,
+        end: u32,
+    },
+}
+
+/// Deepest nesting accepted (serde_json's limit too), so hostile input
+/// cannot exhaust the stack.
+const MAX_DEPTH: u32 = 128;
+
+/// The reusable buffers a tape is built in.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tape {
+    nodes: Vec<Node>,
+    /// Strings that had escapes, unescaped.
+    pool: String,
+}
+
+/// A built tape with the text its strings point into.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Doc<'a> {
+    nodes: &'a [Node],
+    text: &'a str,
+    pool: &'a str,
+}
+
+type Scan<T> = Result<T, String>;
+
+impl Tape {
+    /// Empties the tape, keeping its capacity.
+    pub(crate) fn clear(&mut self) {
+        self.nodes.clear();
+        self.pool.clear();
+    }
+
+    /// The tape as built from `text`.
+    pub(crate) fn doc<'a>(&'a self, text: &'a str) -> Doc<'a> {
+        Doc {
+            nodes: &self.nodes,
+            text,
+            pool: &self.pool,
+        }
+    }
+
+    /// Parses a whole JSON document; returns its root node.
+    pub(crate) fn parse_document(&mut self, text: &str) -> Scan<u32> {
+        let mut r = Reader { text, at: 0 };
+        let root = self.value(&mut r, 0)?;
+        r.ws();
+        if r.at != text.len() {
+            return Err(format!("trailing characters at byte {}", r.at));
+        }
+        Ok(root)
+    }
+
+    /// Reads the top-level members of an attributes object, parsing onto
+    /// the tape the value of each member whose (unescaped) key `wanted`
+    /// accepts and calling `found` with it, in text order (so a repeated
+    /// key's last value comes last, as `JSON.parse` keeps it). Returns
+    /// `Ok(false)` if the text is not an object (the caller then parses it
+    /// whole).
+    pub(crate) fn read_members<W, F>(&mut self, text: &str, wanted: W, mut found: F) -> Scan<bool>
+    where
+        W: Fn(&str) -> Option<u32>,
+        F: FnMut(u32, u32),
+    {
+        let mut r = Reader { text, at: 0 };
+        r.ws();
+        if r.peek() != Some(b'{') {
+            return Ok(false);
+        }
+        r.at += 1;
+        r.list(b'}', |r| {
+            let (ks, ke, escaped) = r.key()?;
+            let unescaped;
+            let key = if escaped {
+                unescaped =
+                    serde_json::from_str::<String>(&text[ks..ke]).map_err(|e| e.to_string())?;
+                unescaped.as_str()
+            } else {
+                &text[ks + 1..ke - 1]
+            };
+            match wanted(key) {
+                Some(tag) => {
+                    let node = self.value(r, 1)?;
+                    found(tag, node);
+                    Ok(())
+                }
+                None => r.skip_value(),
+            }
+        })?;
+        r.ws();
+        if r.at != text.len() {
+            return Err(format!("trailing characters at byte {}", r.at));
+        }
+        Ok(true)
+    }
+
+    fn push(&mut self, n: Node) -> u32 {
+        self.nodes.push(n);
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Parses one value at the cursor onto the tape; returns its index.
+    fn value(&mut self, r: &mut Reader, depth: u32) -> Scan<u32> {
+        r.ws();
+        let start = r.at;
+        Ok(match r.peek() {
+            Some(b'"') => {
+                let span = r.string()?;
+                let node = self.string_node(r.text, span)?;
+                self.push(node)
+            }
+            Some(b'{') => self.container(r, depth + 1, true)?,
+            Some(b'[') => self.container(r, depth + 1, false)?,
+            Some(b't') => self.word(r, "true", Node::Bool(true))?,
+            Some(b'f') => self.word(r, "false", Node::Bool(false))?,
+            Some(b'n') => self.word(r, "null", Node::Null)?,
+            Some(b'-' | b'0'..=b'9') => {
+                let n = r.number()?;
+                self.push(Node::Num(n))
+            }
+            _ => return Err(format!("expected a value at byte {start}")),
+        })
+    }
+
+    fn word(&mut self, r: &mut Reader, w: &str, node: Node) -> Scan<u32> {
+        if r.text.as_bytes()[r.at..].starts_with(w.as_bytes()) {
+            r.at += w.len();
+            Ok(self.push(node))
+        } else {
+            Err(format!("expected a value at byte {}", r.at))
+        }
+    }
+
+    /// The node of the string with span `(s, e, escaped)` (quotes
+    /// included) in `text`.
+    fn string_node(&mut self, text: &str, (s, e, escaped): (usize, usize, bool)) -> Scan<Node> {
+        if !escaped {
+            return Ok(Node::Str {
+                at: (s + 1) as u32,
+                len: (e - s - 2) as u32,
+            });
+        }
+        // Rare: serde_json's unescaping (it refuses lone surrogates, which a
+        // Rust string cannot hold).
+        let owned = serde_json::from_str::<String>(&text[s..e]).map_err(|e| e.to_string())?;
+        let at = self.pool.len() as u32;
+        self.pool.push_str(&owned);
+        Ok(Node::Esc {
+            at,
+            len: owned.len() as u32,
+        })
+    }
+
+    fn check_depth(depth: u32, r: &Reader) -> Scan<()> {
+        if depth > MAX_DEPTH {
+            Err(format!("nesting deeper than {MAX_DEPTH} at byte {}", r.at))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// An array or object at the cursor (its opening bracket), with its
+    /// node's length and end filled in once its items are on the tape.
+    fn container(&mut self, r: &mut Reader, depth: u32, object: bool) -> Scan<u32> {
+        Self::check_depth(depth, r)?;
+        r.at += 1;
+        let me = self.push(Node::Null);
+        let len = if object {
+            r.list(b'}', |r| {
+                let key = r.key()?;
+                let key = self.string_node(r.text, key)?;
+                self.push(key);
+                self.value(r, depth).map(drop)
+            })?
+        } else {
+            r.list(b']', |r| self.value(r, depth).map(drop))?
+        };
+        let end = self.nodes.len() as u32;
+        self.nodes[me as usize] = if object {
+            Node::Obj { len, end }
+        } else {
+            Node::Arr { len, end }
+        };
+        Ok(me)
+    }
+}
+
+/// A cursor over JSON text.
+struct Reader<'j> {
+    text: &'j str,
+    at: usize,
+}
+
+impl Reader<'_> {
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    #[inline(always)]
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// The items of an array or object after its opening bracket, up to
+    /// `close`, each read by `item` with the commas between them checked
+    /// here; returns how many.
+    fn list(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<u32> {
+        let mut n = 0;
+        self.ws();
+        if self.peek() == Some(close) {
+            self.at += 1;
+            return Ok(0);
+        }
+        loop {
+            item(self)?;
+            n += 1;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(c) if c == close => {
+                    self.at += 1;
+                    return Ok(n);
+                }
+                _ => {
+                    return Err(format!(
+                        "expected ',' or '{}' at byte {}",
+                        close as char, self.at
+                    ))
+                }
+            }
+        }
+    }
+
+    /// A member's key and the colon after it: the key's span with quotes,
+    /// and whether it has escapes.
+    fn key(&mut self) -> Scan<(usize, usize, bool)> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(format!("expected a key at byte {}", self.at));
+        }
+        let span = self.string()?;
+        self.expect(b':')?;
+        Ok(span)
+    }
+
+    fn expect(&mut self, b: u8) -> Scan<()> {
+        self.ws();
+        if self.peek() == Some(b) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(format!("expected '{}' at byte {}", b as char, self.at))
+        }
+    }
+
+    /// A string starting at the cursor: its span including quotes, and
+    /// whether it has escapes. Eight bytes at a time, jumping straight to
+    /// the first quote, backslash or control character among them.
+    fn string(&mut self) -> Scan<(usize, usize, bool)> {
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        let mut i = start + 1;
+        let mut escaped = false;
+        loop {
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                let m = special(u64::from_le_bytes(w));
+                if m == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (m.trailing_zeros() / 8) as usize;
+            }
+            match bytes.get(i) {
+                Some(b'"') => {
+                    self.at = i + 1;
+                    return Ok((start, self.at, escaped));
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(c) if *c < 0x20 => {
+                    return Err(format!("control character in string at byte {i}"))
+                }
+                Some(_) => i += 1,
+                None => return Err("unterminated string".into()),
+            }
+        }
+    }
+
+    /// JSON's number grammar, and the double `JSON.parse` gives for it.
+    fn number(&mut self) -> Scan<f64> {
+        let b = self.text.as_bytes();
+        let start = self.at;
+        let mut i = start;
+        let neg = b.get(i) == Some(&b'-');
+        i += usize::from(neg);
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i - from
+        };
+        let int_start = i;
+        let int = digits(&mut i);
+        if int == 0 || (int > 1 && b[int_start] == b'0') {
+            return Err(format!("invalid number at byte {start}"));
+        }
+        let mut frac = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            frac = digits(&mut i);
+            if frac == 0 {
+                return Err(format!("invalid number at byte {start}"));
+            }
+        }
+        let mut exp = false;
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            exp = true;
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return Err(format!("invalid number at byte {start}"));
+            }
+        }
+        self.at = i;
+        // At most 15 digits fit a double exactly, and so does 10^frac up to
+        // 10^22: one correctly rounded division is then the exact answer.
+        if !exp && int + frac <= 15 {
+            let mut m = 0u64;
+            for &c in &b[int_start..i] {
+                if c != b'.' {
+                    m = m * 10 + u64::from(c - b'0');
+                }
+            }
+            let v = m as f64 / POW10[frac];
+            return Ok(if neg { -v } else { v });
+        }
+        let text = &self.text[start..i];
+        serde_json::from_str::<f64>(text).map_err(|e| format!("{e} in number at byte {start}"))
+    }
+
+    /// Moves past one value without parsing it.
+    fn skip_value(&mut self) -> Scan<()> {
+        self.ws();
+        let start = self.at;
+        match self.peek() {
+            Some(b'"') => {
+                self.string()?;
+            }
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek() {
+                        Some(b'"') => {
+                            self.string()?;
+                            continue;
+                        }
+                        Some(b'{' | b'[') => depth += 1,
+                        Some(b'}' | b']') => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.at += 1;
+                                break;
+                            }
+                        }
+                        Some(_) => {}
+                        None => return Err("unterminated object or array".into()),
+                    }
+                    self.at += 1;
+                }
+            }
+            Some(_) => {
+                while !matches!(
+                    self.peek(),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
+                    self.at += 1;
+                }
+                if self.at == start {
+                    return Err(format!("expected a value at byte {start}"));
+                }
+            }
+            None => return Err("unexpected end of JSON".into()),
+        }
+        Ok(())
+    }
+}
+
+/// The high bit of each of the eight bytes in `w` that is a quote, a
+/// backslash or below 0x20, exact up to the first such byte (the classic
+/// has-zero-byte test on `w` XOR each of those bytes; later bytes can be
+/// flagged spuriously by a borrow, which only costs a look at them).
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let quote = zero(w ^ (LO * u64::from(b'"')));
+    let backslash = zero(w ^ (LO * u64::from(b'\\')));
+    // Bytes below 0x20: subtracting 0x20 borrows into the high bit.
+    let control = w.wrapping_sub(LO * 0x20) & !w & HI;
+    quote | backslash | control
+}
+
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+impl<'a> Doc<'a> {
+    /// The index after the value at `i` and all its descendants.
+    #[inline]
+    pub(crate) fn next(&self, i: u32) -> u32 {
+        match self.nodes.get(i as usize) {
+            Some(Node::Arr { end, .. } | Node::Obj { end, .. }) => *end,
+            _ => i + 1,
+        }
+    }
+
+    #[inline]
+    fn str_at(&self, i: u32) -> &'a str {
+        let (src, at, len) = match self.nodes.get(i as usize) {
+            Some(Node::Str { at, len }) => (self.text, *at, *len),
+            Some(Node::Esc { at, len }) => (self.pool, *at, *len),
+            _ => return "",
+        };
+        src.get(at as usize..(at + len) as usize).unwrap_or("")
+    }
+
+    /// The value at node `i`.
+    #[inline]
+    pub(crate) fn val(&'a self, i: u32) -> Val<'a> {
+        match self.nodes.get(i as usize) {
+            None | Some(Node::Null) => Val::Null,
+            Some(Node::Bool(b)) => Val::Bool(*b),
+            Some(Node::Num(n)) => Val::Num(*n),
+            Some(Node::Str { .. } | Node::Esc { .. }) => Val::Str(self.str_at(i)),
+            Some(Node::Arr { .. }) => Val::Arr(super::js::Arr::Doc(self, i)),
+            Some(Node::Obj { .. }) => Val::Obj(super::js::Obj::Doc(self, i)),
+        }
+    }
+
+    /// Number of elements or members of the array or object at `i`.
+    #[inline]
+    pub(crate) fn len(&self, i: u32) -> usize {
+        match self.nodes.get(i as usize) {
+            Some(Node::Arr { len, .. } | Node::Obj { len, .. }) => *len as usize,
+            _ => 0,
+        }
+    }
+
+    /// The elements of the array at `i`, as node indices.
+    #[inline]
+    pub(crate) fn elements(&self, i: u32) -> Elements<'_, 'a> {
+        Elements {
+            doc: self,
+            at: i + 1,
+            left: self.len(i) as u32,
+        }
+    }
+
+    /// The members of the object at `i` in text order, as (key, value
+    /// index), repeats included.
+    #[inline]
+    pub(crate) fn members(&self, i: u32) -> Members<'_, 'a> {
+        Members {
+            doc: self,
+            at: i + 1,
+            left: self.len(i) as u32,
+        }
+    }
+}
+
+/// Iterator over an array's element nodes.
+#[derive(Clone)]
+pub(crate) struct Elements<'d, 'a> {
+    doc: &'d Doc<'a>,
+    at: u32,
+    left: u32,
+}
+
+impl Iterator for Elements<'_, '_> {
+    type Item = u32;
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let i = self.at;
+        self.at = self.doc.next(i);
+        Some(i)
+    }
+}
+
+/// Iterator over an object's members.
+#[derive(Clone)]
+pub(crate) struct Members<'d, 'a> {
+    doc: &'d Doc<'a>,
+    at: u32,
+    left: u32,
+}
+
+impl<'a> Iterator for Members<'_, 'a> {
+    type Item = (&'a str, u32);
+    #[inline]
+    fn next(&mut self) -> Option<(&'a str, u32)> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let key = self.doc.str_at(self.at);
+        let value = self.at + 1;
+        self.at = self.doc.next(value);
+        Some((key, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::js::show;
+    use super::*;
+
+    fn parse(text: &str) -> String {
+        let mut t = Tape::default();
+        let root = t.parse_document(text).unwrap();
+        let doc = t.doc(text);
+        show(doc.val(root))
+    }
+
+    #[test]
+    fn parses_json_onto_the_tape() {
+        assert_eq!(
+            parse(
+                r#" {"a": [1, -2.5, 1e3, 0.1, 123456789012345678, true, null], "b": {"c": "x\"y"}, "d": {}, "e": []} "#
+            ),
+            r#"{"a":[1,-2.5,1000,0.1,123456789012345680,true,null],"b":{"c":"x\"y"},"d":{},"e":[]}"#
+        );
+        assert_eq!(parse(r#"{"k": 1, "k": 2, "j": 3}"#), r#"{"k":2,"j":3}"#);
+        let mut t = Tape::default();
+        for bad in [
+            "[1,]",
+            "{\"a\" 1}",
+            "01",
+            "1.",
+            "-",
+            "[1 2]",
+            "tru",
+            "\"a",
+            "[1] x",
+            "\"\\ud800\"",
+        ] {
+            t.clear();
+            assert!(t.parse_document(bad).is_err(), "{bad}");
+        }
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(t.parse_document(&deep).is_err());
+    }
+
+    #[test]
+    fn reads_wanted_members_and_skips_the_rest() {
+        let text = r#" {"a": "x", "skip": {"b": [1, "}", {"c": "]"}]}, "n": -1.5e3, "t": true, "z": null,
+            "e\u0073c": "q\"", "o": {"k": [1]}, "a": "last"} "#;
+        let mut t = Tape::default();
+        let mut got = Vec::new();
+        let ok = t
+            .read_members(
+                text,
+                |k| (k != "skip").then_some(k.len() as u32),
+                |tag, n| got.push((tag, n)),
+            )
+            .unwrap();
+        assert!(ok);
+        let doc = t.doc(text);
+        let shown: Vec<String> = got
+            .iter()
+            .map(|&(tag, n)| format!("{tag}={}", show(doc.val(n))))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1=\"x\"",
+                "1=-1500",
+                "1=true",
+                "1=null",
+                "3=\"q\\\"\"",
+                "1={\"k\":[1]}",
+                "1=\"last\""
+            ]
+        );
+        let mut t = Tape::default();
+        assert_eq!(t.read_members("[1]", |_| Some(0), |_, _| {}), Ok(false));
+        assert!(t
+            .read_members(r#"{"a": 1"#, |_| Some(0), |_, _| {})
+            .is_err());
+        assert!(t
+            .read_members(r#"{"a": 1} x"#, |_| Some(0), |_, _| {})
+            .is_err());
+        assert!(t
+            .read_members(r#"{"a": nul}"#, |_| Some(0), |_, _| {})
+            .is_err());
+        assert_eq!(t.read_members(" {} ", |_| Some(0), |_, _| {}), Ok(true));
+    }
+}
