@@ -53,6 +53,9 @@ pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// this many characters; the citation links to the whole article.
 const MAX_EXCERPT: usize = 700;
 
+/// The most distinct terms of a question that are searched.
+const MAX_TERMS: usize = 64;
+
 /// The analyzer's name in each index.
 const ANALYZER: &str = "kb";
 
@@ -250,6 +253,9 @@ impl KbIndex {
         let mut asked: Vec<String> = terms(&mut analyzer, question);
         asked.sort();
         asked.dedup();
+        // A question is a few words; a pasted log is not worth 10,000
+        // clauses.
+        asked.truncate(MAX_TERMS);
         if asked.is_empty() || self.docs.is_empty() {
             return Ok(None);
         }

@@ -312,8 +312,11 @@ async fn retries_with_the_same_client_id_change_nothing_and_fields_are_named() {
 
 #[tokio::test]
 async fn no_user_reaches_another_users_conversation() {
-    let h = harness_with(|c| c.session_ttl = Duration::from_secs(1)).await;
+    let h = harness_with(|c| c.session_ttl = Duration::from_secs(4)).await;
     let alice = h.session("alice").await;
+    // Long enough for the checks below on a slow database; `exp` has
+    // whole seconds, so the token is surely expired 5 s after its boot.
+    let expires = Instant::now() + Duration::from_millis(5100);
     let mallory = h.session("mallory").await;
     let c = h.ask(&alice, "How do I invite my team?").await;
     let id = c["id"].as_str().expect("id");
@@ -425,8 +428,8 @@ async fn no_user_reaches_another_users_conversation() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    // The token expires (1 s here).
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // The token expires (4 s here).
+    tokio::time::sleep(expires.saturating_duration_since(Instant::now())).await;
     let (status, err) = h
         .messenger(
             "GET",

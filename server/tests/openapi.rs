@@ -62,6 +62,19 @@ async fn the_sdk_calls_and_admin_api_are_documented() {
         ("/admin/v1/apps/{app_id}/messages", "post"),
         ("/admin/v1/apps/{app_id}/messages/{message_id}/stats", "get"),
         ("/metrics", "get"),
+        ("/v1/conversations", "post"),
+        ("/v1/conversations/stream", "get"),
+        ("/v1/conversations/updates", "get"),
+        ("/v1/conversations/{conversation_id}/rating", "post"),
+        ("/v1/email/inbound", "post"),
+        (
+            "/admin/v1/inbox/{app_id}/conversations/{conversation_id}/reply",
+            "post",
+        ),
+        (
+            "/admin/v1/inbox/{app_id}/snippets/{snippet_id}/approve",
+            "post",
+        ),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
@@ -69,6 +82,7 @@ async fn the_sdk_calls_and_admin_api_are_documented() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["admin"].is_object());
+    assert!(doc["components"]["securitySchemes"]["session"].is_object());
     assert!(
         doc["components"]["schemas"]["AppSettings"].is_object(),
         "schemas are generated from the types"
