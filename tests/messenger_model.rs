@@ -167,6 +167,35 @@ fn stream_messages_are_deduplicated_and_counted_unread_only_when_not_looked_at()
 }
 
 #[wasm_bindgen_test]
+fn a_summary_made_before_the_read_does_not_bring_the_count_back() {
+    let mut m = Model::default();
+    m.set_list(ConversationList {
+        conversations: vec![summary("a", 1, 1.0)],
+        unread: 1,
+        cursor: None,
+    });
+    m.seen("a");
+    assert_eq!(m.unread(), 0);
+    // The server's summary of before the read: same last message.
+    m.apply(
+        StreamEvent::Conversation {
+            conversation: summary("a", 1, 1.0),
+        },
+        None,
+    );
+    assert_eq!(m.unread(), 0);
+    // A newer message counts.
+    m.apply(
+        StreamEvent::Message {
+            conversation_id: "a".into(),
+            message: msg("new", AuthorKind::Agent, 2.0),
+        },
+        None,
+    );
+    assert_eq!(m.unread(), 1);
+}
+
+#[wasm_bindgen_test]
 fn messages_go_one_at_a_time_in_order_and_give_up_after_three_failures() {
     let mut m = Model::default();
     let new = m.new_target();

@@ -173,6 +173,9 @@ struct Inner {
     events: Vec<MessengerEvent>,
     flushing: bool,
     told_unread: Option<u32>,
+    /// The conversation `ConversationOpened` was last sent for in this
+    /// opening of the panel (back from an article is not a new opening).
+    opened: Option<String>,
     reading: bool,
     fetching: bool,
     fetch_again: bool,
@@ -289,6 +292,7 @@ impl Messenger {
                 events: Vec::new(),
                 flushing: false,
                 told_unread: None,
+                opened: None,
                 reading: false,
                 fetching: false,
                 fetch_again: false,
@@ -544,6 +548,7 @@ impl Inner {
         }
         self.save_draft();
         self.panel = None;
+        self.opened = None;
         if let Some(l) = &self.launcher {
             let _ = l.set_expanded(false);
         }
@@ -646,6 +651,7 @@ impl Inner {
         let frame = &panel.frame;
         match &self.view {
             View::Home => {
+                self.opened = None;
                 frame.show(&self.config.team_name, false, false);
                 let home = Home::new(&frame.body, locale, &self.config, &self.query)?;
                 home.set_list(&self.model.list, locale, &self.config.bot_name)?;
@@ -668,9 +674,11 @@ impl Inner {
                     let id = id.clone();
                     if self.model.current.as_ref().is_none_or(|c| c.id != id) {
                         self.model.current = None;
-                        self.fetch_current();
                     }
-                    self.emit(MessengerEvent::ConversationOpened(id));
+                    // Read afresh even when known: what is kept may miss
+                    // a status, a "seen" or the unread count of meanwhile.
+                    self.fetch_current();
+                    self.opened_conversation(id);
                 }
                 self.sync_conv()?;
             }
@@ -755,12 +763,14 @@ impl Inner {
             .and_then(|c| c.assignee.as_deref())
             .unwrap_or(&self.config.team_name);
         panel.frame.title.set_text_content(Some(title));
-        let unread = conv.is_some_and(|c| c.unread > 0);
-        if unread && !self.reading && self.viewing().is_some() {
-            self.reading = true;
-            self.call("read", None, None)?;
-        }
         Ok(())
+    }
+
+    fn opened_conversation(&mut self, id: String) {
+        if self.opened.as_ref() != Some(&id) {
+            self.opened = Some(id.clone());
+            self.emit(MessengerEvent::ConversationOpened(id));
+        }
     }
 
     fn tell_unread(&mut self) -> SdkResult<()> {
@@ -818,6 +828,11 @@ impl Inner {
         };
         let viewing = self.viewing().map(str::to_owned);
         let changed = self.model.apply(event, viewing.as_deref());
+        if let Some(id) = &viewing {
+            // The server counts what the user is looking at until the
+            // read (after the refetch this change asks for) lands.
+            self.model.seen(id);
+        }
         if changed.typing {
             // An agent's typing signal lasts a few seconds unless renewed.
             let w = self.me.clone();
@@ -867,9 +882,20 @@ impl Inner {
     }
 
     /// A conversation from the server: into the model, onto the screen.
+    /// Unread messages in it that the user is looking at are read: at
+    /// once on screen, and the server is told.
     fn took(&mut self, conv: beckon_core::conversation::Conversation) -> SdkResult<()> {
         let on_screen = self.view == View::Conv(Target::Conv(conv.id.clone()));
+        let read = conv.unread > 0 && self.viewing() == Some(conv.id.as_str());
+        let id = conv.id.clone();
         self.model.put(conv, on_screen);
+        if read {
+            self.model.seen(&id);
+            if !self.reading {
+                self.reading = true;
+                self.call("read", None, None)?;
+            }
+        }
         self.ensure_stream();
         self.tell_unread()?;
         self.redraw_list()?;
@@ -1069,7 +1095,7 @@ impl Inner {
             }
             self.emit(MessengerEvent::ConversationStarted(id.clone()));
             if self.view == View::Conv(Target::Conv(id.clone())) {
-                self.emit(MessengerEvent::ConversationOpened(id));
+                self.opened_conversation(id);
             }
         }
         self.took(conv)

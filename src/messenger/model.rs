@@ -4,7 +4,7 @@
 //! so every rule (dedupe, ordering, unread counts, when to ask for
 //! feedback, an email or a rating) is tested without a server.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use beckon_core::conversation::{
     AuthorKind, Conversation, ConversationList, ConversationMessage, ConversationStatus,
@@ -81,6 +81,10 @@ pub struct Model {
     pub answered: BTreeSet<String>,
     /// Conversations the user rated in this page view (the thanks shows).
     pub rated: BTreeSet<String>,
+    /// The last message of each conversation the user has seen: a
+    /// summary the server made before its read arrived (same last
+    /// message, old count) must not bring the count back.
+    pub read_upto: BTreeMap<String, String>,
     next_new: u32,
 }
 
@@ -116,7 +120,10 @@ impl Model {
     /// a read or a fetch): it becomes the one on screen if it is the one
     /// on screen, its line in the list is updated, and pending messages
     /// it contains are acknowledged.
-    pub fn put(&mut self, conv: Conversation, on_screen: bool) {
+    pub fn put(&mut self, mut conv: Conversation, on_screen: bool) {
+        if conv.messages.last().map(|m| &m.id) == self.read_upto.get(&conv.id) {
+            conv.unread = 0;
+        }
         for m in &conv.messages {
             if let Some(cid) = &m.client_id {
                 self.pending.retain(|p| &p.client_id != cid);
@@ -137,7 +144,10 @@ impl Model {
         }
     }
 
-    fn put_summary(&mut self, summary: ConversationSummary) {
+    fn put_summary(&mut self, mut summary: ConversationSummary) {
+        if self.read_upto.get(&summary.id) == Some(&summary.last.id) {
+            summary.unread = 0;
+        }
         self.list.retain(|c| c.id != summary.id);
         let at = self
             .list
@@ -172,10 +182,15 @@ impl Model {
                 if let Some(cid) = &message.client_id {
                     self.pending.retain(|p| &p.client_id != cid);
                 }
-                if let Some(line) = self.list.iter_mut().find(|c| c.id == conversation_id) {
+                // Only a message newer than the line's last is news: the
+                // stream replays older ones after a (re)connect.
+                if let Some(line) = self
+                    .list
+                    .iter_mut()
+                    .find(|c| c.id == conversation_id && message.ts > c.last.ts)
+                {
                     if message.author != AuthorKind::User
                         && viewing != Some(conversation_id.as_str())
-                        && line.last.id != message.id
                     {
                         line.unread += 1;
                     }
@@ -185,6 +200,11 @@ impl Model {
                 }
                 if let Some(c) = self.current.as_mut().filter(|c| c.id == conversation_id) {
                     if !c.messages.iter().any(|m| m.id == message.id) {
+                        if message.author != AuthorKind::User
+                            && viewing != Some(conversation_id.as_str())
+                        {
+                            c.unread += 1;
+                        }
                         c.updated_at = c.updated_at.max(message.ts);
                         c.messages.push(message);
                         changed.current = true;
@@ -217,6 +237,23 @@ impl Model {
             }
         }
         changed
+    }
+
+    /// The user is looking at conversation `id`: nothing in it is unread
+    /// (the server is told separately).
+    pub fn seen(&mut self, id: &str) {
+        let mut last = None;
+        for line in self.list.iter_mut().filter(|c| c.id == id) {
+            line.unread = 0;
+            last = Some(line.last.id.clone());
+        }
+        if let Some(c) = self.current.as_mut().filter(|c| c.id == id) {
+            c.unread = 0;
+            last = c.messages.last().map(|m| m.id.clone()).or(last);
+        }
+        if let Some(last) = last {
+            self.read_upto.insert(id.to_owned(), last);
+        }
     }
 
     /// Pending messages for `target`, oldest first.
