@@ -150,6 +150,12 @@ fn sdk_words_in_six_languages_with_rtl_for_arabic() {
     assert_eq!(text("ja", Text::Close), "閉じる");
     assert_eq!(text("ar", Text::Done), "تم");
     assert_eq!(text("xx", Text::Next), "Next", "unknown: English");
+    assert_eq!(text("es", Text::Resume), "Continuar el recorrido");
+    assert_eq!(
+        text("ar", Text::Resume),
+        "متابعة الجولة",
+        "the last word of every row is there"
+    );
     assert_eq!(count("en", Text::StepOf, 2, 5), "2 of 5");
     assert_eq!(count("de", Text::StepOf, 2, 5), "2 von 5");
     assert_eq!(count("ja", Text::TasksDone, 2, 5), "5 件中 2 件完了");

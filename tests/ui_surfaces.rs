@@ -520,3 +520,27 @@ fn tour_speaks_the_users_language_and_arabic_is_rtl() {
     button(&r, "التالي");
     drop(view);
 }
+
+#[wasm_bindgen_test]
+fn tour_step_on_another_page_offers_the_way_there() {
+    let (view, seen) = show(
+        MessageKind::Tour,
+        json!({"tour": {"steps": [{"kind": "modal", "body": "x", "page": "/elsewhere.html"},
+                                  {"kind": "modal", "body": "y"}]}}),
+        &Env::default(),
+    );
+    let r = root("tour");
+    assert!(
+        r.query_selector(".step").expect("q").is_none(),
+        "no step here"
+    );
+    let resume = find(&r, "button.resume");
+    assert_eq!(
+        resume.text_content().as_deref(),
+        Some("Continue the tour (1 of 2)")
+    );
+    assert!(active_in(&r).is_none(), "no focus taken");
+    assert!(seen.borrow().is_empty());
+    drop(view);
+    assert!(gone(&r));
+}

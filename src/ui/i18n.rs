@@ -40,9 +40,11 @@ pub enum Text {
     DoneState,
     /// Screen-reader status of an open task.
     ToDoState,
+    /// Tour: go to the page of the current step.
+    Resume,
 }
 
-const WORDS: usize = 15;
+const WORDS: usize = 16;
 
 /// Languages in the order of [`TABLE`]; English first, the fallback.
 const LANGUAGES: [&str; 6] = ["en", "de", "fr", "es", "ja", "ar"];
@@ -64,6 +66,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "Don't show again",
         "Done",
         "To do",
+        "Continue the tour",
     ],
     [
         "Weiter",
@@ -81,6 +84,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "Nicht mehr anzeigen",
         "Erledigt",
         "Offen",
+        "Tour fortsetzen",
     ],
     [
         "Suivant",
@@ -98,6 +102,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "Ne plus afficher",
         "Fait",
         "À faire",
+        "Reprendre la visite",
     ],
     [
         "Siguiente",
@@ -115,6 +120,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "No volver a mostrar",
         "Hecha",
         "Pendiente",
+        "Continuar el recorrido",
     ],
     [
         "次へ",
@@ -132,6 +138,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "今後表示しない",
         "完了",
         "未完了",
+        "ツアーを続ける",
     ],
     [
         "التالي",
@@ -149,6 +156,7 @@ const TABLE: [[&str; WORDS]; 6] = [
         "عدم الإظهار مرة أخرى",
         "مكتملة",
         "غير مكتملة",
+        "متابعة الجولة",
     ],
 ];
 

@@ -34,6 +34,7 @@ use crate::error::{SdkError, SdkResult};
 const CSS: &str = "[hidden]{display:none!important}\
 .backdrop{position:fixed;inset:0;display:grid;place-items:center;background:rgba(17,24,39,.6);padding:16px}\
 .step{width:min(340px,calc(100vw - 16px));max-width:none}.float{position:fixed}\
+.resume{position:fixed;bottom:16px;left:50%;transform:translateX(-50%);box-shadow:0 6px 20px rgba(0,0,0,.3)}\
 .ring{position:fixed;border-radius:8px;pointer-events:none;box-shadow:0 0 0 4px rgba(147,197,253,.9),0 0 0 9999px rgba(17,24,39,.35)}\
 @media (prefers-reduced-motion:no-preference){.float,.ring{transition:left .15s,top .15s,width .15s,height .15s}}";
 
@@ -157,15 +158,36 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         (i.emit)(UiEvent::Completed);
         return Ok(());
     };
-    if i.navigating.is_some()
-        || !step
-            .page
-            .as_deref()
-            .is_none_or(|p| page_matches(p, &href()))
-    {
+    if i.navigating.is_some() {
         return Ok(());
     }
     let doc = i.doc.clone();
+    if let Some(page) = step.page.as_deref().filter(|p| !page_matches(p, &href())) {
+        // The step lives on another page: offer the way there, quietly.
+        let url = step_url(page, &href());
+        let label = [
+            text(&i.env.locale, Text::Resume),
+            " (",
+            &count(&i.env.locale, Text::StepOf, n + 1, i.steps.len()),
+            ")",
+        ]
+        .concat();
+        let mut listeners = Vec::new();
+        button(
+            &doc,
+            &i.root,
+            "primary resume",
+            &label,
+            &mut listeners,
+            move || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign(&url);
+                }
+            },
+        )?;
+        i.listeners = listeners;
+        return Ok(());
+    }
     let loc = i.env.locale.clone();
     let weak = i.weak.clone();
     let total = i.steps.len();
