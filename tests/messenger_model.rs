@@ -184,6 +184,13 @@ fn a_summary_made_before_the_read_does_not_bring_the_count_back() {
         None,
     );
     assert_eq!(m.unread(), 0);
+    // Nor does a list read before it.
+    m.set_list(ConversationList {
+        conversations: vec![summary("a", 1, 1.0)],
+        unread: 1,
+        cursor: None,
+    });
+    assert_eq!(m.unread(), 0);
     // A newer message counts.
     m.apply(
         StreamEvent::Message {

@@ -1,12 +1,20 @@
 //! The calls of the messenger's contract ([`beckon_core::conversation`])
-//! and the knowledge base's two public reads, as typed async functions.
-//! Conversation calls carry the session token; article reads do not (they
-//! are public, and no `Authorization` header means no CORS preflight).
+//! and the knowledge base's two public reads, as [`Req`]s for
+//! [`super::http::request`]. Conversation calls carry the session token;
+//! article reads do not (they are public, and no `Authorization` header
+//! means no CORS preflight).
+//!
+//! Stream events are read by their `type` field here rather than through
+//! serde's internally tagged enum, whose buffering code (a second copy of
+//! every message deserializer) cost about 25 KB of wasm.
 
-use beckon_core::conversation::{Conversation, ConversationList, NewMessage, Updates};
+use beckon_core::conversation::{
+    ConversationMessage, ConversationSummary, NewMessage, StreamEvent,
+};
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 
-use super::http::request;
+use super::http::{parse, Req};
 use crate::client::to_json_string;
 use crate::error::SdkResult;
 
@@ -61,56 +69,53 @@ impl Api {
         url
     }
 
+    fn authed(&self, method: &'static str, url: String, body: Option<String>) -> Req {
+        Req {
+            method,
+            url,
+            token: Some(self.session.clone()),
+            body,
+        }
+    }
+
     fn conv(&self, id: &str, what: &str) -> String {
         self.url(&["/v1/conversations/", &enc(id), what])
     }
 
-    async fn send<R: serde::de::DeserializeOwned>(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&str>,
-    ) -> SdkResult<R> {
-        request(method, url, Some(&self.session), body).await
-    }
-
-    /// The user's conversations, the unread total and the stream cursor.
-    pub async fn list(&self) -> SdkResult<ConversationList> {
-        self.send("GET", &self.url(&["/v1/conversations"]), None)
-            .await
+    /// The user's conversations, the unread total and the stream cursor
+    /// (a [`beckon_core::conversation::ConversationList`]).
+    pub fn list(&self) -> Req {
+        self.authed("GET", self.url(&["/v1/conversations"]), None)
     }
 
     /// One conversation with its transcript.
-    pub async fn get(&self, id: &str) -> SdkResult<Conversation> {
-        self.send("GET", &self.conv(id, ""), None).await
+    pub fn get(&self, id: &str) -> Req {
+        self.authed("GET", self.conv(id, ""), None)
     }
 
     /// Starts a conversation (`id` = `None`) or continues one.
-    pub async fn write(&self, id: Option<&str>, message: &NewMessage) -> SdkResult<Conversation> {
+    pub fn write(&self, id: Option<&str>, message: &NewMessage) -> SdkResult<Req> {
         let url = match id {
             Some(id) => self.conv(id, "/messages"),
             None => self.url(&["/v1/conversations"]),
         };
-        let body = to_json_string(message)?;
-        self.send("POST", &url, Some(&body)).await
+        Ok(self.authed("POST", url, Some(to_json_string(message)?)))
     }
 
     /// `POST /v1/conversations/{id}/{what}` (`read`, `feedback`,
-    /// `handoff`, `rating`, `email`) with an optional JSON body.
-    pub async fn act(&self, id: &str, what: &str, body: Option<&str>) -> SdkResult<Conversation> {
+    /// `handoff`, `rating`, `email`); body-less calls send `{}`.
+    pub fn act(&self, id: &str, what: &str, body: Option<String>) -> Req {
         let url = self.conv(id, &["/", what].concat());
-        // Body-less calls still send a JSON content type with `{}`, which
-        // every handler accepts and no proxy mistakes for a form post.
-        self.send("POST", &url, Some(body.unwrap_or("{}"))).await
+        self.authed("POST", url, Some(body.unwrap_or_else(|| "{}".into())))
     }
 
     /// What happened after `since` (the polling fallback).
-    pub async fn updates(&self, since: Option<&str>) -> SdkResult<Updates> {
+    pub fn updates(&self, since: Option<&str>) -> Req {
         let url = match since {
             Some(s) => self.url(&["/v1/conversations/updates?since=", &enc(s)]),
             None => self.url(&["/v1/conversations/updates"]),
         };
-        self.send("GET", &url, None).await
+        self.authed("GET", url, None)
     }
 
     /// The event stream's address: the token in the query (EventSource
@@ -124,15 +129,84 @@ impl Api {
         url
     }
 
-    /// Help articles matching `q` (all when empty).
-    pub async fn articles(&self, q: &str) -> SdkResult<HelpCenter> {
+    /// Help articles matching `q` (all when empty): a [`HelpCenter`].
+    pub fn articles(&self, q: &str) -> Req {
         let url = self.url(&["/v1/apps/", &enc(&self.app_id), "/articles?q=", &enc(q)]);
-        request("GET", &url, None, None).await
+        Req {
+            method: "GET",
+            url,
+            token: None,
+            body: None,
+        }
     }
 
-    /// One article.
-    pub async fn article(&self, id: &str) -> SdkResult<Article> {
+    /// One [`Article`].
+    pub fn article(&self, id: &str) -> Req {
         let url = self.url(&["/v1/apps/", &enc(&self.app_id), "/articles/", &enc(id)]);
-        request("GET", &url, None, None).await
+        Req {
+            method: "GET",
+            url,
+            token: None,
+            body: None,
+        }
     }
+}
+
+#[derive(Deserialize)]
+struct MessageEvent {
+    conversation_id: String,
+    message: ConversationMessage,
+}
+
+#[derive(Deserialize)]
+struct SummaryEvent {
+    conversation: ConversationSummary,
+}
+
+#[derive(Deserialize)]
+struct TypingEvent {
+    conversation_id: String,
+    author_name: String,
+}
+
+/// One [`StreamEvent`] from its JSON; `None` for a kind this SDK does not
+/// know (a newer server) or a malformed one.
+pub fn stream_event(value: JsValue) -> Option<StreamEvent> {
+    let kind = js_sys::Reflect::get(&value, &"type".into())
+        .ok()?
+        .as_string()?;
+    Some(match kind.as_str() {
+        "message" => {
+            let e: MessageEvent = parse(value).ok()?;
+            StreamEvent::Message {
+                conversation_id: e.conversation_id,
+                message: e.message,
+            }
+        }
+        "conversation" => StreamEvent::Conversation {
+            conversation: parse::<SummaryEvent>(value).ok()?.conversation,
+        },
+        "typing" => {
+            let e: TypingEvent = parse(value).ok()?;
+            StreamEvent::Typing {
+                conversation_id: e.conversation_id,
+                author_name: e.author_name,
+            }
+        }
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize)]
+struct RawUpdates {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    events: js_sys::Array,
+    cursor: String,
+}
+
+/// The events and next cursor of an `updates` answer.
+pub fn updates(value: JsValue) -> SdkResult<(Vec<StreamEvent>, String)> {
+    let raw: RawUpdates = parse(value)?;
+    let events = raw.events.iter().filter_map(stream_event).collect();
+    Ok((events, raw.cursor))
 }

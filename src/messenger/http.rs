@@ -1,9 +1,14 @@
-//! `fetch` with the messenger's session token: GET and POST of JSON with
-//! `Authorization: Bearer`. The answer is read by
-//! [`crate::client::read_response`], so errors look like the rest of the
-//! SDK's (a 4xx is [`crate::SdkError::Refused`] with its status).
+//! `fetch` with the messenger's session token. Every call of the messenger
+//! goes through the one non-generic [`request`], which answers the parsed
+//! JSON as a `JsValue`; callers read it into their type afterwards
+//! ([`parse`]). One future type for all calls keeps the wasm small (a
+//! generic request per answer type cost a state machine each).
+//!
+//! Errors come from [`crate::client::read_response`], so they look like
+//! the rest of the SDK's (a 4xx is [`crate::SdkError::Refused`]).
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -11,34 +16,46 @@ use web_sys::{Headers, Request, RequestInit, Response};
 use crate::client::read_response;
 use crate::error::{js_text, SdkError, SdkResult};
 
+/// One HTTP call, built by [`super::api::Api`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Req {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Full address.
+    pub url: String,
+    /// Bearer token, for conversation calls.
+    pub token: Option<String>,
+    /// JSON body.
+    pub body: Option<String>,
+}
+
+/// Any JSON answer, kept as the browser parsed it.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Raw(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+
 fn browser(e: JsValue) -> SdkError {
     SdkError::Browser(js_text(&e))
 }
 
-/// `method url` with an optional bearer token and JSON body; the JSON
-/// answer read as `R`.
-pub async fn request<R: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-) -> SdkResult<R> {
+/// Runs `req`; the JSON answer, or the server's explanation as an error.
+pub async fn request(req: Req) -> SdkResult<JsValue> {
     let init = RequestInit::new();
-    init.set_method(method);
+    init.set_method(req.method);
     let headers = Headers::new().map_err(browser)?;
-    if let Some(token) = token {
+    if let Some(token) = &req.token {
         headers
             .set("authorization", &["Bearer ", token].concat())
             .map_err(browser)?;
     }
-    if let Some(body) = body {
+    if let Some(body) = &req.body {
         headers
             .set("content-type", "application/json")
             .map_err(browser)?;
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(url, &init)
+    let request = Request::new_with_str_and_init(&req.url, &init)
         .map_err(|e| SdkError::BadArgument(js_text(&e)))?;
     let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
@@ -46,5 +63,10 @@ pub async fn request<R: DeserializeOwned>(
         .map_err(|e| SdkError::Network(js_text(&e)))?
         .dyn_into()
         .map_err(|_| SdkError::Server("fetch gave no Response".into()))?;
-    read_response(response).await
+    read_response::<Raw>(response).await.map(|r| r.0)
+}
+
+/// Reads an answer of [`request`] as `T`.
+pub fn parse<T: DeserializeOwned>(value: JsValue) -> SdkResult<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| SdkError::Server(e.to_string()))
 }

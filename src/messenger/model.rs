@@ -111,6 +111,11 @@ impl Model {
     /// stream already has one (it is further along).
     pub fn set_list(&mut self, list: ConversationList) {
         self.list = list.conversations;
+        for line in &mut self.list {
+            if self.read_upto.get(&line.id) == Some(&line.last.id) {
+                line.unread = 0;
+            }
+        }
         if self.cursor.is_none() {
             self.cursor = list.cursor;
         }

@@ -19,8 +19,8 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
-use super::api::Api;
-use crate::client::from_json_str;
+use super::api::{stream_event, updates, Api};
+use super::http::request;
 use crate::error::SdkError;
 use crate::runtime::outbox::backoff_ms;
 
@@ -155,7 +155,8 @@ fn go_live(s: &Rc<RefCell<St>>) {
         if let Some(event) = e
             .data()
             .as_string()
-            .and_then(|t| from_json_str::<StreamEvent>(&t).ok())
+            .and_then(|t| js_sys::JSON::parse(&t).ok())
+            .and_then(stream_event)
         {
             feed(Feed::Event(event));
         }
@@ -210,25 +211,25 @@ fn schedule_poll(s: &Rc<RefCell<St>>, delay: u32) {
 }
 
 fn poll(s: &Rc<RefCell<St>>) {
-    let (api, since) = {
+    let req = {
         let st = s.borrow();
-        (st.api.clone(), st.cursor.clone())
+        st.api.updates(st.cursor.as_deref())
     };
     let w = Rc::downgrade(s);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = api.updates(since.as_deref()).await;
+        let result = request(req).await.and_then(updates);
         let Some(s) = w.upgrade() else { return };
         let feed = s.borrow().on_feed.clone();
         match result {
-            Ok(updates) => {
+            Ok((events, cursor)) => {
                 let live = {
                     let mut st = s.borrow_mut();
-                    st.cursor = Some(updates.cursor);
+                    st.cursor = Some(cursor);
                     st.failures = 0;
                     st.polls += 1;
                     st.polls >= POLLS_BEFORE_LIVE && has_event_source()
                 };
-                for event in updates.events {
+                for event in events {
                     feed(Feed::Event(event));
                 }
                 // The receiver may have stopped the stream meanwhile.

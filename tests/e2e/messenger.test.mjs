@@ -200,8 +200,9 @@ test('the badge counts unread replies while closed; reading clears it', async ()
   await page.getByRole('log').getByText('Third answer').waitFor();
   assert.ok(await eventually(async () => (await call(page, 'unread')) === 0), 'read');
   assert.ok(await page.locator('.launcher .badge').isHidden());
-  const counts = (await events(page)).filter(([n]) => n === 'unread_count').map(([, v]) => v);
-  assert.deepEqual(counts, [0, 1, 0, 1, 2, 0]);
+  const all = await events(page);
+  const counts = all.filter(([n]) => n === 'unread_count').map(([, v]) => v);
+  assert.deepEqual(counts, [0, 1, 0, 1, 2, 0], JSON.stringify(all));
   await page.close();
 });
 
