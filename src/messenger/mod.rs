@@ -437,6 +437,18 @@ impl Inner {
                 }
             },
         ));
+        // Back to a hidden tab with a conversation on screen: what came
+        // meanwhile is read now.
+        let w = self.me.clone();
+        self.listeners
+            .push(EventListener::new(doc, "visibilitychange", move |_| {
+                with(&w, |i| {
+                    if i.viewing().is_some() {
+                        i.fetch_current();
+                    }
+                    Ok(())
+                })
+            }));
         if let Some(sel) = self.opts.launcher_selector.clone() {
             if doc.query_selector(&sel).is_err() {
                 warn("launcher_selector is not a valid CSS selector; ignored");

@@ -7,6 +7,8 @@
 //! region announces each new message once. A pending message's bubble is
 //! keyed by its client id and becomes the stored message in place.
 
+use std::collections::BTreeMap;
+
 use beckon_core::conversation::{
     AuthorKind, Conversation, ConversationMessage, ConversationStatus, Delivery, Source,
 };
@@ -32,7 +34,6 @@ pub struct Ctx<'a> {
 }
 
 struct Bubble {
-    key: String,
     el: Element,
     state: Element,
     shown: &'static str,
@@ -48,6 +49,9 @@ pub struct ConvView {
     /// The composer's field.
     pub field: Element,
     bubbles: Vec<Bubble>,
+    /// Where each key's bubble is in `bubbles` (long transcripts stay
+    /// linear to sync).
+    index: BTreeMap<String, usize>,
 }
 
 /// The `value` of a form field.
@@ -98,6 +102,7 @@ impl ConvView {
             foot_key: String::new(),
             field,
             bubbles: Vec::new(),
+            index: BTreeMap::new(),
         })
     }
 
@@ -160,7 +165,7 @@ impl ConvView {
         pending: bool,
         draw: impl FnOnce(&Ctx, &Element) -> SdkResult<(Element, Element)>,
     ) -> SdkResult<bool> {
-        if let Some(b) = self.bubbles.iter_mut().find(|b| b.key == key) {
+        if let Some(b) = self.index.get(key).and_then(|&i| self.bubbles.get_mut(i)) {
             b.pending &= pending;
             if b.shown != shown {
                 b.shown = shown;
@@ -177,8 +182,8 @@ impl ConvView {
             }
         }
         delivery(ctx.locale, &state, shown, key)?;
+        self.index.insert(key.to_owned(), self.bubbles.len());
         self.bubbles.push(Bubble {
-            key: key.to_owned(),
             el: bubble,
             state,
             shown,
