@@ -140,6 +140,14 @@ fn stream_messages_are_deduplicated_and_counted_unread_only_when_not_looked_at()
     );
     assert!(changed.list && !changed.refetch);
     assert_eq!(m.unread(), 3);
+    // A replayed older summary does not undo it.
+    m.apply(
+        StreamEvent::Conversation {
+            conversation: summary("b", 0, 2.0),
+        },
+        Some("a"),
+    );
+    assert_eq!(m.unread(), 3);
     let changed = m.apply(
         StreamEvent::Conversation {
             conversation: summary("a", 0, 8.0),

@@ -150,6 +150,15 @@ impl Model {
     }
 
     fn put_summary(&mut self, mut summary: ConversationSummary) {
+        // The stream replays after a (re)connect: an older summary than
+        // the line's is stale.
+        if self
+            .list
+            .iter()
+            .any(|c| c.id == summary.id && c.updated_at > summary.updated_at)
+        {
+            return;
+        }
         if self.read_upto.get(&summary.id) == Some(&summary.last.id) {
             summary.unread = 0;
         }

@@ -264,15 +264,17 @@ test('keyboard: the launcher opens the dialog, Tab stays inside, Escape returns 
   await page.close();
 });
 
-test('the app\'s own element opens it; phone width is full screen; Arabic reads right to left', async () => {
+test('the app\'s own element opens it; phone width is full screen; reduced motion; Arabic reads right to left', async () => {
   const { page, seen } = await open('e2e-msg-own', {
     options: { launcher_selector: '#my-help', hide_launcher: true, locale: 'ar' },
     viewport: { width: 375, height: 740 },
   });
   assert.equal(await page.locator('.launcher').count(), 0);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.locator('#my-help').click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
+  assert.equal(await dialog.evaluate((el) => el.getAnimations().length), 0, 'no motion when reduced');
   const box = await dialog.boundingBox();
   assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 375, 740], 'full screen');
   assert.equal(await page.locator('.wrap').getAttribute('dir'), 'rtl');
