@@ -15,6 +15,20 @@
 //! nothing. Events for the app are queued and delivered from a microtask,
 //! never from inside one of the runtime's own calls.
 //!
+//! Wiring, for the runtime (after a boot whose answer has `session` and
+//! `messenger`):
+//!
+//! | the app / a surface | the messenger |
+//! |---|---|
+//! | boot | [`Messenger::new`]`(boot.messenger, Connection { api_base, app_id, session }, options, emit)` |
+//! | a later boot of the same user | [`Messenger::set_session`] |
+//! | `show()` / `hide()` | [`Messenger::open`] / [`Messenger::close`] |
+//! | `showNewMessage(text?)`, `ActionTarget::Messenger { text }` | [`Messenger::new_message`] |
+//! | `showArticle(id)`, `ActionTarget::Article { article_id }` | [`Messenger::show_article`] |
+//! | orchestration's "messenger open" | [`Messenger::is_open`] |
+//! | `on('unread_count')`, `on('conversation:opened')` | [`MessengerEvent::UnreadCount`], [`MessengerEvent::ConversationOpened`] |
+//! | `shutdown()`, a user change | drop it |
+//!
 //! Nothing the user writes is lost: a message is shown at once as
 //! "Sending…", kept in memory with its client id until the server has it,
 //! retried with backoff on network trouble, and offered for a manual retry

@@ -139,6 +139,7 @@ test('a person takes over: who and when, email ask, live typing and reply, seen,
   await log.getByText(/A person from .* will answer here/).waitFor();
   await page.getByText(/will answer · We'll reply in a few minutes/).waitFor();
   const email = page.getByRole('textbox', { name: 'Email address' });
+  await page.screenshot({ path: join(SHOTS, 'messenger-handoff.png') });
   await email.fill('ada@example.com');
   await page.getByRole('button', { name: 'Save' }).click();
   await log.getByText(/the reply goes to ada@example.com/).waitFor();
@@ -166,8 +167,12 @@ test('a person takes over: who and when, email ask, live typing and reply, seen,
   await inbox(id, 'close', { agent: 'Ana' });
   await page.getByText('Rate your conversation').waitFor();
   await axe(page, 'the rating');
+  await page.screenshot({ path: join(SHOTS, 'messenger-rating.png') });
+  const rated = page.waitForResponse((r) => r.url().endsWith(`/v1/conversations/${id}/rating`));
   await page.getByRole('button', { name: '5 of 5' }).click();
+  // Thanked at once, before the server answers.
   await page.getByText('Thanks for your feedback!').waitFor();
+  assert.equal((await rated).status(), 200);
   assert.equal((await inbox(id)).conversation.rating, 5);
   assert.deepEqual(seen.pageErrors, []);
   await page.close();

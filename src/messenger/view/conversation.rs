@@ -115,6 +115,10 @@ impl ConvView {
         pending: &[&Pending],
         ask: &Ask,
     ) -> SdkResult<()> {
+        // Follow the conversation only if the user has not scrolled up to
+        // read something older.
+        let log = &self.log;
+        let at_bottom = log.scroll_height() - log.scroll_top() - log.client_height() < 48;
         let mut added = false;
         for m in conv.map(|c| c.messages.as_slice()).unwrap_or_default() {
             let shown = match m.delivery {
@@ -148,8 +152,8 @@ impl ConvView {
                 message(ctx, parent, &user)
             })?;
         }
-        self.set_foot(ctx, conv, ask)?;
-        if added {
+        let foot = self.set_foot(ctx, conv, ask)?;
+        if (added || foot) && at_bottom {
             self.log.set_scroll_top(self.log.scroll_height());
         }
         Ok(())
@@ -198,7 +202,9 @@ impl ConvView {
         self.typing.set_text_content(text.as_deref());
     }
 
-    fn set_foot(&mut self, ctx: &Ctx, conv: Option<&Conversation>, ask: &Ask) -> SdkResult<()> {
+    /// Redraws what is below the transcript if it changed; returns
+    /// whether it did.
+    fn set_foot(&mut self, ctx: &Ctx, conv: Option<&Conversation>, ask: &Ask) -> SdkResult<bool> {
         let notice = conv.map(|c| notice(ctx, c)).unwrap_or_default();
         let status = conv.map_or("", |c| match c.status {
             ConversationStatus::Bot => "b",
@@ -214,7 +220,7 @@ impl ConvView {
         };
         let key = [notice.as_str(), "|", status, "|", ask_key].concat();
         if key == self.foot_key {
-            return Ok(());
+            return Ok(false);
         }
         self.foot_key = key;
         let foot = &self.foot;
@@ -263,7 +269,7 @@ impl ConvView {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -61,7 +61,7 @@ textarea{resize:none;height:44px;max-height:120px}\
 .msg.user .md,.msg.user .meta,.msg.user .link{color:inherit}\
 .msg.bot{box-shadow:inset 0 0 0 1px var(--bk-line)}\
 .msg.system{align-self:center;background:none;color:var(--bk-muted);font-size:13px;text-align:center;padding:0 8px}\
-.msg.system .md{color:inherit}\
+.msg.system .md{color:inherit}.msg.system .meta{justify-content:center}\
 .who{font-size:12px;font-weight:600;margin-bottom:2px}\
 .tag{font-weight:400;border:1px solid currentColor;border-radius:4px;padding:0 4px;margin-inline-start:6px}\
 .meta{font-size:12px;margin-top:4px;display:flex;gap:6px;align-items:center}\
