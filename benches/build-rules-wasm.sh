@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds benches/rules-wasm (beckon-core's condition engine alone) for
 # benches/rules-bench.mjs: cargo with the SDK's size profile, wasm-bindgen
-# for Node, then wasm-opt from node_modules/binaryen when it is installed.
-# Output: $CARGO_TARGET_DIR (or target)/rules-wasm/{beckon_rules_wasm.js,beckon_rules_wasm_bg.wasm},
-# the same module without the engine in target/rules-wasm-baseline/, and
-# with BECKON_CORE_OPT=N one with beckon-core at opt-level N.
+# for Node, then wasm-opt from node_modules/binaryen with the SDK's flags.
+# Output, under $CARGO_TARGET_DIR (or target):
+#   rules-wasm/           the module measured: the packed crossing only, what
+#                         an SDK would ship
+#   rules-wasm-baseline/  the same module without the engine, so the size
+#                         report can say what the engine adds
+#   rules-wasm-json/      with the JSON-text crossing too, for the
+#                         benchmark's comparison row
+# and with BECKON_CORE_OPT=N, rules-wasm-core-oN/: beckon-core at opt-level
+# N while everything else stays at the SDK's "z".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-# cargo's output and these modules go under CARGO_TARGET_DIR when it is set
-# (benches/rules-bench.mjs looks in the same place).
 T="${CARGO_TARGET_DIR:-target}"
 
 wasm_opt=node_modules/binaryen/bin/wasm-opt
@@ -19,7 +23,7 @@ wasm_opt=node_modules/binaryen/bin/wasm-opt
 build() {
   local out=$1
   shift
-  cargo build --profile wasm-release --target wasm32-unknown-unknown -p beckon-rules-wasm "$@"
+  cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon-rules-wasm "$@"
   rm -rf "$out"
   wasm-bindgen --target nodejs --out-dir "$out" "$T"/wasm32-unknown-unknown/wasm-release/beckon_rules_wasm.wasm
   # The repo's package.json says "type": "module"; this glue is CommonJS.
@@ -33,15 +37,11 @@ build() {
   fi
 }
 
-# The module without the engine first, so what the engine adds can be told.
 build "$T"/rules-wasm-baseline --features baseline
-# Optionally the engine built for speed while everything else stays at the
-# SDK's opt-level "z" (what `[profile.wasm-release.package.beckon-core]
-# opt-level = 3` in the root Cargo.toml would ship):
-#   BECKON_CORE_OPT=3 bash benches/build-rules-wasm.sh
+build "$T"/rules-wasm-json --features json-crossing
 if [ -n "${BECKON_CORE_OPT:-}" ]; then
   build "$T/rules-wasm-core-o$BECKON_CORE_OPT" --config "profile.wasm-release.package.beckon-core.opt-level=$BECKON_CORE_OPT"
 fi
-# Last, so $T/wasm32-unknown-unknown holds the module as the SDK builds it.
+# Last, so $T/wasm32-unknown-unknown holds the module as measured.
 build "$T"/rules-wasm
 ls -l "$T"/rules-wasm*/*.wasm

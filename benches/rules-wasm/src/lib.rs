@@ -1,12 +1,15 @@
 //! beckon-core's condition engine as a wasm module, for
 //! `benches/rules-bench.mjs`: compile the audiences once, then each pass
-//! hands the attributes over as JSON text (one crossing), evaluates every
-//! audience, and returns the results as bytes (one crossing back).
+//! JavaScript writes the attributes into wasm memory (`benches/rules-pack.mjs`
+//! packs the members the audiences read; with the `json-crossing` feature,
+//! `JSON.stringify` text is accepted too), one call evaluates every audience,
+//! and the results are read in place from wasm memory.
 //!
 //! It is also the measure of what the condition engine costs the SDK in
-//! bytes: nothing else is in this module but wasm-bindgen's glue and JSON.
+//! bytes: nothing else is in this module but wasm-bindgen's glue and the
+//! JSON parsing that compiling audiences needs (the `baseline` feature
+//! builds it without the engine).
 
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 #[cfg(not(feature = "baseline"))]
@@ -24,19 +27,38 @@ mod engine {
         }
     }
     #[derive(Default)]
-    pub struct SavedGroups;
+    pub struct SavedGroups(());
     impl SavedGroups {
         pub fn compile(_: &Value) -> Result<SavedGroups, serde_json::Error> {
-            Ok(SavedGroups)
+            Ok(SavedGroups(()))
         }
     }
     #[derive(Default)]
-    pub struct Scratch;
+    pub struct Scratch(());
     pub struct ConditionSet(Vec<Condition>);
     impl ConditionSet {
         pub fn new(c: Vec<Condition>) -> ConditionSet {
             ConditionSet(c)
         }
+        pub fn attribute_names(&self) -> Option<Vec<&str>> {
+            None
+        }
+        fn answer(&self, input: bool, out: &mut Vec<bool>) {
+            out.clear();
+            out.extend(self.0.iter().map(|c| c.0.is_object() && input));
+        }
+        pub fn eval_all_packed_with(
+            &self,
+            words: &[f64],
+            _: &[u8],
+            _: &SavedGroups,
+            _: &mut Scratch,
+            out: &mut Vec<bool>,
+        ) -> Result<(), serde_json::Error> {
+            self.answer(!words.is_empty(), out);
+            Ok(())
+        }
+        #[cfg(feature = "json-crossing")]
         pub fn eval_all_json_with(
             &self,
             attributes: &str,
@@ -44,13 +66,7 @@ mod engine {
             _: &mut Scratch,
             out: &mut Vec<bool>,
         ) -> Result<(), serde_json::Error> {
-            let attributes: Value = serde_json::from_str(attributes)?;
-            out.clear();
-            out.extend(
-                self.0
-                    .iter()
-                    .map(|c| c.0.is_object() && attributes.is_object()),
-            );
+            self.answer(!attributes.is_empty(), out);
             Ok(())
         }
     }
@@ -58,18 +74,27 @@ mod engine {
 #[cfg(feature = "baseline")]
 use engine::{Condition, ConditionSet, SavedGroups, Scratch};
 
-/// Compiled audiences.
+/// Compiled audiences and the buffers their passes reuse.
 #[wasm_bindgen]
 pub struct Audiences {
     set: ConditionSet,
     groups: SavedGroups,
     /// One byte per audience (a `bool` is 0 or 1), read by JavaScript in
-    /// place through `resultsPtr`.
+    /// place.
     results: Vec<bool>,
     /// Buffers kept from pass to pass, so a warm pass allocates nothing.
     scratch: Scratch,
-    /// Where JavaScript writes the attributes' UTF-8 (`inputBuffer`).
-    input: Vec<u8>,
+    /// Where `benches/rules-pack.mjs` writes packed attributes.
+    words: Vec<f64>,
+    bytes: Vec<u8>,
+}
+
+/// `buf` grown to at least `n` elements; where it starts.
+fn room<T: Clone + Default>(buf: &mut Vec<T>, n: usize) -> *mut T {
+    if buf.len() < n {
+        buf.resize(n, T::default());
+    }
+    buf.as_mut_ptr()
 }
 
 #[wasm_bindgen]
@@ -80,7 +105,7 @@ impl Audiences {
         audiences_json: &str,
         saved_groups_json: Option<String>,
     ) -> Result<Audiences, JsError> {
-        let audiences: Vec<Value> = serde_json::from_str(audiences_json)?;
+        let audiences: Vec<serde_json::Value> = serde_json::from_str(audiences_json)?;
         let conditions = audiences
             .iter()
             .map(Condition::compile)
@@ -94,73 +119,98 @@ impl Audiences {
             groups,
             results: Vec::new(),
             scratch: Scratch::default(),
-            input: Vec::new(),
+            words: Vec::new(),
+            bytes: Vec::new(),
         })
     }
 
-    /// One pass: parses the attributes, evaluates every audience and
-    /// returns how many matched.
-    #[wasm_bindgen(js_name = evalCount)]
-    pub fn eval_count(&mut self, attributes_json: &str) -> Result<u32, JsError> {
-        self.pass(attributes_json)?;
-        Ok(self.results.iter().filter(|r| **r).count() as u32)
-    }
-
-    /// One pass returning one byte per audience (1 = matches).
-    #[wasm_bindgen(js_name = evalAll)]
-    pub fn eval_all(&mut self, attributes_json: &str) -> Result<Vec<u8>, JsError> {
-        self.pass(attributes_json)?;
-        Ok(self.results.iter().map(|r| u8::from(*r)).collect())
-    }
-
-    /// A buffer of `len` bytes in wasm memory for `TextEncoder.encodeInto`,
-    /// reused across passes: the cheapest way to hand a string over (no
-    /// per-character copy loop in the glue, no intermediate array).
-    #[wasm_bindgen(js_name = inputBuffer)]
-    pub fn input_buffer(&mut self, len: usize) -> *mut u8 {
-        if self.input.len() < len {
-            self.input.resize(len, 0);
-        }
-        self.input.as_mut_ptr()
-    }
-
-    /// One pass over the first `len` bytes written to `inputBuffer`.
-    /// Returns where the results are in wasm memory: one byte per audience
-    /// (1 = matches), valid until the next pass, so nothing is copied or
-    /// allocated to hand them back.
-    #[wasm_bindgen(js_name = evalInput)]
-    pub fn eval_input(&mut self, len: usize) -> Result<*const bool, JsError> {
-        let input = std::mem::take(&mut self.input);
-        let text = std::str::from_utf8(input.get(..len).unwrap_or(&[]));
-        let result = match text {
-            Ok(t) => self.pass(t),
-            Err(e) => Err(JsError::new(&e.to_string())),
+    /// The top-level attributes the audiences read, as a JSON array in the
+    /// order `evalPacked` expects them, or `null` when the whole object
+    /// must be packed. (Written by hand: serde's serializer, or
+    /// wasm-bindgen's string-array glue, would add a kilobyte to the
+    /// module for a call made once.)
+    #[wasm_bindgen(js_name = attributeNames)]
+    pub fn attribute_names(&self) -> String {
+        let Some(names) = self.set.attribute_names() else {
+            return "null".into();
         };
-        self.input = input;
-        result?;
-        Ok(self.results.as_ptr())
+        let mut out = String::from("[");
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            for c in name.chars() {
+                match c {
+                    '"' | '\\' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if (c as u32) < 0x20 => {
+                        const HEX: &[u8; 16] = b"0123456789abcdef";
+                        out.push_str("\\u00");
+                        out.push(HEX[c as usize >> 4] as char);
+                        out.push(HEX[c as usize & 15] as char);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        out.push(']');
+        out
     }
 
-    /// Only the crossing: parses the attributes and evaluates nothing, so
-    /// the benchmark can split a pass into crossing and evaluation.
-    #[wasm_bindgen(js_name = parseOnly)]
-    pub fn parse_only(&self, attributes_json: &str) -> Result<u32, JsError> {
-        let attributes: Value = serde_json::from_str(attributes_json)?;
-        Ok(attributes.as_object().map_or(0, |m| m.len() as u32))
+    /// Room for `n` doubles of packed attributes, reused across passes.
+    #[wasm_bindgen(js_name = packWords)]
+    pub fn pack_words(&mut self, n: usize) -> *mut f64 {
+        room(&mut self.words, n)
     }
 
-    fn pass(&mut self, attributes_json: &str) -> Result<(), JsError> {
-        self.set.eval_all_json_with(
-            attributes_json,
+    /// Room for `n` bytes of packed strings, reused across passes.
+    #[wasm_bindgen(js_name = packBytes)]
+    pub fn pack_bytes(&mut self, n: usize) -> *mut u8 {
+        room(&mut self.bytes, n)
+    }
+
+    /// One pass over attributes packed into the first `words` doubles and
+    /// `bytes` bytes of `packWords`/`packBytes`. Returns where the results
+    /// are in wasm memory: one byte per audience (1 = matches), valid until
+    /// the next pass, so nothing is copied or allocated to hand them back.
+    #[wasm_bindgen(js_name = evalPacked)]
+    pub fn eval_packed(&mut self, words: usize, bytes: usize) -> Result<*const bool, JsError> {
+        self.set.eval_all_packed_with(
+            self.words.get(..words).unwrap_or(&[]),
+            self.bytes.get(..bytes).unwrap_or(&[]),
             &self.groups,
             &mut self.scratch,
             &mut self.results,
         )?;
-        Ok(())
+        Ok(self.results.as_ptr())
+    }
+
+    /// Room for `n` bytes of attributes as JSON text, for
+    /// `TextEncoder.encodeInto` (wasm-bindgen's own string passing copies
+    /// character by character in JavaScript first).
+    #[cfg(feature = "json-crossing")]
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, n: usize) -> *mut u8 {
+        room(&mut self.bytes, n)
+    }
+
+    /// One pass over the first `len` bytes written to `inputBuffer`, as
+    /// JSON text; results as `evalPacked` returns them.
+    #[cfg(feature = "json-crossing")]
+    #[wasm_bindgen(js_name = evalInput)]
+    pub fn eval_input(&mut self, len: usize) -> Result<*const bool, JsError> {
+        let text = std::str::from_utf8(self.bytes.get(..len).unwrap_or(&[]))?;
+        self.set
+            .eval_all_json_with(text, &self.groups, &mut self.scratch, &mut self.results)?;
+        Ok(self.results.as_ptr())
     }
 }
 
-/// The module's memory, for writing into `inputBuffer` (not `memory`:
+/// The module's memory, for writing into the buffers above (not `memory`:
 /// that name is the raw export of the memory itself).
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {

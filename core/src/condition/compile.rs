@@ -18,6 +18,7 @@ use super::version::Version;
 use crate::{Error, Result};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// `evalCondition(obj, condition)`: every clause must hold.
 #[derive(Debug, Clone)]
@@ -36,8 +37,10 @@ pub(crate) enum Clause {
     Not(Box<Cond>, Box<Value>),
     /// `$savedGroup`.
     SavedGroup(GroupRef),
-    /// A path and what its value must satisfy.
-    Path(Path, Test),
+    /// A path and what its value must satisfy (shared, so a
+    /// [`ConditionSet`](super::ConditionSet) can hold the test without
+    /// copying it).
+    Path(Path, Arc<Test>),
 }
 
 /// A `$savedGroup` reference as written.
@@ -65,8 +68,9 @@ pub(crate) enum Test {
     BoolEq(bool),
     /// `value === null`.
     IsNull,
-    /// `JSON.stringify(value) === JSON.stringify(v)`.
-    Json(Box<Value>),
+    /// `JSON.stringify(value) === s`: `s` is the condition's array or
+    /// object, stringified once.
+    Json(Box<str>),
     /// An operator object: every operator must hold.
     Ops(Box<Ops>),
     /// An operator object with one operator (the usual case), kept inline
@@ -263,14 +267,17 @@ pub(crate) fn cond(v: &Value, at: &At) -> Result<Cond> {
         Entries::None => {}
         Entries::Units(units) => {
             for (i, u) in units.into_iter().enumerate() {
-                clauses.push(Clause::Path(Path::new(&i.to_string()), unit_test(u)));
+                clauses.push(Clause::Path(
+                    Path::new(&i.to_string()),
+                    Arc::new(unit_test(u)),
+                ));
             }
         }
         Entries::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 clauses.push(Clause::Path(
                     Path::new(&i.to_string()),
-                    test(item, false, &at.index(i))?,
+                    Arc::new(test(item, false, &at.index(i))?),
                 ));
             }
         }
@@ -291,7 +298,7 @@ pub(crate) fn cond(v: &Value, at: &At) -> Result<Cond> {
                     "$nor" => Clause::Nor(list(val, &at)?),
                     "$not" => Clause::Not(Box::new(cond(val, &at)?), Box::new(val.clone())),
                     "$savedGroup" => Clause::SavedGroup(group_ref(val)),
-                    path => Clause::Path(Path::new(path), test(val, false, &at)?),
+                    path => Clause::Path(Path::new(path), Arc::new(test(val, false, &at)?)),
                 });
             }
         }
@@ -317,7 +324,7 @@ fn list(v: &Value, at: &At) -> Result<Box<[Cond]>> {
         Value::String(s) => s
             .encode_utf16()
             .map(|u| Cond {
-                clauses: Box::new([Clause::Path(Path::new("0"), unit_test(u))]),
+                clauses: Box::new([Clause::Path(Path::new("0"), Arc::new(unit_test(u)))]),
             })
             .collect(),
         Value::Array(items) => items
@@ -376,7 +383,7 @@ pub(crate) fn test(v: &Value, insensitive: bool, at: &At) -> Result<Test> {
                 }))
             }
         }
-        Value::Array(_) | Value::Object(_) => Test::Json(Box::new(v.clone())),
+        Value::Array(_) | Value::Object(_) => Test::Json(super::js::json_text(v).into()),
     })
 }
 

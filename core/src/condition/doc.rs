@@ -11,7 +11,7 @@
 //! text is expected to come from `JSON.stringify` or serde_json. What it
 //! does parse follows JSON's grammar strictly.
 
-use super::js::Val;
+use super::js::{Arr, Obj, Tree, Val};
 
 /// One JSON value on the tape.
 #[derive(Debug, Clone, Copy)]
@@ -135,6 +135,87 @@ impl Tape {
         Ok(true)
     }
 
+    /// Decodes attributes packed by JavaScript (see [`packed`]): one item
+    /// per top-level member the set reads, calling `found` with the
+    /// member's number and node for each one present, or, when `whole`, the
+    /// one item that is the whole attribute value, whose node is returned.
+    pub(crate) fn read_packed(
+        &mut self,
+        words: &[f64],
+        strings: &str,
+        members: u32,
+        whole: bool,
+        mut found: impl FnMut(u32, u32),
+    ) -> Scan<Option<u32>> {
+        let mut p = Packed {
+            words,
+            strings: strings.len(),
+            at: 0,
+            str_at: 0,
+        };
+        let root = if whole {
+            Some(self.packed_value(&mut p, 0)?)
+        } else {
+            for member in 0..members {
+                if p.peek() == Some(packed::ABSENT) {
+                    p.at += 1;
+                } else {
+                    let node = self.packed_value(&mut p, 1)?;
+                    found(member, node);
+                }
+            }
+            None
+        };
+        if p.at != words.len() || p.str_at != strings.len() {
+            return Err("packed attributes have trailing data".into());
+        }
+        Ok(root)
+    }
+
+    fn packed_value(&mut self, p: &mut Packed, depth: u32) -> Scan<u32> {
+        let tag = p.word()?;
+        Ok(match tag {
+            packed::NULL => self.push(Node::Null),
+            packed::FALSE => self.push(Node::Bool(false)),
+            packed::TRUE => self.push(Node::Bool(true)),
+            packed::NUM => {
+                let n = p.words.get(p.at).copied().ok_or("packed number missing")?;
+                p.at += 1;
+                self.push(Node::Num(n))
+            }
+            packed::STR => {
+                let node = p.string()?;
+                self.push(node)
+            }
+            packed::ARR | packed::OBJ => {
+                if depth >= MAX_DEPTH {
+                    return Err(format!("nesting deeper than {MAX_DEPTH}"));
+                }
+                let len = p.word()?;
+                let me = self.push(Node::Null);
+                for _ in 0..len {
+                    if tag == packed::OBJ {
+                        if p.word()? != packed::STR {
+                            return Err("packed object key is not a string".into());
+                        }
+                        let key = p.string()?;
+                        self.push(key);
+                    }
+                    self.packed_value(p, depth + 1)?;
+                }
+                let end = self.nodes.len() as u32;
+                self.nodes[me as usize] = if tag == packed::OBJ {
+                    Node::Obj { len, end }
+                } else {
+                    Node::Arr { len, end }
+                };
+                me
+            }
+            _ => return Err(format!("unknown packed tag {tag}")),
+        })
+    }
+
+    #[inline(always)]
     fn push(&mut self, n: Node) -> u32 {
         self.nodes.push(n);
         (self.nodes.len() - 1) as u32
@@ -223,6 +304,71 @@ impl Tape {
             Node::Arr { len, end }
         };
         Ok(me)
+    }
+}
+
+/// The binary form in which JavaScript hands attributes over without
+/// `JSON.stringify` (`benches/rules-pack.mjs` writes it): a sequence of
+/// doubles holding tags, counts and numbers, and the UTF-8 of every string
+/// one after the other. An item is `NULL`, `FALSE`, `TRUE`, `NUM x`,
+/// `STR n` (the next `n` bytes of the strings), `ARR n` and `n` items, or
+/// `OBJ n` and `n` pairs of `STR` key and item; `ABSENT` stands for a
+/// top-level member the object does not have. The values are what
+/// `JSON.parse(JSON.stringify(attributes))` would hold.
+pub(crate) mod packed {
+    pub(crate) const ABSENT: u32 = 0;
+    pub(crate) const NULL: u32 = 1;
+    pub(crate) const FALSE: u32 = 2;
+    pub(crate) const TRUE: u32 = 3;
+    pub(crate) const NUM: u32 = 4;
+    pub(crate) const STR: u32 = 5;
+    pub(crate) const ARR: u32 = 6;
+    pub(crate) const OBJ: u32 = 7;
+}
+
+/// A cursor over packed attributes.
+struct Packed<'w> {
+    words: &'w [f64],
+    /// Length of the strings' text.
+    strings: usize,
+    at: usize,
+    /// Where the next string starts in the strings' text.
+    str_at: usize,
+}
+
+impl Packed<'_> {
+    /// The next word as a tag or count: a whole number below 2^32.
+    #[inline(always)]
+    fn peek(&self) -> Option<u32> {
+        let w = *self.words.get(self.at)?;
+        // `as` saturates (NaN gives 0), so converting back tells whether
+        // the word was exactly that whole number.
+        let n = w as u32;
+        (f64::from(n) == w).then_some(n)
+    }
+
+    #[inline(always)]
+    fn word(&mut self) -> Scan<u32> {
+        let w = self
+            .peek()
+            .ok_or("packed attributes end early or hold a bad tag")?;
+        self.at += 1;
+        Ok(w)
+    }
+
+    /// A string's node after its `STR` tag.
+    #[inline(always)]
+    fn string(&mut self) -> Scan<Node> {
+        let len = self.word()? as usize;
+        let at = self.str_at;
+        if at + len > self.strings {
+            return Err("packed string runs past the strings".into());
+        }
+        self.str_at += len;
+        Ok(Node::Str {
+            at: at as u32,
+            len: len as u32,
+        })
     }
 }
 
@@ -459,7 +605,7 @@ const POW10: [f64; 16] = [
 impl<'a> Doc<'a> {
     /// The index after the value at `i` and all its descendants.
     #[inline]
-    pub(crate) fn next(&self, i: u32) -> u32 {
+    fn next(&self, i: u32) -> u32 {
         match self.nodes.get(i as usize) {
             Some(Node::Arr { end, .. } | Node::Obj { end, .. }) => *end,
             _ => i + 1,
@@ -467,7 +613,7 @@ impl<'a> Doc<'a> {
     }
 
     #[inline]
-    fn str_at(&self, i: u32) -> &'a str {
+    fn str_at(&self, i: u32) -> &str {
         let (src, at, len) = match self.nodes.get(i as usize) {
             Some(Node::Str { at, len }) => (self.text, *at, *len),
             Some(Node::Esc { at, len }) => (self.pool, *at, *len),
@@ -478,90 +624,59 @@ impl<'a> Doc<'a> {
 
     /// The value at node `i`.
     #[inline]
-    pub(crate) fn val(&'a self, i: u32) -> Val<'a> {
+    pub(crate) fn val(&self, i: u32) -> Val<'_> {
         match self.nodes.get(i as usize) {
             None | Some(Node::Null) => Val::Null,
             Some(Node::Bool(b)) => Val::Bool(*b),
             Some(Node::Num(n)) => Val::Num(*n),
             Some(Node::Str { .. } | Node::Esc { .. }) => Val::Str(self.str_at(i)),
-            Some(Node::Arr { .. }) => Val::Arr(super::js::Arr::Doc(self, i)),
-            Some(Node::Obj { .. }) => Val::Obj(super::js::Obj::Doc(self, i)),
+            Some(Node::Arr { .. }) => Val::Arr(Arr::Tree(self, i)),
+            Some(Node::Obj { .. }) => Val::Obj(Obj::Tree(self, i)),
         }
     }
+}
 
-    /// Number of elements or members of the array or object at `i`.
+impl Tree for Doc<'_> {
     #[inline]
-    pub(crate) fn len(&self, i: u32) -> usize {
-        match self.nodes.get(i as usize) {
+    fn len(&self, at: u32) -> usize {
+        match self.nodes.get(at as usize) {
             Some(Node::Arr { len, .. } | Node::Obj { len, .. }) => *len as usize,
             _ => 0,
         }
     }
 
-    /// The elements of the array at `i`, as node indices.
     #[inline]
-    pub(crate) fn elements(&self, i: u32) -> Elements<'_, 'a> {
-        Elements {
-            doc: self,
-            at: i + 1,
-            left: self.len(i) as u32,
-        }
+    fn element<'a>(&'a self, cursor: u32) -> (Val<'a>, u32) {
+        (self.val(cursor), self.next(cursor))
     }
 
-    /// The members of the object at `i` in text order, as (key, value
-    /// index), repeats included.
     #[inline]
-    pub(crate) fn members(&self, i: u32) -> Members<'_, 'a> {
-        Members {
-            doc: self,
-            at: i + 1,
-            left: self.len(i) as u32,
-        }
+    fn member<'a>(&'a self, cursor: u32) -> (&'a str, Val<'a>, u32) {
+        let value = cursor + 1;
+        (self.str_at(cursor), self.val(value), self.next(value))
     }
-}
 
-/// Iterator over an array's element nodes.
-#[derive(Clone)]
-pub(crate) struct Elements<'d, 'a> {
-    doc: &'d Doc<'a>,
-    at: u32,
-    left: u32,
-}
-
-impl Iterator for Elements<'_, '_> {
-    type Item = u32;
-    #[inline]
-    fn next(&mut self) -> Option<u32> {
-        if self.left == 0 {
+    fn index<'a>(&'a self, at: u32, index: usize) -> Option<Val<'a>> {
+        if index >= self.len(at) {
             return None;
         }
-        self.left -= 1;
-        let i = self.at;
-        self.at = self.doc.next(i);
-        Some(i)
-    }
-}
-
-/// Iterator over an object's members.
-#[derive(Clone)]
-pub(crate) struct Members<'d, 'a> {
-    doc: &'d Doc<'a>,
-    at: u32,
-    left: u32,
-}
-
-impl<'a> Iterator for Members<'_, 'a> {
-    type Item = (&'a str, u32);
-    #[inline]
-    fn next(&mut self) -> Option<(&'a str, u32)> {
-        if self.left == 0 {
-            return None;
+        let mut cursor = at + 1;
+        for _ in 0..index {
+            cursor = self.next(cursor);
         }
-        self.left -= 1;
-        let key = self.doc.str_at(self.at);
-        let value = self.at + 1;
-        self.at = self.doc.next(value);
-        Some((key, value))
+        Some(self.val(cursor))
+    }
+
+    fn get<'a>(&'a self, at: u32, key: &str) -> Option<Val<'a>> {
+        let (mut cursor, mut found) = (at + 1, None);
+        for _ in 0..self.len(at) {
+            let value = cursor + 1;
+            if self.str_at(cursor) == key {
+                found = Some(value);
+            }
+            cursor = self.next(value);
+        }
+        found.map(|v| self.val(v))
     }
 }
 

@@ -19,6 +19,7 @@ use super::path::Path;
 use super::program::{F, T, X};
 use super::SavedGroups;
 use std::cell::Cell;
+use std::sync::Arc;
 
 /// The fields read from the elements of one root path's array.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub(crate) struct Table {
 pub(crate) struct ElemLeaf {
     pub(crate) table: u32,
     /// Field number and test, all of which one element must pass.
-    tests: Box<[(u32, Test)]>,
+    tests: Box<[(u32, Arc<Test>)]>,
 }
 
 /// The tables and leaves of a program.
@@ -86,7 +87,7 @@ impl Elems {
                         fields.len() - 1
                     }
                 };
-                (field as u32, t.clone())
+                (field as u32, Arc::clone(t))
             })
             .collect();
         self.leaves.push(ElemLeaf {

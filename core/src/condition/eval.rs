@@ -77,7 +77,7 @@ pub(crate) fn clause<'a>(cl: &Clause, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     }
 }
 
-fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
+pub(crate) fn saved_group<'a>(r: &GroupRef, obj: Val<'a>, ctx: &Ctx<'a>) -> bool {
     let GroupRef::Ref { id, attribute_key } = r else {
         return false;
     };

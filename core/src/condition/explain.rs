@@ -93,7 +93,7 @@ fn test<'a>(path: &str, t: &Test, v: Val<'a>, ctx: &Ctx<'a>) -> String {
         Test::NumEq(n) => show(Val::Num(*n)),
         Test::BoolEq(b) => b.to_string(),
         Test::IsNull => "null".into(),
-        Test::Json(j) => arg(j),
+        Test::Json(j) => clip(j.to_string()),
         Test::Never => "(a lone surrogate)".into(),
     };
     format!("{path} = {expected} got {}", got(v))

@@ -6,7 +6,6 @@
 //! the paths real audiences take (strings and numbers); arrays and objects in
 //! string contexts are rare and may allocate.
 
-use super::doc::{Doc, Elements, Members};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -39,25 +38,60 @@ pub(crate) enum Val<'a> {
 }
 
 /// An array, wherever it was parsed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) enum Arr<'a> {
     Json(&'a [Value]),
-    /// The array node at this index of a tape.
-    Doc(&'a Doc<'a>, u32),
+    /// The array at this node of a [`Tree`].
+    Tree(&'a dyn Tree, u32),
 }
 
 /// An object, wherever it was parsed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) enum Obj<'a> {
     Json(&'a Map<String, Value>),
-    /// The object node at this index of a tape.
-    Doc(&'a Doc<'a>, u32),
+    /// The object at this node of a [`Tree`].
+    Tree(&'a dyn Tree, u32),
+}
+
+/// Arrays and objects held somewhere other than in `serde_json` values: the
+/// flat tape a [`ConditionSet`](super::ConditionSet) pass reads attributes
+/// onto (`doc.rs`). Reached through a trait object so that a build which
+/// never makes one (the SDK evaluates single conditions on `Value`s) links
+/// none of its code, only an indirect call in each place that could meet
+/// one.
+pub(crate) trait Tree: Sync {
+    /// How many elements or members the container at node `at` has; its
+    /// first item's cursor is `at + 1`.
+    fn len(&self, at: u32) -> usize;
+    /// The array element at `cursor`, and the cursor after it.
+    fn element<'a>(&'a self, cursor: u32) -> (Val<'a>, u32);
+    /// The object member at `cursor` (key and value), and the cursor after
+    /// it.
+    fn member<'a>(&'a self, cursor: u32) -> (&'a str, Val<'a>, u32);
+    /// Element `index` of the array at `at`.
+    fn index<'a>(&'a self, at: u32, index: usize) -> Option<Val<'a>>;
+    /// The value of the object at `at` under `key` (the last, if repeated).
+    fn get<'a>(&'a self, at: u32, key: &str) -> Option<Val<'a>>;
+}
+
+/// Shows the JSON text: a trait object does not carry `Debug` (its vtable
+/// would pull the tape's formatting, floats included, into every build).
+impl fmt::Debug for Arr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&show(Val::Arr(*self)))
+    }
+}
+
+impl fmt::Debug for Obj<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&show(Val::Obj(*self)))
+    }
 }
 
 /// The elements of an [`Arr`].
 pub(crate) enum ArrIter<'a> {
     Json(std::slice::Iter<'a, Value>),
-    Doc(&'a Doc<'a>, Elements<'a, 'a>),
+    Tree(&'a dyn Tree, u32, usize),
 }
 
 impl<'a> Iterator for ArrIter<'a> {
@@ -66,15 +100,45 @@ impl<'a> Iterator for ArrIter<'a> {
     fn next(&mut self) -> Option<Val<'a>> {
         match self {
             ArrIter::Json(it) => it.next().map(Val::from),
-            ArrIter::Doc(d, it) => it.next().map(|i| d.val(i)),
+            ArrIter::Tree(t, cursor, left) => tree_element(*t, cursor, left),
         }
     }
+}
+
+/// A tree array's next element. Kept out of line, like [`tree_member`]:
+/// every loop over an array inlines `ArrIter::next`, and a build without
+/// trees (the SDK) should carry only a call for them at each.
+#[inline(never)]
+fn tree_element<'a>(t: &'a dyn Tree, cursor: &mut u32, left: &mut usize) -> Option<Val<'a>> {
+    if *left == 0 {
+        return None;
+    }
+    let (v, next) = t.element(*cursor);
+    *cursor = next;
+    *left -= 1;
+    Some(v)
+}
+
+/// A tree object's next member (see [`tree_element`]).
+#[inline(never)]
+fn tree_member<'a>(
+    t: &'a dyn Tree,
+    cursor: &mut u32,
+    left: &mut usize,
+) -> Option<(&'a str, Val<'a>)> {
+    if *left == 0 {
+        return None;
+    }
+    let (k, v, next) = t.member(*cursor);
+    *cursor = next;
+    *left -= 1;
+    Some((k, v))
 }
 
 /// The members of an [`Obj`].
 pub(crate) enum ObjIter<'a> {
     Json(serde_json::map::Iter<'a>),
-    Doc(&'a Doc<'a>, Members<'a, 'a>),
+    Tree(&'a dyn Tree, u32, usize),
 }
 
 impl<'a> Iterator for ObjIter<'a> {
@@ -83,9 +147,16 @@ impl<'a> Iterator for ObjIter<'a> {
     fn next(&mut self) -> Option<(&'a str, Val<'a>)> {
         match self {
             ObjIter::Json(it) => it.next().map(|(k, v)| (k.as_str(), Val::from(v))),
-            ObjIter::Doc(d, it) => it.next().map(|(k, v)| (k, d.val(v))),
+            ObjIter::Tree(t, cursor, left) => tree_member(*t, cursor, left),
         }
     }
+}
+
+/// The start of a tree array's elements (out of line, see
+/// [`tree_element`]).
+#[inline(never)]
+fn tree_iter(t: &dyn Tree, at: u32) -> ArrIter<'_> {
+    ArrIter::Tree(t, at + 1, t.len(at))
 }
 
 impl<'a> Arr<'a> {
@@ -96,7 +167,7 @@ impl<'a> Arr<'a> {
     pub(crate) fn len(self) -> usize {
         match self {
             Arr::Json(a) => a.len(),
-            Arr::Doc(d, i) => d.len(i),
+            Arr::Tree(t, at) => t.len(at),
         }
     }
 
@@ -104,7 +175,7 @@ impl<'a> Arr<'a> {
     pub(crate) fn get(self, index: usize) -> Option<Val<'a>> {
         match self {
             Arr::Json(a) => a.get(index).map(Val::from),
-            Arr::Doc(d, i) => d.elements(i).nth(index).map(|n| d.val(n)),
+            Arr::Tree(t, at) => t.index(at, index),
         }
     }
 
@@ -112,7 +183,7 @@ impl<'a> Arr<'a> {
     pub(crate) fn iter(self) -> ArrIter<'a> {
         match self {
             Arr::Json(a) => ArrIter::Json(a.iter()),
-            Arr::Doc(d, i) => ArrIter::Doc(d, d.elements(i)),
+            Arr::Tree(t, at) => tree_iter(t, at),
         }
     }
 }
@@ -129,12 +200,7 @@ impl<'a> Obj<'a> {
                 .iter()
                 .find_map(|(k, v)| (k == key).then(|| Val::from(v))),
             Obj::Json(map) => map.get(key).map(Val::from),
-            // The last occurrence, so a repeated key reads as JSON.parse
-            // leaves it.
-            Obj::Doc(d, i) => d
-                .members(i)
-                .fold(None, |found, (k, v)| if k == key { Some(v) } else { found })
-                .map(|v| d.val(v)),
+            Obj::Tree(t, at) => t.get(at, key),
         }
     }
 
@@ -143,7 +209,7 @@ impl<'a> Obj<'a> {
     pub(crate) fn contains_key(self, key: &str) -> bool {
         match self {
             Obj::Json(map) => map.contains_key(key),
-            Obj::Doc(d, i) => d.members(i).any(|(k, _)| k == key),
+            Obj::Tree(t, at) => t.get(at, key).is_some(),
         }
     }
 
@@ -153,29 +219,24 @@ impl<'a> Obj<'a> {
     pub(crate) fn members(self) -> ObjIter<'a> {
         match self {
             Obj::Json(map) => ObjIter::Json(map.iter()),
-            Obj::Doc(d, i) => ObjIter::Doc(d, d.members(i)),
+            Obj::Tree(t, at) => ObjIter::Tree(t, at + 1, t.len(at)),
         }
     }
 
-    /// The own members in insertion order, each key once with its last
-    /// value (allocates: explanations and object equality only).
+    /// The own members as `JSON.stringify` lists them: array-index keys
+    /// ascending, then the rest in insertion order, each key once with its
+    /// last value (allocates: explanations and object equality only).
     pub(crate) fn entries(self) -> Vec<(&'a str, Val<'a>)> {
-        match self {
-            Obj::Json(map) => map
-                .iter()
-                .map(|(k, v)| (k.as_str(), Val::from(v)))
-                .collect(),
-            Obj::Doc(d, i) => {
-                let mut out: Vec<(&'a str, Val<'a>)> = Vec::with_capacity(d.len(i));
-                for (k, v) in d.members(i) {
-                    match out.iter_mut().find(|(seen, _)| *seen == k) {
-                        Some(slot) => slot.1 = d.val(v),
-                        None => out.push((k, d.val(v))),
-                    }
-                }
-                out
+        let mut out: Vec<(&'a str, Val<'a>)> = Vec::new();
+        for (k, v) in self.members() {
+            match out.iter_mut().find(|e| e.0 == k) {
+                Some(e) => e.1 = v,
+                None => out.push((k, v)),
             }
         }
+        // Stable, so keys that are not indices keep their order.
+        sort_small(&mut out, |e| array_index(e.0).map_or(u64::MAX, u64::from));
+        out
     }
 }
 
@@ -792,67 +853,30 @@ pub(crate) fn array_index(key: &str) -> Option<u32> {
     u32::try_from(n).ok().filter(|&n| n != u32::MAX)
 }
 
-/// `JSON.stringify(v) === JSON.stringify(expected)`, decided structurally:
-/// two JSON texts are equal exactly when the values are, with objects in
-/// JavaScript's key order and numbers compared as doubles.
-pub(crate) fn json_eq(v: Val, expected: &Value) -> bool {
-    match (v, expected) {
-        (Val::Null, Value::Null) => true,
-        (Val::Bool(a), Value::Bool(b)) => a == *b,
-        // JSON.stringify writes non-finite numbers as null.
-        (Val::Num(a), Value::Null) => !a.is_finite(),
-        (Val::Num(a), Value::Number(b)) => a.is_finite() && a == num_of(b),
-        (Val::Str(a), Value::String(b)) => a == b,
-        (Val::Arr(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_eq(x, y))
-        }
-        (Val::Obj(a), Value::Object(b)) => {
-            let ours = js_order(a.entries().into_iter());
-            let theirs = js_order(b.iter().map(|(k, v)| (k.as_str(), v)));
-            ours.len() == theirs.len()
-                && ours
-                    .iter()
-                    .zip(&theirs)
-                    .all(|((ka, va), (kb, vb))| ka == kb && json_eq(*va, vb))
-        }
-        (Val::ObjProto, Value::Object(b)) => b.is_empty(),
-        _ => false,
-    }
+/// `JSON.stringify(v) === expected`, where `expected` is the
+/// `JSON.stringify` of a condition's array or object, written when the
+/// condition was compiled. GrowthBook compares exactly these two strings, so
+/// this is its answer by construction (allocates: such tests are rare).
+pub(crate) fn json_eq(v: Val, expected: &str) -> bool {
+    let mut actual = String::new();
+    write_json(v, &mut actual);
+    actual == expected
 }
 
-/// Object members in JavaScript's order: array indices ascending, then the
-/// rest in insertion order.
-fn js_order<'k, T>(members: impl Iterator<Item = (&'k str, T)>) -> Vec<(&'k str, T)> {
-    let mut indexed: Vec<(u32, &'k str, T)> = Vec::new();
-    let mut rest: Vec<(&'k str, T)> = Vec::new();
-    for (k, v) in members {
-        match array_index(k) {
-            Some(i) => indexed.push((i, k, v)),
-            None => rest.push((k, v)),
-        }
-    }
-    if indexed.is_empty() {
-        return rest;
-    }
-    sort_small(&mut indexed, |e| e.0);
-    indexed
-        .into_iter()
-        .map(|(_, k, v)| (k, v))
-        .chain(rest)
-        .collect()
-}
-
-/// `JSON.stringify(v)` for a JSON value (objects in insertion order), for
-/// explanations and memo keys. Written here rather than with serde_json's
-/// serializer so the browser build formats numbers with the host and links
-/// no float formatting of its own.
+/// `JSON.stringify(v)` for a JSON value (objects in JavaScript's key
+/// order), for `$eq`-style tests of arrays and objects, explanations and
+/// memo keys. Written here rather than with serde_json's serializer so the
+/// browser build formats numbers with the host and links no float
+/// formatting of its own.
 pub(crate) fn json_text(v: &Value) -> String {
     let mut out = String::new();
     write_json(Val::from(v), &mut out);
     out
 }
 
-fn write_json(v: Val, out: &mut String) {
+/// `JSON.stringify(v)` written to `out` (`null` where JSON has no value:
+/// non-finite numbers, functions).
+pub(crate) fn write_json(v: Val, out: &mut String) {
     match v {
         Val::Null | Val::Func(_) => out.push_str("null"),
         Val::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -1019,7 +1043,17 @@ mod tests {
     #[test]
     fn stringify_equality_uses_javascript_key_order() {
         let a = json!({"b": 1, "1": 2, "a": [1.0]});
-        assert!(json_eq(Val::from(&a), &json!({"1": 2, "b": 1, "a": [1]})));
-        assert!(!json_eq(Val::from(&a), &json!({"a": [1], "b": 1, "1": 2})));
+        assert!(json_eq(
+            Val::from(&a),
+            &json_text(&json!({"1": 2, "b": 1, "a": [1]}))
+        ));
+        assert!(json_eq(
+            Val::from(&a),
+            &json_text(&json!({"b": 1, "a": [1], "1": 2}))
+        ));
+        assert!(!json_eq(
+            Val::from(&a),
+            &json_text(&json!({"a": [1], "b": 1, "1": 2}))
+        ));
     }
 }

@@ -210,7 +210,7 @@ impl Fast {
                     slot: leaf.slot,
                     ops,
                 });
-            } else if let Test::Op1(Op::Version(rel, v), _) = &leaf.test {
+            } else if let Test::Op1(Op::Version(rel, v), _) = &*leaf.test {
                 let t = index_for(&mut fast.tables, leaf.slot, |t| t.slot, VTable::new);
                 fast.tables[t as usize].sorted.push(v.padded().into());
                 fast.vers.push(VerLeaf {
@@ -238,7 +238,7 @@ impl Fast {
             if let (Some(table), Some(leaf)) =
                 (fast.tables.get(v.table as usize), leaves.get(v.id as usize))
             {
-                if let Test::Op1(Op::Version(_, version), _) = &leaf.test {
+                if let Test::Op1(Op::Version(_, version), _) = &*leaf.test {
                     v.at = table
                         .sorted
                         .partition_point(|c| cmp_utf16(c, version.padded()) == Ordering::Less)

@@ -11,7 +11,7 @@
 //! `TypeError`); `X` ends the condition at once, as the exception would,
 //! so it is reported exactly where GrowthBook's evaluation order meets it.
 
-use super::compile::{Clause, Cond, Op, Test};
+use super::compile::{Clause, Cond, GroupRef, Op, Test};
 use super::elems::{Elems, Rows};
 use super::eval::{self, Ctx};
 use super::js::{json_text, write_json_str, Val};
@@ -22,6 +22,7 @@ use super::SavedGroups;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
@@ -40,8 +41,8 @@ pub(crate) const X: u8 = 3;
 /// told apart with one comparison.
 const TAG_SHIFT: u32 = 28;
 const COUNT: u32 = (1 << TAG_SHIFT) - 1;
-/// A clause that reads the whole attribute object (`$savedGroup`), by
-/// index into [`Program::others`].
+/// A `$savedGroup` clause (it reads the whole attribute object), by index
+/// into [`Program::others`].
 const TAG_OTHER: u32 = 1 << TAG_SHIFT;
 /// `$not`: the next `n` steps are one block.
 const TAG_NOT: u32 = 2 << TAG_SHIFT;
@@ -56,7 +57,7 @@ const TAG_BLOCK: u32 = 5 << TAG_SHIFT;
 #[derive(Debug, Clone)]
 pub(crate) struct Leaf {
     pub(crate) slot: u32,
-    pub(crate) test: Test,
+    pub(crate) test: Arc<Test>,
     /// Its index in [`Elems::leaves`] when it is an `$elemMatch` answered
     /// from an element table.
     elem: Option<u32>,
@@ -69,7 +70,8 @@ pub(crate) struct Program {
     /// Where each condition's block is in `code`.
     spans: Vec<(u32, u32)>,
     pub(crate) leaves: Vec<Leaf>,
-    others: Vec<Clause>,
+    /// `$savedGroup` references, which read the whole attribute object.
+    others: Vec<GroupRef>,
     /// Every distinct root-level path, by slot.
     pub(crate) paths: Vec<Path>,
     /// The leaves answered in bulk at the start of a pass.
@@ -121,8 +123,8 @@ impl Builder {
                     self.block(inner);
                     self.close(at);
                 }
-                Clause::SavedGroup(_) => {
-                    self.program.others.push(clause.clone());
+                Clause::SavedGroup(r) => {
+                    self.program.others.push(r.clone());
                     let k = (self.program.others.len() - 1) as u32;
                     self.program.code.push(TAG_OTHER | (k & COUNT));
                 }
@@ -159,17 +161,17 @@ impl Builder {
         })
     }
 
-    fn leaf(&mut self, p: &Path, t: &Test) -> u32 {
+    fn leaf(&mut self, p: &Path, t: &Arc<Test>) -> u32 {
         let slot = self.slot(p);
         let Program { leaves, elems, .. } = &mut self.program;
         *self.leaves.entry(leaf_key(p, t).into()).or_insert_with(|| {
-            let elem = match t {
+            let elem = match &**t {
                 Test::Op1(Op::ElemMatchCond(c), _) => elems.add(slot, c),
                 _ => None,
             };
             leaves.push(Leaf {
                 slot,
-                test: t.clone(),
+                test: Arc::clone(t),
                 elem,
             });
             (leaves.len() - 1) as u32
@@ -207,9 +209,9 @@ fn leaf_key(p: &Path, t: &Test) -> String {
         }
         Test::BoolEq(b) => key.push_str(if *b { "t" } else { "b" }),
         Test::IsNull => key.push('z'),
-        Test::Json(v) => {
+        Test::Json(text) => {
             key.push('j');
-            key.push_str(&json_text(v));
+            key.push_str(text);
         }
         Test::Never => key.push('x'),
     }
@@ -253,6 +255,7 @@ impl Pass<'_, '_> {
     }
 
     /// Whether condition `i` holds ([`X`] counts as not).
+    #[inline]
     pub(crate) fn condition(&mut self, i: usize) -> bool {
         let program = self.program;
         let code = program
@@ -260,10 +263,19 @@ impl Pass<'_, '_> {
             .get(i)
             .and_then(|&(s, e)| program.code.get(s as usize..e as usize))
             .unwrap_or(&[]);
-        self.block(code) == T
+        self.steps(code) == T
     }
 
+    /// A nested block (`$not`, a branch of `$or`/`$nor`).
+    #[inline(never)]
     fn block(&mut self, code: &[u32]) -> u8 {
+        self.steps(code)
+    }
+
+    /// The steps of a block. Inlined into [`Pass::condition`], so walking a
+    /// condition's own steps (most of the walk) costs no call.
+    #[inline(always)]
+    fn steps(&mut self, code: &[u32]) -> u8 {
         let mut i = 0;
         while let Some(&step) = code.get(i) {
             i += 1;
@@ -319,6 +331,7 @@ impl Pass<'_, '_> {
 
     /// A leaf the bulk pass did not answer, the first time it is reached.
     #[cold]
+    #[inline(never)]
     fn lazy(&mut self, id: u32) -> u8 {
         let program = self.program;
         let r = match program.leaves.get(id as usize) {
@@ -361,10 +374,10 @@ impl Pass<'_, '_> {
 
     fn other(&self, k: u32) -> u8 {
         match self.program.others.get(k as usize) {
-            Some(clause) => {
+            Some(r) => {
                 let thrown = Cell::new(false);
-                let r = eval::clause(clause, self.root, &Ctx::new(self.groups, &thrown));
-                tri(r, &thrown)
+                let holds = eval::saved_group(r, self.root, &Ctx::new(self.groups, &thrown));
+                tri(holds, &thrown)
             }
             None => X,
         }

@@ -126,10 +126,7 @@ impl Literal {
                 (true, true) => eq(t, lit),
                 (true, false) => t.len() >= lit.len() && eq(&t[..lit.len()], lit),
                 (false, true) => t.len() >= lit.len() && eq(&t[t.len() - lit.len()..], lit),
-                // Case-sensitive: the standard library's substring search.
-                (false, false) if !self.icase => {
-                    text.contains(std::str::from_utf8(lit).unwrap_or_default())
-                }
+                (false, false) if !self.icase => find(text, lit).is_some(),
                 (false, false) => match lit.first() {
                     None => true,
                     Some(first) => t
@@ -139,6 +136,27 @@ impl Literal {
             }
         })
     }
+}
+
+/// Where `needle` first occurs in `text`: a scan for its first byte and a
+/// compare at each hit. Patterns' literals are short, and the standard
+/// library's `find` builds a two-way searcher on every call, which costs
+/// more than the search.
+fn find(text: &str, needle: &[u8]) -> Option<usize> {
+    let t = text.as_bytes();
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    // A plain loop: at the SDK's opt-level an iterator's closure would be
+    // a call per byte.
+    let mut i = 0;
+    while i + needle.len() <= t.len() {
+        if t[i] == first && t[i + 1..i + needle.len()] == *rest {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// GrowthBook's `regex.replace(/([^\\])\//g, "$1\\/")`.
@@ -200,7 +218,7 @@ impl Regex {
             Kind::Engine(e, prefix) => {
                 let text = js_str(actual);
                 match prefix {
-                    Some(p) => text.find(&**p).is_some_and(|at| e.test_from(&text, at)),
+                    Some(p) => find(&text, p.as_bytes()).is_some_and(|at| e.test_from(&text, at)),
                     None => e.test_from(&text, 0),
                 }
             }
@@ -324,6 +342,16 @@ mod tests {
         assert!(re("Gecko/\\d+ Firefox", false).test(Val::Str("x Gecko/2010 Firefox/1")));
         assert!(!re("Gecko/\\d+ Firefox", false).test(Val::Str("Gecko/x Gecko/1")));
         assert!(re("a(?<=xa)b", false).test(Val::Str("xab")));
+    }
+
+    #[test]
+    fn finds_literals_by_byte_offset() {
+        assert_eq!(find("abcabd", b"abd"), Some(3));
+        assert_eq!(find("abc", b""), Some(0));
+        assert_eq!(find("ab", b"abc"), None);
+        assert_eq!(find("xyz", b"z"), Some(2));
+        assert_eq!(find("é/é", "/é".as_bytes()), Some(2));
+        assert_eq!(find("aaab", b"aab"), Some(1));
     }
 
     #[test]

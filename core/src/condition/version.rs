@@ -15,7 +15,7 @@ use std::fmt::{self, Write};
 /// counts as `"0"`. A leading `v` and a trailing `+build` are dropped, the
 /// rest is split on `-` and `.`, a bare `x.y.z` gets a `~` part so it sorts
 /// after its pre-releases, and all-digit parts are left-padded to 5.
-fn write_padded<W: Write>(input: &str, w: &mut W) -> fmt::Result {
+fn write_padded(input: &str, w: &mut dyn Write) -> fmt::Result {
     // `input.replace(/(^v|\+.*$)/g, "")`: `.` stops at line terminators and
     // `$` only matches at the very end, so the `+` removed is the first one
     // after the last line terminator.
@@ -71,15 +71,11 @@ fn with_text<R>(input: Val, f: impl FnOnce(&str) -> R) -> R {
 }
 
 /// Runs `f` on `paddedVersionString(actual)`, padded into a stack buffer
-/// (a heap string only for versions longer than 96 bytes once padded).
+/// (a heap string only for versions longer than 96 bytes once padded). A
+/// [`ConditionSet`](super::ConditionSet) pads each attribute once per pass
+/// however many versions it is compared with, so this needs no faster path
+/// of its own.
 pub(crate) fn with_padded<R>(actual: Val, f: impl FnOnce(&str) -> R) -> R {
-    if let Val::Str(s) = actual {
-        let mut buf = [0u8; 96];
-        if let Some(len) = pad_plain(s, &mut buf) {
-            // Only ASCII was written.
-            return f(std::str::from_utf8(&buf[..len]).unwrap_or(""));
-        }
-    }
     with_text(actual, |s| {
         let mut buf = StackStr::<96>::new();
         let text: Cow<str> = match write_padded(s, &mut buf) {
@@ -92,43 +88,6 @@ pub(crate) fn with_padded<R>(actual: Val, f: impl FnOnce(&str) -> R) -> R {
         };
         f(&text)
     })
-}
-
-/// The common case without `fmt`: a short ASCII version with no `v`, `+`
-/// or line break, padded into `out`; its length, or `None` to hand
-/// anything else to the general path.
-#[inline]
-fn pad_plain(s: &str, out: &mut [u8; 96]) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.is_empty()
-        || b.len() > 32
-        || b[0] == b'v'
-        || !b.iter().all(|c| c.is_ascii_graphic() && *c != b'+')
-    {
-        return None;
-    }
-    let mut len = 0;
-    let mut parts = 0;
-    for part in b.split(|c| *c == b'-' || *c == b'.') {
-        if parts > 0 {
-            out[len] = b'-';
-            len += 1;
-        }
-        parts += 1;
-        if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
-            for _ in part.len()..5 {
-                out[len] = b' ';
-                len += 1;
-            }
-        }
-        out[len..len + part.len()].copy_from_slice(part);
-        len += part.len();
-    }
-    if parts == 3 {
-        out[len..len + 2].copy_from_slice(b"-~");
-        len += 2;
-    }
-    Some(len)
 }
 
 /// A version from a condition, padded once.
@@ -151,9 +110,6 @@ impl Version {
 
     /// Order of `paddedVersionString(actual)` against this one.
     pub(crate) fn cmp_actual(&self, actual: Val) -> Ordering {
-        // ASCII against anything: byte order is UTF-16 order up to the
-        // first non-ASCII byte of the other side, which then sorts after;
-        // `cmp_utf16` handles both.
         with_padded(actual, |p| cmp_utf16(p, &self.padded))
     }
 }
