@@ -14,16 +14,29 @@
 // a lone surrogate is written with U+FFFD in its place (TextEncoder's
 // rule), where the JSON path refuses it.
 //
+// It starts with MEMBERS and one item per member named (ABSENT for one the
+// object does not have), or, when the engine reads the whole object or the
+// attributes are not an object, WHOLE and the whole value.
+//
 // The engine side (benches/rules-wasm) provides packWords(n) and
 // packBytes(n), returning where n doubles and n bytes may be written, and
 // the module's memory.
 
 const ABSENT = 0, NULL = 1, FALSE = 2, TRUE = 3, NUM = 4, STR = 5, ARR = 6, OBJ = 7;
+// What follows: one item per member the engine reads, or the whole value.
+const MEMBERS = 8, WHOLE = 9;
 // Deeper than this is taken for a cycle and left to JSON.stringify.
 const MAX_DEPTH = 100;
 const FULL = Symbol("buffer full");
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 const objectProto = Object.prototype;
+
+// An object JSON would write member by member as it is.
+function plainObject(v) {
+  if (v === null || typeof v !== "object" || typeof v.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === objectProto || proto === null;
+}
 
 /**
  * @param {{packWords(n: number): number, packBytes(n: number): number}} engine
@@ -92,8 +105,7 @@ export function packer(engine, memory, names) {
             for (let i = 0; i < n; i++) if (!value(v[i], depth + 1)) f[w++] = NULL;
             return true;
           }
-          const proto = Object.getPrototypeOf(v);
-          if (proto === objectProto || proto === null) {
+          if (plainObject(v)) {
             const keys = Object.keys(v);
             f[w++] = OBJ;
             const count = w++;
@@ -123,20 +135,19 @@ export function packer(engine, memory, names) {
 
   function write(attributes) {
     w = b = 0;
-    if (names !== null && names.length > wordCap) throw FULL;
-    if (names === null) {
+    if (wordCap < 2 || (names !== null && names.length + 1 > wordCap)) throw FULL;
+    if (names !== null && !plainObject(attributes)) {
+      // Not a plain object: JSON decides what it is, and if that is not an
+      // object either, paths are read from the value itself.
+      const json = JSON.stringify(attributes);
+      attributes = json === undefined ? null : JSON.parse(json);
+    }
+    if (names === null || attributes === null || typeof attributes !== "object" || Array.isArray(attributes)) {
+      f[w++] = WHOLE;
       if (!value(attributes, 0)) f[w++] = NULL;
       return;
     }
-    if (attributes === null || typeof attributes !== "object" || Array.isArray(attributes) || typeof attributes.toJSON === "function") {
-      // JSON would not hand over a plain object: let it decide what does.
-      const plain = JSON.parse(JSON.stringify(attributes) ?? "null");
-      if (plain === null || typeof plain !== "object" || Array.isArray(plain)) {
-        for (let i = 0; i < names.length; i++) f[w++] = ABSENT;
-        return;
-      }
-      attributes = plain;
-    }
+    f[w++] = MEMBERS;
     for (const name of names) {
       if (w + 1 > wordCap) throw FULL;
       const at = w;

@@ -6,7 +6,7 @@
 //!
 //!     cargo bench -p beckon-core --bench conditions
 
-use beckon_core::condition::{Condition, ConditionSet, SavedGroups};
+use beckon_core::condition::{Condition, ConditionSet, SavedGroups, Scratch};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::Value;
 
@@ -53,12 +53,30 @@ fn bench(c: &mut Criterion) {
     });
 
     let json = attributes.to_string();
+    let mut scratch = Scratch::default();
     c.bench_function(
-        "pass: ConditionSet::eval_all_json (attributes as JSON)",
+        "pass: ConditionSet::eval_all_json_with (attributes as JSON)",
         |b| {
             b.iter(|| {
-                set.eval_all_json(black_box(&json), &groups, &mut out)
+                set.eval_all_json_with(black_box(&json), &groups, &mut scratch, &mut out)
                     .expect("attributes")
+            })
+        },
+    );
+
+    let (words, bytes) = set.pack(&attributes);
+    c.bench_function(
+        "pass: ConditionSet::eval_all_packed_with (attributes packed)",
+        |b| {
+            b.iter(|| {
+                set.eval_all_packed_with(
+                    black_box(&words),
+                    black_box(&bytes),
+                    &groups,
+                    &mut scratch,
+                    &mut out,
+                )
+                .expect("attributes")
             })
         },
     );

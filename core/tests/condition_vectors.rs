@@ -42,6 +42,16 @@ fn run(case: &Value) -> Value {
             set.eval_all_json(&text, &groups, &mut out)
                 .expect("attributes JSON");
             assert_eq!(out, [result], "eval_all_json disagrees: {}", case["name"]);
+            // And the packed form JavaScript hands over.
+            let (words, bytes) = set.pack(&case["attributes"]);
+            set.eval_all_packed_with(&words, &bytes, &groups, &mut Scratch::default(), &mut out)
+                .expect("packed attributes");
+            assert_eq!(
+                out,
+                [result],
+                "eval_all_packed_with disagrees: {}",
+                case["name"]
+            );
             // explain must agree with eval on every case.
             assert_eq!(
                 c.explain(&case["attributes"], &groups).is_none(),
@@ -109,7 +119,8 @@ fn one_set_of_every_condition_agrees_with_each_alone() {
             .filter_map(|c| Some((&c["condition"], Condition::compile(&c["condition"]).ok()?)))
             .unzip();
         let set = ConditionSet::new(conditions.clone());
-        let (mut held, mut text, mut reused) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut held, mut text, mut reused, mut packed) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for case in cases {
             let attributes = &case["attributes"];
             let json = attributes.to_string();
@@ -118,11 +129,14 @@ fn one_set_of_every_condition_agrees_with_each_alone() {
                 .expect("attributes JSON");
             set.eval_all_json_with(&json, &groups, &mut scratch, &mut reused)
                 .expect("attributes JSON");
+            let (words, bytes) = set.pack(attributes);
+            set.eval_all_packed_with(&words, &bytes, &groups, &mut scratch, &mut packed)
+                .expect("packed attributes");
             for (i, c) in conditions.iter().enumerate() {
                 let alone = c.try_eval(attributes, &groups) == Ok(true);
                 assert_eq!(
-                    (held[i], text[i], reused[i]),
-                    (alone, alone, alone),
+                    (held[i], text[i], reused[i], packed[i]),
+                    (alone, alone, alone, alone),
                     "condition {} on attributes {attributes}",
                     sources[i]
                 );

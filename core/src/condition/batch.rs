@@ -127,6 +127,13 @@ impl ConditionSet {
         Some(names)
     }
 
+    /// `attributes` in the packed form [`ConditionSet::eval_all_packed_with`]
+    /// reads, as `benches/rules-pack.mjs` writes it in JavaScript: the
+    /// doubles and the strings' bytes.
+    pub fn pack(&self, attributes: &Value) -> (Vec<f64>, Vec<u8>) {
+        super::doc::pack(self.attribute_names().as_deref(), attributes)
+    }
+
     /// Evaluates every condition; `out` is cleared and gets one result per
     /// condition, in order (pass the same `Vec` each time to reuse it).
     /// Where GrowthBook would throw, the result is `false`.
@@ -183,9 +190,11 @@ impl ConditionSet {
     /// [`ConditionSet::eval_all_json_with`] on attributes packed by
     /// JavaScript into `words` and `strings` (the format is described in
     /// `doc.rs`; `benches/rules-pack.mjs` writes it): the members named by
-    /// [`ConditionSet::attribute_names`] in that order, or the whole object
-    /// when that is `None`. Cheaper on both sides than JSON text: nothing
-    /// the conditions do not read is written, and nothing needs parsing.
+    /// [`ConditionSet::attribute_names`] in that order, or the whole value
+    /// (required when that is `None`, and the writer's choice for
+    /// attributes that are not an object). Cheaper on both sides than JSON
+    /// text: nothing the conditions do not read is written, and nothing
+    /// needs parsing.
     pub fn eval_all_packed_with(
         &self,
         words: &[f64],
@@ -199,9 +208,9 @@ impl ConditionSet {
         let Scratch { tape, found, work } = scratch;
         tape.clear();
         found.clear();
-        let members = self.first_slots.len() as u32;
+        let members = (!self.needs_root).then_some(self.first_slots.len() as u32);
         let root = tape
-            .read_packed(words, strings, members, self.needs_root, |member, node| {
+            .read_packed(words, strings, members, |member, node| {
                 found.push((member, node))
             })
             .map_err(bad)?;

@@ -135,16 +135,17 @@ impl Tape {
         Ok(true)
     }
 
-    /// Decodes attributes packed by JavaScript (see [`packed`]): one item
-    /// per top-level member the set reads, calling `found` with the
-    /// member's number and node for each one present, or, when `whole`, the
-    /// one item that is the whole attribute value, whose node is returned.
+    /// Decodes attributes packed by JavaScript (see [`packed`]). In
+    /// members form, calls `found` with the number and node of each member
+    /// present and returns `None`; in whole form (the writer's choice when
+    /// the set reads the whole object or the attributes are not an object)
+    /// returns the node of the whole value. `members` is how many members
+    /// the set reads; `Err` if it needs the whole value and got members.
     pub(crate) fn read_packed(
         &mut self,
         words: &[f64],
         strings: &str,
-        members: u32,
-        whole: bool,
+        members: Option<u32>,
         mut found: impl FnMut(u32, u32),
     ) -> Scan<Option<u32>> {
         let mut p = Packed {
@@ -153,18 +154,23 @@ impl Tape {
             at: 0,
             str_at: 0,
         };
-        let root = if whole {
-            Some(self.packed_value(&mut p, 0)?)
-        } else {
-            for member in 0..members {
-                if p.peek() == Some(packed::ABSENT) {
-                    p.at += 1;
-                } else {
-                    let node = self.packed_value(&mut p, 1)?;
-                    found(member, node);
+        let root = match (p.word()?, members) {
+            (packed::WHOLE, _) => Some(self.packed_value(&mut p, 0)?),
+            (packed::MEMBERS, Some(members)) => {
+                for member in 0..members {
+                    if p.peek() == Some(packed::ABSENT) {
+                        p.at += 1;
+                    } else {
+                        let node = self.packed_value(&mut p, 1)?;
+                        found(member, node);
+                    }
                 }
+                None
             }
-            None
+            (packed::MEMBERS, None) => {
+                return Err("these conditions read the whole object: pack it whole".into())
+            }
+            (mode, _) => return Err(format!("unknown packed form {mode}")),
         };
         if p.at != words.len() || p.str_at != strings.len() {
             return Err("packed attributes have trailing data".into());
@@ -310,12 +316,18 @@ impl Tape {
 /// The binary form in which JavaScript hands attributes over without
 /// `JSON.stringify` (`benches/rules-pack.mjs` writes it): a sequence of
 /// doubles holding tags, counts and numbers, and the UTF-8 of every string
-/// one after the other. An item is `NULL`, `FALSE`, `TRUE`, `NUM x`,
+/// one after the other. It starts with `MEMBERS`, then one item per member
+/// the set reads (in [`ConditionSet::attribute_names`] order) or `ABSENT`
+/// for a member the object does not have; or with `WHOLE`, then one item:
+/// the whole attribute value. An item is `NULL`, `FALSE`, `TRUE`, `NUM x`,
 /// `STR n` (the next `n` bytes of the strings), `ARR n` and `n` items, or
-/// `OBJ n` and `n` pairs of `STR` key and item; `ABSENT` stands for a
-/// top-level member the object does not have. The values are what
+/// `OBJ n` and `n` pairs of `STR` key and item. The values are what
 /// `JSON.parse(JSON.stringify(attributes))` would hold.
+///
+/// [`ConditionSet::attribute_names`]: super::ConditionSet::attribute_names
 pub(crate) mod packed {
+    pub(crate) const MEMBERS: u32 = 8;
+    pub(crate) const WHOLE: u32 = 9;
     pub(crate) const ABSENT: u32 = 0;
     pub(crate) const NULL: u32 = 1;
     pub(crate) const FALSE: u32 = 2;
@@ -324,6 +336,55 @@ pub(crate) mod packed {
     pub(crate) const STR: u32 = 5;
     pub(crate) const ARR: u32 = 6;
     pub(crate) const OBJ: u32 = 7;
+}
+
+/// Writes `attributes` in the packed form: the members `names` lists, or
+/// the whole value when `names` is `None` or the attributes are not an
+/// object. The Rust counterpart of `benches/rules-pack.mjs`, for native
+/// callers, tests and benchmarks.
+pub(crate) fn pack(names: Option<&[&str]>, attributes: &serde_json::Value) -> (Vec<f64>, Vec<u8>) {
+    use serde_json::Value;
+    fn string(s: &str, words: &mut Vec<f64>, bytes: &mut Vec<u8>) {
+        words.extend([f64::from(packed::STR), s.len() as f64]);
+        bytes.extend_from_slice(s.as_bytes());
+    }
+    fn item(v: &Value, words: &mut Vec<f64>, bytes: &mut Vec<u8>) {
+        match v {
+            Value::Null => words.push(f64::from(packed::NULL)),
+            Value::Bool(false) => words.push(f64::from(packed::FALSE)),
+            Value::Bool(true) => words.push(f64::from(packed::TRUE)),
+            Value::Number(n) => words.extend([f64::from(packed::NUM), super::js::num_of(n)]),
+            Value::String(s) => string(s, words, bytes),
+            Value::Array(a) => {
+                words.extend([f64::from(packed::ARR), a.len() as f64]);
+                a.iter().for_each(|e| item(e, words, bytes));
+            }
+            Value::Object(m) => {
+                words.extend([f64::from(packed::OBJ), m.len() as f64]);
+                for (k, e) in m {
+                    string(k, words, bytes);
+                    item(e, words, bytes);
+                }
+            }
+        }
+    }
+    let (mut words, mut bytes) = (Vec::new(), Vec::new());
+    match (names, attributes) {
+        (Some(names), Value::Object(m)) => {
+            words.push(f64::from(packed::MEMBERS));
+            for name in names {
+                match m.get(*name) {
+                    Some(v) => item(v, &mut words, &mut bytes),
+                    None => words.push(f64::from(packed::ABSENT)),
+                }
+            }
+        }
+        _ => {
+            words.push(f64::from(packed::WHOLE));
+            item(attributes, &mut words, &mut bytes);
+        }
+    }
+    (words, bytes)
 }
 
 /// A cursor over packed attributes.
@@ -719,6 +780,56 @@ mod tests {
         }
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(t.parse_document(&deep).is_err());
+    }
+
+    #[test]
+    fn reads_packed_attributes_and_refuses_malformed_ones() {
+        // WHOLE {"a": [1, "xy", {"k": true}], "b": null}
+        let words = [
+            9.0, 7.0, 2.0, 5.0, 1.0, 6.0, 3.0, 4.0, 1.0, 5.0, 2.0, 7.0, 1.0, 5.0, 1.0, 3.0, 5.0,
+            1.0, 1.0,
+        ];
+        let strings = "axykb";
+        let mut t = Tape::default();
+        let root = t.read_packed(&words, strings, None, |_, _| {}).unwrap();
+        let shown = show(t.doc(strings).val(root.unwrap()));
+        assert_eq!(shown, r#"{"a":[1,"xy",{"k":true}],"b":null}"#);
+        // MEMBERS: the second of three members absent.
+        let mut t = Tape::default();
+        let mut got = Vec::new();
+        let root = t
+            .read_packed(&[8.0, 4.0, 2.5, 0.0, 3.0], "", Some(3), |m, n| {
+                got.push((m, n))
+            })
+            .unwrap();
+        assert_eq!((root, got.len(), got[1].0), (None, 2, 2));
+        for (words, strings, members) in [
+            (&[9.0, 6.0, 2.0, 1.0][..], "", None),      // ends early
+            (&[9.0, 1.5][..], "", None),                // not a tag
+            (&[9.0, f64::NAN][..], "", None),           // not a tag
+            (&[9.0, 42.0][..], "", None),               // unknown tag
+            (&[9.0, 5.0, 4.0][..], "abc", None),        // string past the end
+            (&[9.0, 1.0, 1.0][..], "", None),           // trailing item
+            (&[9.0, 1.0][..], "x", None),               // trailing string
+            (&[9.0, 7.0, 1.0, 1.0, 1.0][..], "", None), // key not a string
+            (&[8.0, 1.0][..], "", None),                // members, whole wanted
+            (&[8.0][..], "", Some(1)),                  // member missing
+            (&[3.0][..], "", Some(0)),                  // no form
+        ] {
+            let mut t = Tape::default();
+            assert!(
+                t.read_packed(words, strings, members, |_, _| {}).is_err(),
+                "{words:?}"
+            );
+        }
+        let mut deep = vec![9.0];
+        for _ in 0..200 {
+            deep.extend([6.0, 1.0]);
+        }
+        deep.push(1.0);
+        assert!(Tape::default()
+            .read_packed(&deep, "", None, |_, _| {})
+            .is_err());
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Condition {
         );
         if thrown.get() {
             return Err(Error::Unevaluable {
-                reason: "an object with its own \"toString\" key met an operator that converts it to a primitive; GrowthBook throws a TypeError here".into(),
+                reason: "GrowthBook throws a TypeError: an operator converts an object with its own \"toString\" key to a primitive".into(),
             });
         }
         Ok(result)

@@ -126,7 +126,9 @@ impl Literal {
                 (true, true) => eq(t, lit),
                 (true, false) => t.len() >= lit.len() && eq(&t[..lit.len()], lit),
                 (false, true) => t.len() >= lit.len() && eq(&t[t.len() - lit.len()..], lit),
-                (false, false) if !self.icase => find(text, lit).is_some(),
+                (false, false) if !self.icase => {
+                    find(text, std::str::from_utf8(lit).unwrap_or_default()).is_some()
+                }
                 (false, false) => match lit.first() {
                     None => true,
                     Some(first) => t
@@ -139,19 +141,19 @@ impl Literal {
 }
 
 /// Where `needle` first occurs in `text`: a scan for its first byte and a
-/// compare at each hit. Patterns' literals are short, and the standard
-/// library's `find` builds a two-way searcher on every call, which costs
-/// more than the search.
-fn find(text: &str, needle: &[u8]) -> Option<usize> {
-    let t = text.as_bytes();
-    let Some((&first, rest)) = needle.split_first() else {
+/// compare at each hit. Patterns' literals are short, and `str::find` with
+/// a string builds a two-way searcher on every call, which costs more than
+/// the search.
+fn find(text: &str, needle: &str) -> Option<usize> {
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
         return Some(0);
     };
     // A plain loop: at the SDK's opt-level an iterator's closure would be
     // a call per byte.
     let mut i = 0;
-    while i + needle.len() <= t.len() {
-        if t[i] == first && t[i + 1..i + needle.len()] == *rest {
+    while i + n.len() <= t.len() {
+        if t[i] == first && t[i + 1..i + n.len()] == *rest {
             return Some(i);
         }
         i += 1;
@@ -218,7 +220,7 @@ impl Regex {
             Kind::Engine(e, prefix) => {
                 let text = js_str(actual);
                 match prefix {
-                    Some(p) => find(&text, p.as_bytes()).is_some_and(|at| e.test_from(&text, at)),
+                    Some(p) => find(&text, p).is_some_and(|at| e.test_from(&text, at)),
                     None => e.test_from(&text, 0),
                 }
             }
@@ -346,12 +348,13 @@ mod tests {
 
     #[test]
     fn finds_literals_by_byte_offset() {
-        assert_eq!(find("abcabd", b"abd"), Some(3));
-        assert_eq!(find("abc", b""), Some(0));
-        assert_eq!(find("ab", b"abc"), None);
-        assert_eq!(find("xyz", b"z"), Some(2));
-        assert_eq!(find("é/é", "/é".as_bytes()), Some(2));
-        assert_eq!(find("aaab", b"aab"), Some(1));
+        assert_eq!(find("abcabd", "abd"), Some(3));
+        assert_eq!(find("abc", ""), Some(0));
+        assert_eq!(find("ab", "abc"), None);
+        assert_eq!(find("xyz", "z"), Some(2));
+        assert_eq!(find("é/é", "/é"), Some(2));
+        assert_eq!(find("aaab", "aab"), Some(1));
+        assert_eq!(find("ééa", "éa"), Some(2));
     }
 
     #[test]

@@ -29,15 +29,14 @@ fn write_padded(input: &str, w: &mut dyn Write) -> fmt::Result {
     let end = input[from..].find('+').map_or(input.len(), |i| from + i);
     let core = &input[start..end.max(start)];
 
-    let parts = core.split(['-', '.']);
-    let count = core.split(['-', '.']).count();
-    for (i, part) in parts.enumerate() {
+    let count = 1 + core.bytes().filter(|b| matches!(b, b'-' | b'.')).count();
+    for (i, part) in core.split(['-', '.']).enumerate() {
         if i > 0 {
-            w.write_char('-')?;
+            w.write_str("-")?;
         }
         if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
             for _ in part.len()..5 {
-                w.write_char(' ')?;
+                w.write_str(" ")?;
             }
         }
         w.write_str(part)?;
