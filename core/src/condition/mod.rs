@@ -14,9 +14,13 @@
 //! * [`ConditionSet`] for many rules against one user, the SDK's case: the
 //!   rules are compiled together into one flat program, root paths are
 //!   resolved once per pass, each distinct leaf is evaluated at most once
-//!   per pass, and [`ConditionSet::eval_all_json_with`] reads the
-//!   attributes straight from JSON text (what crosses from JavaScript)
-//!   without allocating once its [`Scratch`] is warm.
+//!   per pass (string, number and version leaves in bulk, from per-path
+//!   dictionaries and ranks), and nothing is allocated once a [`Scratch`]
+//!   is warm. Attributes arrive as `serde_json` values
+//!   ([`ConditionSet::eval_all`]), as JSON text
+//!   ([`ConditionSet::eval_all_json_with`]), or packed by JavaScript
+//!   straight into wasm memory ([`ConditionSet::eval_all_packed_with`],
+//!   written by `benches/rules-pack.mjs`), the cheapest crossing.
 //! * [`SavedGroups::compile`] once per payload.
 //!
 //! # Semantics
