@@ -119,12 +119,15 @@ impl PageWatcher {
     }
 }
 
+/// A wrapper of one `history` method: `(state, title, url) -> result`.
+type HistoryWrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>;
+
 /// `history.pushState` and `replaceState` wrapped to report route
 /// changes; the originals are restored on drop.
 struct HistoryPatch {
     history: web_sys::History,
     originals: Vec<(&'static str, JsValue)>,
-    _wrappers: Vec<Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>>,
+    _wrappers: Vec<HistoryWrapper>,
 }
 
 impl HistoryPatch {
@@ -136,7 +139,7 @@ impl HistoryPatch {
             let original = js_sys::Reflect::get(&history, &name.into()).ok()?;
             let func: js_sys::Function = original.clone().dyn_into().ok()?;
             let (h, target) = (handler.clone(), history.clone());
-            let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
+            let wrapper: HistoryWrapper = Closure::new(
                 move |state: JsValue, title: JsValue, url: JsValue| {
                     let out = func.call3(&target, &state, &title, &url);
                     h(Signal::Route);
