@@ -139,14 +139,13 @@ impl HistoryPatch {
             let original = js_sys::Reflect::get(&history, &name.into()).ok()?;
             let func: js_sys::Function = original.clone().dyn_into().ok()?;
             let (h, target) = (handler.clone(), history.clone());
-            let wrapper: HistoryWrapper = Closure::new(
-                move |state: JsValue, title: JsValue, url: JsValue| {
+            let wrapper: HistoryWrapper =
+                Closure::new(move |state: JsValue, title: JsValue, url: JsValue| {
                     let out = func.call3(&target, &state, &title, &url);
                     h(Signal::Route);
                     // Errors (a cross-origin URL) belong to the app: rethrow.
                     out.unwrap_or_else(|e| wasm_bindgen::throw_val(e))
-                },
-            );
+                });
             let _ = js_sys::Reflect::set(&history, &name.into(), wrapper.as_ref());
             originals.push((name, original));
             wrappers.push(wrapper);
