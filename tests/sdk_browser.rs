@@ -88,16 +88,19 @@ fn banner_renders_server_text_as_text_and_reports_clicks() {
     assert_eq!(body.text_content().as_deref(), Some(hostile));
     assert!(root.query_selector("img, script").expect("q").is_none());
 
-    let click = |sel: &str| {
-        root.query_selector(sel)
-            .expect("q")
-            .expect("button")
-            .dyn_into::<web_sys::HtmlElement>()
-            .expect("html")
-            .click()
+    // Buttons found by what a user sees: the action's label, the close
+    // button's accessible name.
+    let click = |pick: &dyn Fn(&web_sys::Element) -> bool| {
+        let buttons = root.query_selector_all("button").expect("q");
+        let button = (0..buttons.length())
+            .filter_map(|i| buttons.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            .find(|b| pick(b))
+            .expect("button");
+        button.click()
     };
-    click(".action");
-    click(".close");
+    click(&|b| b.text_content().as_deref() == Some("Go"));
+    click(&|b| b.get_attribute("aria-label").as_deref() == Some("Dismiss"));
     assert_eq!((acted.get(), dismissed.get()), (1, 1));
     drop(view);
     assert_eq!(hosts(), 0);
