@@ -100,34 +100,52 @@ fn anonymous_id(app_id: &str) -> String {
     id
 }
 
+/// The stored session as `(start, last activity)`, both ms.
+fn read_session(storage: &Storage) -> Option<(f64, f64)> {
+    let s = storage.get("session")?;
+    let (start, last) = s.split_once(':')?;
+    Some((start.parse::<f64>().ok()?, last.parse::<f64>().ok()?))
+}
+
+fn write_session(storage: &Storage, start: f64, last: f64) {
+    storage.set(
+        "session",
+        &[start.to_string(), ":".into(), last.to_string()].concat(),
+    );
+}
+
 /// When the current session began: now, unless the last activity was
 /// within [`SESSION_GAP_MS`].
 fn session_start(storage: &Storage, now: f64) -> f64 {
-    let stored = storage.get("session").and_then(|s| {
-        let (start, last) = s.split_once(':')?;
-        Some((start.parse::<f64>().ok()?, last.parse::<f64>().ok()?))
-    });
-    let start = match stored {
+    let start = match read_session(storage) {
         Some((start, last)) if now - last < SESSION_GAP_MS => start,
         _ => now,
     };
-    storage.set(
-        "session",
-        &[start.to_string(), ":".into(), now.to_string()].concat(),
-    );
+    write_session(storage, start, now);
     start
 }
 
 /// Marks activity now, extending the session.
 pub(super) fn touch_session(storage: &Storage) {
-    let start = storage
-        .get("session")
-        .and_then(|s| s.split_once(':').and_then(|(a, _)| a.parse::<f64>().ok()))
-        .unwrap_or_else(now_ms);
-    storage.set(
-        "session",
-        &[start.to_string(), ":".into(), now_ms().to_string()].concat(),
-    );
+    let now = now_ms();
+    let start = read_session(storage).map_or(now, |(start, _)| start);
+    write_session(storage, start, now);
+}
+
+/// A boot request for `user` on the page at `url`.
+fn boot_request(
+    app_id: String,
+    user: UserIdentity,
+    url: String,
+    title: Option<String>,
+    locale: Option<String>,
+) -> BootRequest {
+    BootRequest {
+        v: PROTOCOL_VERSION,
+        app_id,
+        user,
+        page: PageContext { url, title, locale },
+    }
 }
 
 fn browser_locale() -> Option<String> {
@@ -202,6 +220,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         state: UserState::default(),
         messages: Vec::new(),
         compiled: Vec::new(),
+        element_triggers: Vec::new(),
         settings: Default::default(),
         session_start: session_start(&storage, now),
         url: String::new(),
@@ -247,16 +266,13 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     });
     crate::api::drain_pending();
 
-    let request = BootRequest {
-        v: PROTOCOL_VERSION,
+    let request = boot_request(
         app_id,
-        user: identity,
-        page: PageContext {
-            url: page_url(),
-            title: crate::dom::document().ok().map(|d| d.title()),
-            locale: browser_locale(),
-        },
-    };
+        identity,
+        page_url(),
+        crate::dom::document().ok().map(|d| d.title()),
+        browser_locale(),
+    );
     let answer = ask_server(&api_base, &request).await;
     if GENERATION.with(Cell::get) != generation {
         // A later boot (another user) replaced this one meanwhile.
@@ -303,19 +319,17 @@ impl Runtime {
 /// Tells the server about new attributes (a boot with the same ids), and
 /// reconciles with its answer.
 pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>) {
-    let request = BootRequest {
-        v: PROTOCOL_VERSION,
-        app_id: rt.app_id.clone(),
-        user: UserIdentity {
-            attributes,
-            ..rt.user.clone()
-        },
-        page: PageContext {
-            url: rt.url.clone(),
-            title: None,
-            locale: Some(rt.locale.clone()),
-        },
+    let user = UserIdentity {
+        attributes,
+        ..rt.user.clone()
     };
+    let request = boot_request(
+        rt.app_id.clone(),
+        user,
+        rt.url.clone(),
+        None,
+        Some(rt.locale.clone()),
+    );
     let base = rt.api_base.clone();
     let generation = GENERATION.with(Cell::get);
     wasm_bindgen_futures::spawn_local(async move {

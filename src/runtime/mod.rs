@@ -71,6 +71,8 @@ pub struct Runtime {
     state: UserState,
     messages: Vec<Message>,
     compiled: Vec<CompiledMessage>,
+    /// Every (selector, action) an element trigger of `compiled` names.
+    element_triggers: Vec<(String, ElementAction)>,
     settings: Settings,
     session_start: f64,
     url: String,
@@ -166,6 +168,15 @@ impl Runtime {
         for (id, e) in bad {
             warn(&["message ", &id, " skipped: ", &e.to_string()].concat());
         }
+        // Kept apart because clicks and hovers (every `mouseover`) are
+        // matched against them.
+        self.element_triggers = compiled
+            .iter()
+            .filter_map(|m| match &m.targeting.trigger {
+                Trigger::Element { selector, on } => Some((selector.clone(), *on)),
+                _ => None,
+            })
+            .collect();
         self.compiled = compiled;
         self.messages = messages;
     }
@@ -560,14 +571,14 @@ impl Runtime {
                     self.page.last_input_at = now;
                 }
                 let mut hit = false;
-                for (selector, on) in self.element_triggers() {
+                for (selector, on) in &self.element_triggers {
                     let wanted = if clicked {
-                        on == ElementAction::Clicked
+                        *on == ElementAction::Clicked
                     } else {
-                        on == ElementAction::Hovered
+                        *on == ElementAction::Hovered
                     };
-                    if wanted && page::path_matches(&event, &selector) {
-                        let facts = self.page.elements.entry(selector).or_default();
+                    if wanted && page::path_matches(&event, selector) {
+                        let facts = self.page.elements.entry(selector.clone()).or_default();
                         let slot = if clicked {
                             &mut facts.clicked
                         } else {
@@ -615,27 +626,16 @@ impl Runtime {
         self.check_elements();
     }
 
-    /// Every (selector, action) an element trigger names.
-    fn element_triggers(&self) -> Vec<(String, ElementAction)> {
-        self.compiled
-            .iter()
-            .filter_map(|m| match &m.targeting.trigger {
-                Trigger::Element { selector, on } => Some((selector.clone(), *on)),
-                _ => None,
-            })
-            .collect()
-    }
-
     /// Looks for elements `present` triggers wait for; whether one appeared.
     fn check_elements(&mut self) -> bool {
         let mut appeared = false;
         let mut roots = Vec::new();
-        for (selector, on) in self.element_triggers() {
-            if on != ElementAction::Present {
+        for (selector, on) in &self.element_triggers {
+            if *on != ElementAction::Present {
                 continue;
             }
-            let present = page::query_deep(&selector, |r| roots.push(r.clone())).is_some();
-            let facts = self.page.elements.entry(selector).or_default();
+            let present = page::query_deep(selector, |r| roots.push(r.clone())).is_some();
+            let facts = self.page.elements.entry(selector.clone()).or_default();
             appeared |= present && !facts.present;
             facts.present = present;
         }
@@ -650,7 +650,7 @@ impl Runtime {
     /// Keeps a DOM observer while a `present` trigger still waits on this
     /// page view, and not after [`ELEMENT_WAIT_MS`].
     fn watch_elements(&mut self) {
-        let waiting = self.element_triggers().iter().any(|(selector, on)| {
+        let waiting = self.element_triggers.iter().any(|(selector, on)| {
             *on == ElementAction::Present
                 && !self.page.elements.get(selector).is_some_and(|f| f.present)
         });
