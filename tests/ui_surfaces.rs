@@ -374,6 +374,7 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     let env = Env {
         progress: Progress {
             done_tasks: BTreeSet::from(["a".to_owned()]),
+            seen_before: true,
             ..Progress::default()
         },
         ..Env::default()
@@ -388,7 +389,7 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     );
     assert!(
         find(&r, ".panel").has_attribute("hidden"),
-        "progress made: launcher only"
+        "seen before: launcher only"
     );
     let launcher = find(&r, ".launcher");
     assert_eq!(

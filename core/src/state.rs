@@ -114,6 +114,10 @@ pub struct MessageState {
     /// First showing (or hold-out), which goal windows count from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_at: Option<f64>,
+    /// The last time the user completed or dismissed it (a tour started
+    /// again after that is in progress again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<f64>,
     /// A tour's latest step move (the latest wins across tabs and devices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepAt>,
@@ -149,8 +153,7 @@ impl MessageState {
     /// (the rules decide whether it starts, at step 0).
     pub fn tour_step(&self) -> Option<usize> {
         let s = self.step?;
-        let ended = latest(self.completed_at, self.dismissed_at);
-        if ended.is_some_and(|t| t >= s.at) {
+        if self.ended_at.is_some_and(|t| t >= s.at) {
             return None;
         }
         Some(s.step as usize)
@@ -221,8 +224,14 @@ impl UserState {
                 m.shown.add(&event.id, ts);
                 m.first_at = earliest(m.first_at, Some(ts));
             }
-            event_names::DISMISSED => m.dismissed_at = earliest(m.dismissed_at, Some(ts)),
-            event_names::COMPLETED => m.completed_at = earliest(m.completed_at, Some(ts)),
+            event_names::DISMISSED => {
+                m.dismissed_at = earliest(m.dismissed_at, Some(ts));
+                m.ended_at = latest(m.ended_at, Some(ts));
+            }
+            event_names::COMPLETED => {
+                m.completed_at = earliest(m.completed_at, Some(ts));
+                m.ended_at = latest(m.ended_at, Some(ts));
+            }
             event_names::GOAL => m.goal_at = earliest(m.goal_at, Some(ts)),
             HELD_OUT => {
                 m.held_out_at = earliest(m.held_out_at, Some(ts));
@@ -255,6 +264,7 @@ impl UserState {
             mine.goal_at = earliest(mine.goal_at, theirs.goal_at);
             mine.held_out_at = earliest(mine.held_out_at, theirs.held_out_at);
             mine.first_at = earliest(mine.first_at, theirs.first_at);
+            mine.ended_at = latest(mine.ended_at, theirs.ended_at);
             mine.step = later_step(mine.step, theirs.step);
             mine.tasks.extend(theirs.tasks.iter().cloned());
         }
@@ -402,6 +412,12 @@ mod tests {
         );
         s.apply(&with_data("e", event_names::STEP, 20.0, "step", 1.into()));
         assert_eq!(s.messages["m1"].tour_step(), Some(1), "started again later");
+        s.apply(&ev("f", event_names::DISMISSED, 25.0));
+        assert_eq!(
+            s.messages["m1"].tour_step(),
+            None,
+            "skipped the second time"
+        );
     }
 
     #[test]

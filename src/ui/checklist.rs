@@ -201,9 +201,9 @@ impl ChecklistView {
         }
         add(&wrap, &panel);
         add(&wrap, &launcher);
-        // Open at first sight; once the user has made progress, only the
-        // launcher shows until asked.
-        let first = env.progress.done_tasks.is_empty();
+        // Open at first sight; after that only the launcher shows until
+        // asked.
+        let first = !env.progress.seen_before;
         set_open(&weak, first, false);
         render(&inner)?;
         Ok(Self {

@@ -52,6 +52,9 @@ pub struct Progress {
     pub step: usize,
     /// Checklist tasks done.
     pub done_tasks: BTreeSet<String>,
+    /// The user has seen this message before (a checklist opens its panel
+    /// only at first sight; after that its launcher waits to be asked).
+    pub seen_before: bool,
 }
 
 /// What a surface needs to know besides its message.

@@ -277,7 +277,7 @@ test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus 
   await context.close();
 });
 
-test('tour continues on the next page at the stored step', { todo: 'needs the runtime to store UiEvent::Step and show a tour in progress (lead wiring)' }, async () => {
+test('tour continues on the next page at the stored step', async () => {
   const { page, context } = await open('/reports.html?user=ui-tour2');
   await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
   const card = page.locator('[data-beckon="tour"] .step');
