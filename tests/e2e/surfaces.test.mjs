@@ -237,6 +237,47 @@ test('checklist: launcher with progress, panel with tasks, manual tick-off, keyb
   await context.close();
 });
 
+test('checklist progress: tasks done by an event, a click and an attribute are kept, synced with the server, and completing the list is its goal', async () => {
+  const user = 'ui-progress';
+  const { page, seen, context } = await open(`/reports.html?user=${user}&plan=free`);
+  const panel = page.locator('[data-beckon="checklist"] .panel');
+  await panel.waitFor();
+  const done = () => panel.locator('[role=progressbar]').getAttribute('aria-valuenow').then(Number);
+  assert.equal(await done(), 0);
+  await page.click('#new-report'); // the app tracks report_created
+  await eventually(async () => (await done()) === 1);
+  await page.click('#schedule-report'); // a click on the task's element
+  await eventually(async () => (await done()) === 2);
+  await page.evaluate(() => window.Beckon('update', { plan: 'team' })); // an attribute
+  await eventually(async () => (await done()) === 3);
+  assert.equal(await panel.locator('.task.done').count(), 3);
+  const tasks = await eventually(async () => {
+    const list = await events(user, 'message.task');
+    return list.length === 3 && list;
+  });
+  assert.deepEqual(tasks.map((e) => e.data.task).sort(), ['choose-plan', 'create-report', 'schedule-report']);
+
+  // Another browser (nothing stored locally): the server's state has it.
+  const other = await open(`/reports.html?user=${user}&plan=free`);
+  const launcher = other.page.locator('[data-beckon="checklist"] .launcher');
+  await eventually(async () => /3 of 5 done$/.test((await launcher.textContent()) ?? ''));
+  assert.match(await launcher.textContent(), /3 of 5 done$/);
+  assert.equal(await other.page.locator('[data-beckon="checklist"] .panel').isVisible(), false, 'seen before: launcher only');
+  await other.context.close();
+
+  // The last two: an event the app tracks, and a tick-off.
+  await page.evaluate(() => window.Beckon('track', 'member_invited'));
+  await eventually(async () => (await done()) === 4);
+  await panel.getByRole('button', { name: 'Mark as done' }).click();
+  await eventually(async () => (await events(user, 'message.goal')).length === 1);
+  assert.equal((await events(user, 'message.completed')).length, 1);
+  assert.equal(await done(), 5);
+  assert.ok(await panel.isVisible(), 'the finished list stays until closed');
+  await shot(page, 'checklist-complete');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus kept in modal steps, advances on a click, then goes to the next page', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-tour');
   // The checklist's task starts the tour, and folds away to make room.
