@@ -237,14 +237,11 @@ impl Runtime {
                 .tabs
                 .as_ref()
                 .is_some_and(|t| t.held_elsewhere(id, since));
-            let in_progress = self.tour_in_progress(id);
-            let forced = self.forced.contains(id) || in_progress;
+            let forced = self.forced.contains(id);
             let show = (v.is_shown() || forced) && !elsewhere;
             if debug::enabled() {
                 explained.push(if elsewhere {
                     [id.as_str(), ": open in another tab"].concat()
-                } else if in_progress && !v.is_shown() {
-                    [id.as_str(), ": a tour in progress, shown until finished"].concat()
                 } else if forced && !v.is_shown() {
                     [id.as_str(), ": started through the API"].concat()
                 } else {

@@ -49,16 +49,6 @@ impl Runtime {
         self.state.message(id).and_then(|m| m.tour_step())
     }
 
-    /// Whether `id` is a tour the user is in the middle of: it is shown on
-    /// every page until finished or skipped, whatever its trigger says.
-    pub(super) fn tour_in_progress(&self, id: &str) -> bool {
-        self.tour_step(id).is_some()
-            && self
-                .messages
-                .iter()
-                .any(|m| m.id == id && m.kind == MessageKind::Tour)
-    }
-
     /// The checklist's done tasks: those recorded, and those whose event or
     /// attribute condition holds now.
     fn done_tasks(&self, id: &str) -> BTreeSet<String> {

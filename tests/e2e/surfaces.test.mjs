@@ -329,6 +329,19 @@ test('tour continues on the next page at the stored step', async () => {
   await nav;
   await card.waitFor({ timeout: 3000 });
   assert.match(await card.locator('.count').innerText(), /^4 of 5$/);
+  // This step waits for the app's event: the button tracks member_invited.
+  assert.equal(await card.getByRole('button', { name: 'Next' }).count(), 0);
+  await shot(page, 'tour-step4');
+  await page.click('#invite-member');
+  await eventually(async () => /^5 of 5$/.test(await card.locator('.count').innerText()));
+  await card.getByRole('button', { name: 'Done' }).click();
+  await page.locator('[data-beckon="tour"]').waitFor({ state: 'detached' });
+  await eventually(async () => (await events('ui-tour2', 'message.completed')).length === 1);
+  // Finished: not shown again on the next page.
+  await page.goto(`${server.url}/reports.html?user=ui-tour2`);
+  await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-beckon="tour"]').count(), 0);
   await context.close();
 });
 
