@@ -40,7 +40,8 @@ impl Runtime {
             z_index: self
                 .options
                 .z_index
-                .unwrap_or(MessengerOptions::default().z_index),
+                .unwrap_or(MessengerOptions::default().z_index)
+                .saturating_add(crate::ui::layer::MESSENGER),
             locale: self.locale.clone(),
             theme: self.options.theme.clone(),
         };

@@ -86,7 +86,13 @@ impl ChecklistView {
             .clone()
             .ok_or_else(|| SdkError::BadArgument("a checklist needs tasks".into()))?;
         let side = if is_rtl(&env.locale) { "right" } else { "left" };
-        let host = floating_host("checklist", &[CSS], env, &[("bottom", "0"), (side, "0")], 0)?;
+        let host = floating_host(
+            "checklist",
+            &[CSS],
+            env,
+            &[("bottom", "0"), (side, "0")],
+            super::layer::PANEL,
+        )?;
         let doc = document()?;
         let loc = env.locale.as_str();
         let wrap = element(&doc, "div", "bk wrap", None)?;

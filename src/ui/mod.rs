@@ -109,6 +109,23 @@ pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surfa
     }
 }
 
+/// How far above `Env::z_index` each kind of surface sits, so they overlap
+/// in an order that makes sense whatever order they opened in: a bubble
+/// anchored in the page under a bar, a bar under a panel, a panel under a
+/// modal, and the messenger (which the user opened) above everything.
+pub mod layer {
+    /// Tooltips and hotspots, anchored to the page's elements.
+    pub const ANCHORED: i32 = 0;
+    /// Banners.
+    pub const BAR: i32 = 1;
+    /// The checklist and corner posts.
+    pub const PANEL: i32 = 2;
+    /// Tours and centred posts.
+    pub const MODAL: i32 = 3;
+    /// The messenger.
+    pub const MESSENGER: i32 = 4;
+}
+
 /// A host fixed over the page at `env.z_index` (plus `lift`: modal surfaces
 /// sit above the others), pinned at `edges` (such as `[("top", "0"),
 /// ("left", "0")]`), styled by the theme and `css`.
