@@ -114,3 +114,33 @@ test('bad messenger arguments are one clear warning each, never an exception', a
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a refused session token is renewed by a boot and nothing the user wrote is lost', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  let corrupted = 0;
+  const refused = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/v1/conversations') && r.status() === 401) refused.push(r.url());
+  });
+  await page.route('**/v1/boot', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    if (corrupted === 0 && body.session) {
+      corrupted += 1;
+      body.session = 'expired.token.value';
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${server.url}/index.html?user=e2e-api-session`);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  assert.equal(corrupted, 1, 'the first boot answer carried a bad token');
+  await page.evaluate(() => window.Beckon('showNewMessage', 'Can I export to Excel?'));
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('log');
+  await log.locator('.msg.user').getByText('Delivered').waitFor({ timeout: 10000 });
+  assert.equal(await log.locator('.msg.user').count(), 1, 'sent once');
+  assert.ok(refused.length >= 1, 'the server did refuse the bad token');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
