@@ -63,7 +63,10 @@ fn identity_key(app_id: &str, user: &UserIdentity) -> Option<String> {
     parts.push(&opt(&user.email));
     parts.push(&opt(&user.user_hash));
     parts.push(&opt(&user.user_jwt));
-    parts.push(&crate::client::to_js(&user.attributes).ok()?);
+    // Through the host's JSON, so numbers are written as the loader's
+    // `JSON.stringify` writes them.
+    let attributes = crate::client::to_json_string(&user.attributes).ok()?;
+    parts.push(&js_sys::JSON::parse(&attributes).ok()?);
     js_sys::JSON::stringify(&parts).ok().map(String::from)
 }
 

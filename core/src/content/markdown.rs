@@ -258,7 +258,13 @@ fn placeholder(s: &str, attributes: &Map<String, Value>) -> Option<(String, usiz
     }
     let text = match value {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        // Integers by integer formatting, fractions as JavaScript writes
+        // them (`Number`'s own `Display` would bring a float formatter).
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(i)) => i.to_string(),
+            _ => crate::condition::js_number(n.as_f64().unwrap_or(f64::NAN)),
+        },
         Some(Value::Bool(b)) => b.to_string(),
         _ => fallback.to_owned(),
     };
