@@ -140,11 +140,12 @@ pub fn from_js<T: DeserializeOwned>(arg: &JsValue) -> Result<T, String> {
     from_value(json_value(&plain).map_err(|e| e.describe())?)
 }
 
-/// Reads a JSON value as `T`. Every input of the SDK goes through here, so
-/// each type's `Deserialize` code is in the wasm once, for this one
-/// deserializer (serde-wasm-bindgen as a second one cost about 80 KB).
+/// Reads a JSON value as `T` ([`beckon_core::json`]). Every input of the SDK
+/// goes through here, so each type's `Deserialize` code is in the wasm
+/// once, for this one deserializer (serde-wasm-bindgen beside it cost about
+/// 80 KB).
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
-    T::deserialize(value).map_err(|e| e.to_string())
+    beckon_core::json::from_value(value)
 }
 
 /// Deepest nesting read from the host, as serde_json's own limit: hostile

@@ -11,6 +11,7 @@ pub mod content;
 pub mod conversation;
 pub mod error;
 pub mod hash;
+pub mod json;
 pub mod orchestration;
 pub mod protocol;
 pub mod state;

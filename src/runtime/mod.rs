@@ -327,7 +327,7 @@ impl Runtime {
     /// Notes that this tab is alive and deciding, for tabs that open later.
     fn heartbeat(&self) {
         if let Some(tabs) = &self.tabs {
-            let beat = [tabs.tab.as_str(), ":", &now_ms().to_string()].concat();
+            let beat = [tabs.tab.as_str(), ":", &crate::storage::ms_text(now_ms())].concat();
             self.storage.set("tab-beat", &beat);
         }
     }
@@ -338,7 +338,8 @@ impl Runtime {
         let Some(tabs) = &self.tabs else { return false };
         self.storage.get("tab-beat").is_some_and(|beat| {
             beat.split_once(':').is_some_and(|(tab, at)| {
-                tab != tabs.tab && at.parse::<f64>().is_ok_and(|t| now_ms() - t < 30_000.0)
+                tab != tabs.tab
+                    && crate::storage::ms_from_text(at).is_some_and(|t| now_ms() - t < 30_000.0)
             })
         })
     }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::reason::{BudgetMiss, FrequencyMiss, Reason, ScheduleMiss, Suppression};
 use super::{CompiledMessage, Context, Settings};
+use crate::condition::js_number;
 use crate::state::UserState;
 use crate::targeting::{locale_matches, CompiledSchedule, ElementAction, ShowUntil, Trigger};
 use crate::time::{local_weekday_hour, DAY_MS, HOUR_MS};
@@ -136,7 +137,7 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 let window = within_hours
-                    .map(|h| format!(" in {h} h"))
+                    .map(|h| [" in ", &js_number(h), " h"].concat())
                     .unwrap_or_default();
                 Err(format!("waiting for event {name} ({n} of {count}{window})"))
             }
@@ -160,8 +161,9 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 Err(format!(
-                    "waiting for {seconds} s on page ({} s so far)",
-                    so_far.floor()
+                    "waiting for {} s on page ({} s so far)",
+                    js_number(*seconds),
+                    js_number(so_far.floor())
                 ))
             }
         }
@@ -170,8 +172,9 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 Err(format!(
-                    "waiting for scroll to {percent}% ({}% so far)",
-                    page.scroll_percent.floor()
+                    "waiting for scroll to {}% ({}% so far)",
+                    js_number(*percent),
+                    js_number(page.scroll_percent.floor())
                 ))
             }
         }
@@ -186,7 +189,7 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
             if (ctx.now - page.last_input_at) / 1000.0 >= *seconds {
                 Ok(())
             } else {
-                Err(format!("waiting for {seconds} s without input"))
+                Err(format!("waiting for {} s without input", js_number(*seconds)))
             }
         }
         Trigger::Api => Err("only when started through the API".to_owned()),
