@@ -46,11 +46,27 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(["invalid type: ", &describe(unexp), ", expected ", &exp.to_string()].concat())
+        Error(
+            [
+                "invalid type: ",
+                &describe(unexp),
+                ", expected ",
+                &exp.to_string(),
+            ]
+            .concat(),
+        )
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(["invalid value: ", &describe(unexp), ", expected ", &exp.to_string()].concat())
+        Error(
+            [
+                "invalid value: ",
+                &describe(unexp),
+                ", expected ",
+                &exp.to_string(),
+            ]
+            .concat(),
+        )
     }
 }
 
@@ -247,7 +263,10 @@ struct Members {
 impl<'de> de::MapAccess<'de> for Members {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
             Some((key, value)) => {
                 self.value = Some(value);
@@ -333,6 +352,97 @@ impl<'de> de::VariantAccess<'de> for Payload {
                 &"struct variant",
             )),
         }
+    }
+}
+
+/// Takes the member `name` out of `fields` and reads it as `T`; its
+/// absence is serde's ``missing field `name` ``.
+pub fn take_field<T: DeserializeOwned>(
+    fields: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<T, String> {
+    match fields.remove(name) {
+        Some(v) => from_value(v),
+        None => Err(<Error as de::Error>::missing_field(name).0),
+    }
+}
+
+/// An internally tagged object (`{"type": "event", "name": "x"}`) being read
+/// by hand into its enum variant.
+///
+/// `#[serde(tag = "type")]` on a derived `Deserialize` buffers the whole
+/// object in serde's private `Content` tree and reads the variant again
+/// from that, so each such enum carried a second deserializer; for the
+/// SDK's six of them it was the largest single item of the wasm after its
+/// own code (about 40 KB). A hand-written `Deserialize` that reads a
+/// `serde_json::Map` and takes the fields out of it accepts the same
+/// documents with the same error texts (``missing field `name` ``,
+/// ``unknown variant `x`, expected one of …``, ``unknown field `x`, expected
+/// one of …``), and works for any deserializer (the server's serde_json
+/// too). Like serde's, a unit variant ignores other members.
+pub struct Tagged {
+    /// The variant's name.
+    pub tag: String,
+    fields: Map<String, Value>,
+}
+
+impl Tagged {
+    /// Reads the object and checks its tag (`key`) is one of `variants`.
+    pub fn read<'de, D: de::Deserializer<'de>>(
+        d: D,
+        key: &'static str,
+        variants: &'static [&'static str],
+    ) -> Result<Self, D::Error> {
+        let fields = <Map<String, Value> as de::Deserialize>::deserialize(d)?;
+        Self::new(fields, key, variants).map_err(de::Error::custom)
+    }
+
+    /// As [`Tagged::read`], from a map already read.
+    pub fn new(
+        mut fields: Map<String, Value>,
+        key: &'static str,
+        variants: &'static [&'static str],
+    ) -> Result<Self, String> {
+        match fields.remove(key) {
+            Some(Value::String(tag)) if variants.contains(&tag.as_str()) => {
+                Ok(Self { tag, fields })
+            }
+            Some(Value::String(tag)) => {
+                Err(<Error as de::Error>::unknown_variant(&tag, variants).0)
+            }
+            Some(other) => Err(invalid(&other, &"variant identifier").0),
+            None => Err(<Error as de::Error>::missing_field(key).0),
+        }
+    }
+
+    /// A field that must be there.
+    pub fn need<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, String> {
+        take_field(&mut self.fields, name)
+    }
+
+    /// A field that may be absent (`None`).
+    pub fn opt<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, String> {
+        self.fields.remove(name).map(from_value).transpose()
+    }
+
+    /// An `Option` field: absent or `null` is `None`.
+    pub fn maybe<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, String> {
+        Ok(self.opt::<Option<T>>(name)?.flatten())
+    }
+
+    /// For a variant with `deny_unknown_fields`: an error naming the first
+    /// member left over, with the variant's `fields` as the expected ones.
+    pub fn deny_rest(&self, fields: &'static [&'static str]) -> Result<(), String> {
+        match self.fields.keys().next() {
+            Some(key) => Err(<Error as de::Error>::unknown_field(key, fields).0),
+            None => Ok(()),
+        }
+    }
+
+    /// The members not taken (for a flattened neighbour such as
+    /// `Action::label`).
+    pub fn into_rest(self) -> Map<String, Value> {
+        self.fields
     }
 }
 

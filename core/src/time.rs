@@ -90,7 +90,11 @@ fn seconds(text: &str) -> Option<f64> {
     if (whole.is_empty() && frac.is_empty()) || !all_digits(whole) || !all_digits(frac) {
         return None;
     }
-    let whole = if whole.is_empty() { 0 } else { whole.parse::<u64>().ok()? };
+    let whole = if whole.is_empty() {
+        0
+    } else {
+        whole.parse::<u64>().ok()?
+    };
     let frac = &frac[..frac.len().min(15)];
     let mut secs = whole as f64;
     if !frac.is_empty() {

@@ -189,7 +189,10 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
             if (ctx.now - page.last_input_at) / 1000.0 >= *seconds {
                 Ok(())
             } else {
-                Err(format!("waiting for {} s without input", js_number(*seconds)))
+                Err(format!(
+                    "waiting for {} s without input",
+                    js_number(*seconds)
+                ))
             }
         }
         Trigger::Api => Err("only when started through the API".to_owned()),
