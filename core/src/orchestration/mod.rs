@@ -224,6 +224,13 @@ pub fn slot(kind: MessageKind) -> Option<&'static str> {
     }
 }
 
+/// Gives `slot` to `id` unless a message holds it already.
+fn take<'m>(taken: &mut Vec<(&'static str, &'m str)>, slot: &'static str, id: &'m str) {
+    if !taken.iter().any(|(s, _)| *s == slot) {
+        taken.push((slot, id));
+    }
+}
+
 /// Decides every message for this user, now. `messages` must be in the
 /// order [`compile_all`] gives (priority first).
 pub fn decide(
@@ -233,12 +240,14 @@ pub fn decide(
     settings: &Settings,
 ) -> Vec<Verdict> {
     let mut verdicts = Vec::with_capacity(messages.len());
-    let mut taken: BTreeMap<&'static str, &str> = BTreeMap::new();
+    // Slot → the message holding it; a handful of slots, so a vector (a
+    // `BTreeMap<&str, &str>` cost the wasm about 4 KB).
+    let mut taken: Vec<(&'static str, &str)> = Vec::new();
     // Messages on screen keep their place against newcomers.
     for m in messages {
         if ctx.showing.contains(&m.id) {
             if let Some(slot) = slot(m.kind) {
-                taken.entry(slot).or_insert(&m.id);
+                take(&mut taken, slot, &m.id);
             }
         }
     }
@@ -252,7 +261,9 @@ pub fn decide(
                 Some(reason) => Decision::HoldOut(reason),
                 None => {
                     let slot = slot(m.kind);
-                    match slot.and_then(|s| taken.get(s).map(|w| (s, *w))) {
+                    let holder =
+                        |s: &'static str| taken.iter().find(|(t, _)| *t == s).map(|(_, w)| (s, *w));
+                    match slot.and_then(holder) {
                         Some((slot, winner)) => Decision::Hidden(Reason::LowerPriority {
                             winner: winner.to_owned(),
                             slot,
@@ -261,7 +272,7 @@ pub fn decide(
                             Err(miss) => Decision::Hidden(Reason::Budget(miss)),
                             Ok(()) => {
                                 if let Some(s) = slot {
-                                    taken.insert(s, &m.id);
+                                    take(&mut taken, s, &m.id);
                                 }
                                 Decision::Show
                             }
