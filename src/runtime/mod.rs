@@ -269,7 +269,7 @@ impl Runtime {
         debug::print(&self.url, explained, &mut self.debug_last);
         self.heartbeat();
         self.wake = wake.map(|at| {
-            let delay = (at - now_ms()).clamp(0.0, 2_147_483_000.0) as u32;
+            let delay = crate::dom::clamp(at - now_ms(), 0.0, 2_147_483_000.0) as u32;
             Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
         });
         self.watch_elements();

@@ -174,7 +174,7 @@ impl Outbox {
 pub fn backoff_ms(failures: u32, random: f64) -> u32 {
     let exp = 1000u32.saturating_mul(1u32 << failures.saturating_sub(1).min(6));
     let capped = exp.min(60_000);
-    (f64::from(capped) * (0.5 + random.clamp(0.0, 1.0) / 2.0)) as u32
+    (f64::from(capped) * (0.5 + crate::dom::clamp(random, 0.0, 1.0) / 2.0)) as u32
 }
 
 /// Sends one batch; the answer goes back to the outbox through the runtime.
