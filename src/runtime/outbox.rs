@@ -74,8 +74,8 @@ impl Outbox {
                 self.pending.push(e);
             }
         }
-        self.pending
-            .sort_by(|a, b| a.ts.partial_cmp(&b.ts).unwrap_or(std::cmp::Ordering::Equal));
+        // Stored events come in nearly in order: an insertion sort is linear.
+        beckon_core::sort_small_by(&mut self.pending, |a, b| a.ts < b.ts);
         if self.pending.len() > CAPACITY {
             let dropped = self.pending.len() - CAPACITY;
             self.pending.drain(..dropped);

@@ -368,8 +368,9 @@ impl Surface for ChecklistView {
             let Ok(mut i) = self.inner.try_borrow_mut() else {
                 return Ok(());
             };
-            let merged: BTreeSet<String> =
-                i.done.union(&env.progress.done_tasks).cloned().collect();
+            // Inserted, not collected: `collect` into a set sorts first.
+            let mut merged = i.done.clone();
+            merged.extend(env.progress.done_tasks.iter().cloned());
             if merged == i.done {
                 return Ok(());
             }

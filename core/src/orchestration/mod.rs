@@ -170,7 +170,9 @@ pub fn compile_all(messages: &[Message]) -> (Vec<CompiledMessage>, Vec<(String, 
             Err(e) => bad.push((m.id.clone(), e)),
         }
     }
-    ok.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)));
+    crate::sort_small_by(&mut ok, |a, b| {
+        b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)) == std::cmp::Ordering::Less
+    });
     (ok, bad)
 }
 
