@@ -14,12 +14,13 @@
 //! natively: [`Content::localized`], [`checklist_done`],
 //! [`TourContent::advance_on_event`] and [`page_matches`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::Tagged;
+use crate::vecmap::VecMap;
 
 use crate::condition::{Condition, SavedGroups};
 use crate::protocol::MessageKind;
@@ -97,8 +98,8 @@ pub struct Content {
     pub tour: Option<TourContent>,
     /// Translations by locale (`de`, `pt-BR`); what is missing in one falls
     /// back to the fields above.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub locales: BTreeMap<String, Translation>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub locales: VecMap<Translation>,
 }
 
 fn yes() -> bool {
@@ -122,7 +123,7 @@ impl Default for Content {
             anchor: None,
             checklist: None,
             tour: None,
-            locales: BTreeMap::new(),
+            locales: VecMap::new(),
         }
     }
 }
@@ -370,8 +371,8 @@ pub struct Translation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_alt: Option<String>,
     /// Checklist tasks by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tasks: BTreeMap<String, TextPair>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub tasks: VecMap<TextPair>,
     /// Tour steps by position.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<TextPair>,
@@ -407,7 +408,7 @@ impl Content {
     /// missing text falling back to the default; `locales` is emptied.
     pub fn localized(&self, locale: &str) -> Content {
         let mut out = self.clone();
-        out.locales = BTreeMap::new();
+        out.locales = VecMap::new();
         let wanted = locale.to_ascii_lowercase().replace('_', "-");
         let language = wanted.split('-').next().unwrap_or("");
         let find = |key: &str| {

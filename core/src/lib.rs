@@ -17,6 +17,7 @@ pub mod protocol;
 pub mod state;
 pub mod targeting;
 pub mod time;
+pub mod vecmap;
 
 pub use error::{Error, Result};
 
