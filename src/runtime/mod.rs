@@ -18,7 +18,7 @@ pub mod page;
 pub mod tabs;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use beckon_core::condition::SavedGroups;
@@ -29,6 +29,7 @@ use beckon_core::orchestration::{
 use beckon_core::protocol::{event_names, ActionTarget, Event, Message, UserIdentity};
 use beckon_core::state::{UserState, HELD_OUT};
 use beckon_core::targeting::{ElementAction, Trigger};
+use beckon_core::vecmap::VecMap;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -77,7 +78,7 @@ pub struct Runtime {
     session_start: f64,
     url: String,
     page: PageFacts,
-    surfaces: BTreeMap<String, OnScreen>,
+    surfaces: VecMap<OnScreen>,
     /// Started through the API (`startTour`): shown whatever the rules say,
     /// until closed.
     forced: BTreeSet<String>,
@@ -579,7 +580,7 @@ impl Runtime {
                         *on == ElementAction::Hovered
                     };
                     if wanted && page::path_matches(&event, selector) {
-                        let facts = self.page.elements.entry(selector.clone()).or_default();
+                        let facts = self.page.elements.get_or_default(selector);
                         let slot = if clicked {
                             &mut facts.clicked
                         } else {
@@ -636,7 +637,7 @@ impl Runtime {
                 continue;
             }
             let present = page::query_deep(selector, |r| roots.push(r.clone())).is_some();
-            let facts = self.page.elements.entry(selector.clone()).or_default();
+            let facts = self.page.elements.get_or_default(selector);
             appeared |= present && !facts.present;
             facts.present = present;
         }

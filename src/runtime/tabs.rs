@@ -7,10 +7,9 @@
 //! the tie-break by tab id makes both tabs reach the same answer without
 //! talking again.
 
-use std::collections::BTreeMap;
-
 use beckon_core::json::Tagged;
 use beckon_core::protocol::Event;
+use beckon_core::vecmap::VecMap;
 use gloo_events::EventListener;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -85,7 +84,7 @@ pub struct Tabs {
     _listener: EventListener,
     /// This tab's random id.
     pub tab: String,
-    others: BTreeMap<String, Vec<Claim>>,
+    others: VecMap<Vec<Claim>>,
 }
 
 impl Tabs {
@@ -111,7 +110,7 @@ impl Tabs {
             channel,
             _listener: listener,
             tab,
-            others: BTreeMap::new(),
+            others: VecMap::new(),
         };
         tabs.post(&TabMessage::Hello {
             tab: tabs.tab.clone(),

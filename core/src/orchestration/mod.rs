@@ -11,7 +11,7 @@
 mod checks;
 mod reason;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -99,7 +99,7 @@ pub struct PageFacts {
     /// The pointer left towards the browser's chrome.
     pub exit_intent: bool,
     /// Per CSS selector that a trigger names.
-    pub elements: BTreeMap<String, ElementFacts>,
+    pub elements: crate::vecmap::VecMap<ElementFacts>,
     /// Messages the app asked for through the API.
     pub api_triggered: BTreeSet<String>,
 }
