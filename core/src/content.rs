@@ -14,13 +14,11 @@
 //! natively: [`Content::localized`], [`checklist_done`],
 //! [`TourContent::advance_on_event`] and [`page_matches`].
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::Tagged;
-use crate::vecmap::VecMap;
+use crate::vecmap::{VecMap, VecSet};
 
 use crate::condition::{Condition, SavedGroups};
 use crate::protocol::MessageKind;
@@ -467,12 +465,13 @@ impl Content {
                 if tasks.is_empty() {
                     return fault("content.checklist.tasks", "at least one task");
                 }
-                let mut ids = BTreeSet::new();
+                let mut ids: Vec<&str> = Vec::new();
                 for (i, task) in tasks.iter().enumerate() {
                     let at = ["content.checklist.tasks[", &i.to_string(), "]"].concat();
-                    if task.id.trim().is_empty() || !ids.insert(task.id.as_str()) {
+                    if task.id.trim().is_empty() || ids.contains(&task.id.as_str()) {
                         return fault(&[&at, ".id"].concat(), "a non-empty id, unique in the list");
                     }
+                    ids.push(&task.id);
                     if let DoneWhen::Attribute { condition } = &task.done_when {
                         if let Err(e) = Condition::compile(condition) {
                             return fault(&[&at, ".done_when.condition"].concat(), &e.to_string());
@@ -513,12 +512,12 @@ pub fn checklist_done(
     list: &ChecklistContent,
     state: &UserState,
     attributes: &Value,
-    clicked: &BTreeSet<String>,
-) -> BTreeSet<String> {
+    clicked: &VecSet,
+) -> VecSet {
     let groups = SavedGroups::default();
     // Inserted one by one: `collect` into a set sorts first, which put a
     // merge sort into the wasm for this alone.
-    let mut done = BTreeSet::new();
+    let mut done = VecSet::new();
     let finished = list.tasks.iter().filter(|task| {
         clicked.contains(&task.id)
             || match &task.done_when {
@@ -546,7 +545,7 @@ impl ChecklistContent {
     }
 
     /// Whether every task is in `done`: the list is complete (a goal).
-    pub fn is_complete(&self, done: &BTreeSet<String>) -> bool {
+    pub fn is_complete(&self, done: &VecSet) -> bool {
         self.tasks.iter().all(|t| done.contains(&t.id))
     }
 }
@@ -860,7 +859,7 @@ mod tests {
         let c = checklist();
         let list = c.checklist.as_ref().expect("list");
         let mut state = UserState::default();
-        let none = BTreeSet::new();
+        let none = VecSet::new();
         assert!(checklist_done(list, &state, &json!({}), &none).is_empty());
         state.apply(&app_event("1", "report_created"));
         assert!(
@@ -873,11 +872,8 @@ mod tests {
             ..app_event("3", event_names::SHOWN)
         });
         let done = checklist_done(list, &state, &json!({"team_size": 3}), &none);
-        assert_eq!(
-            done,
-            BTreeSet::from(["report".to_owned(), "team".to_owned()])
-        );
-        let clicked = BTreeSet::from(["pricing".to_owned(), "hello".to_owned()]);
+        assert_eq!(done, VecSet::from(["report".to_owned(), "team".to_owned()]));
+        let clicked = VecSet::from(["pricing".to_owned(), "hello".to_owned()]);
         let all = checklist_done(list, &state, &json!({"team_size": 3}), &clicked);
         assert!(list.is_complete(&all));
         assert!(!list.is_complete(&done));

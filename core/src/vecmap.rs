@@ -189,13 +189,101 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for VecMap<V> {
     }
 }
 
+/// A set of strings, sorted: a [`VecMap`] without values, for the same
+/// reason (a `BTreeSet<String>` was one more copy of the B-tree's code).
+#[derive(Clone, Default, PartialEq)]
+pub struct VecSet(VecMap<()>);
+
+impl fmt::Debug for VecSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl VecSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `item`; whether it was new.
+    pub fn insert(&mut self, item: String) -> bool {
+        self.0.insert(item, ()).is_none()
+    }
+
+    /// Whether `item` is in.
+    pub fn contains(&self, item: &str) -> bool {
+        self.0.contains_key(item)
+    }
+
+    /// Takes `item` out; whether it was in.
+    pub fn remove(&mut self, item: &str) -> bool {
+        self.0.remove(item).is_some()
+    }
+
+    /// Empties the set.
+    pub fn clear(&mut self) {
+        self.0 = VecMap::new();
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The items in order.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+}
+
+impl Extend<String> for VecSet {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
+        for item in iter {
+            self.insert(item);
+        }
+    }
+}
+
+impl FromIterator<String> for VecSet {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
+        let mut set = Self::new();
+        set.extend(iter);
+        set
+    }
+}
+
+/// A JSON array of the items, in order, as `BTreeSet` wrote it.
+impl Serialize for VecSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for VecSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+impl<const N: usize> From<[String; N]> for VecSet {
+    fn from(items: [String; N]) -> Self {
+        items.into_iter().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use serde_json::json;
 
-    use super::VecMap;
+    use super::{VecMap, VecSet};
 
     #[test]
     fn behaves_as_the_btreemap_it_replaced() {
@@ -218,5 +306,17 @@ mod tests {
         assert_eq!(m.remove("zz"), None);
         assert_eq!(m.len(), 4);
         assert!(serde_json::from_value::<VecMap<u32>>(json!([1])).is_err());
+    }
+
+    #[test]
+    fn sets_keep_one_of_each_in_order() {
+        let mut s: VecSet = ["b".to_owned(), "a".to_owned()].into();
+        assert!(s.insert("c".into()));
+        assert!(!s.insert("a".into()));
+        assert!(s.contains("b") && !s.contains("z"));
+        assert!(s.remove("b") && !s.remove("b"));
+        assert_eq!(s.iter().cloned().collect::<Vec<_>>(), ["a", "c"]);
+        s.clear();
+        assert!(s.is_empty());
     }
 }

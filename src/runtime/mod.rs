@@ -18,7 +18,6 @@ pub mod page;
 pub mod tabs;
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use beckon_core::condition::SavedGroups;
@@ -29,7 +28,7 @@ use beckon_core::orchestration::{
 use beckon_core::protocol::{event_names, ActionTarget, Event, Message, UserIdentity};
 use beckon_core::state::{UserState, HELD_OUT};
 use beckon_core::targeting::{ElementAction, Trigger};
-use beckon_core::vecmap::VecMap;
+use beckon_core::vecmap::{VecMap, VecSet};
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -81,9 +80,9 @@ pub struct Runtime {
     surfaces: VecMap<OnScreen>,
     /// Started through the API (`startTour`): shown whatever the rules say,
     /// until closed.
-    forced: BTreeSet<String>,
+    forced: VecSet,
     /// Could not be drawn on this page view; warned once.
-    failed: BTreeSet<String>,
+    failed: VecSet,
     storage: Storage,
     outbox: Outbox,
     tabs: Option<Tabs>,

@@ -9,9 +9,8 @@
 //! memory, unions it with storage on every write, and remembers the ids it
 //! saw acknowledged so a slower tab cannot bring them back.
 
-use std::collections::BTreeSet;
-
 use beckon_core::protocol::{Event, EventBatch, EventsAccepted, UserIdentity};
+use beckon_core::vecmap::VecSet;
 
 use crate::client::{from_json_str, post_json, to_json_string};
 use crate::error::{warn, SdkResult};
@@ -28,7 +27,7 @@ const KEY: &str = "outbox";
 pub struct Outbox {
     storage: Storage,
     pending: Vec<Event>,
-    acked: BTreeSet<String>,
+    acked: VecSet,
     in_flight: bool,
     failures: u32,
 }
@@ -51,7 +50,7 @@ impl Outbox {
         let mut outbox = Self {
             storage,
             pending: Vec::new(),
-            acked: BTreeSet::new(),
+            acked: VecSet::new(),
             in_flight: false,
             failures: 0,
         };

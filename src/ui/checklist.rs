@@ -9,8 +9,8 @@
 //! as [`UiEvent::TaskClicked`]. When every task is done the surface reports
 //! [`UiEvent::Completed`] once: completing the list is a goal.
 
+use beckon_core::vecmap::VecSet;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
 
 use beckon_core::content::{ChecklistContent, DoneWhen};
@@ -55,7 +55,7 @@ struct Inner {
     locale: String,
     attributes: serde_json::Map<String, serde_json::Value>,
     list: ChecklistContent,
-    done: BTreeSet<String>,
+    done: VecSet,
     completed: bool,
     panel: Element,
     launcher: Element,

@@ -11,8 +11,6 @@
 mod checks;
 mod reason;
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -101,7 +99,7 @@ pub struct PageFacts {
     /// Per CSS selector that a trigger names.
     pub elements: crate::vecmap::VecMap<ElementFacts>,
     /// Messages the app asked for through the API.
-    pub api_triggered: BTreeSet<String>,
+    pub api_triggered: crate::vecmap::VecSet,
 }
 
 /// Everything [`decide`] needs to know about now.
