@@ -374,6 +374,7 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     let env = Env {
         progress: Progress {
             done_tasks: VecSet::from(["a".to_owned()]),
+            seen_before: true,
             ..Progress::default()
         },
         ..Env::default()
@@ -388,7 +389,7 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     );
     assert!(
         find(&r, ".panel").has_attribute("hidden"),
-        "progress made: launcher only"
+        "seen before: launcher only"
     );
     let launcher = find(&r, ".launcher");
     assert_eq!(
@@ -543,4 +544,59 @@ fn tour_step_on_another_page_offers_the_way_there() {
     assert!(seen.borrow().is_empty());
     drop(view);
     assert!(gone(&r));
+}
+
+/// The host's z-index.
+fn z_of(kind: &str) -> i64 {
+    let host = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("[data-beckon=\"{kind}\"]"))
+                .ok()
+                .flatten()
+        })
+        .expect("host");
+    let style = host
+        .dyn_into::<HtmlElement>()
+        .expect("html element")
+        .style();
+    style
+        .get_property_value("z-index")
+        .ok()
+        .and_then(|z| z.parse().ok())
+        .expect("a z-index")
+}
+
+#[wasm_bindgen_test]
+fn surfaces_stack_in_a_fixed_order_whatever_order_they_open_in() {
+    let _anchor = body_element(
+        "button",
+        "layer-anchor",
+        "position:fixed;left:10px;top:200px",
+    );
+    let env = Env::default();
+    // Opened in the reverse of their stacking order.
+    let (_post, _) = show(
+        MessageKind::Post,
+        json!({"title": "Big news", "body": "x", "layout": "center"}),
+        &env,
+    );
+    let (_list, _) = show(MessageKind::Checklist, checklist(), &env);
+    let (_bar, _) = show(MessageKind::Banner, json!({"body": "Hi"}), &env);
+    let (_tip, _) = show(
+        MessageKind::Tooltip,
+        json!({"body": "Tip", "anchor": {"selector": "#layer-anchor"}}),
+        &env,
+    );
+    let order = [
+        z_of("tooltip"),
+        z_of("banner"),
+        z_of("checklist"),
+        z_of("post"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "anchored < bar < panel < modal: {order:?}"
+    );
+    assert_eq!(order[0], i64::from(env.z_index));
 }

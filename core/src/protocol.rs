@@ -28,6 +28,12 @@ pub mod event_names {
     pub const COMPLETED: &str = "message.completed";
     /// A shown message's goal was reached.
     pub const GOAL: &str = "message.goal";
+    /// A tour moved to a step: `data.step` is the 0-based step, so the tour
+    /// continues there on the next page, in another tab, on another device.
+    pub const STEP: &str = "message.step";
+    /// A checklist task was done: `data.task` is the task's id. Recorded
+    /// once per task, so progress stays done once done.
+    pub const TASK: &str = "message.task";
 }
 
 /// Who the SDK is talking for. Either `user_id` (an identified user) or

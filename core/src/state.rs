@@ -9,7 +9,7 @@
 //! records and a count of the older ones, so storage stays bounded; counts
 //! are exact until a history has been compacted.
 
-use crate::vecmap::VecMap;
+use crate::vecmap::{VecMap, VecSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -114,12 +114,49 @@ pub struct MessageState {
     /// First showing (or hold-out), which goal windows count from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_at: Option<f64>,
+    /// The last time the user completed or dismissed it (a tour started
+    /// again after that is in progress again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<f64>,
+    /// A tour's latest step move (the latest wins across tabs and devices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepAt>,
+    /// A checklist's done tasks, by id.
+    #[serde(default, skip_serializing_if = "VecSet::is_empty")]
+    pub tasks: VecSet,
+}
+
+/// Where a tour is, and since when.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepAt {
+    /// The 0-based step.
+    pub step: u32,
+    /// When the tour moved there, ms.
+    pub at: f64,
+}
+
+fn later_step(a: Option<StepAt>, b: Option<StepAt>) -> Option<StepAt> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.at > x.at { y } else { x }),
+        (x, y) => x.or(y),
+    }
 }
 
 impl MessageState {
     /// Times shown.
     pub fn shown_count(&self) -> u32 {
         self.shown.count()
+    }
+
+    /// The step a tour in progress is at: it moved past its first step and
+    /// has not been completed or dismissed since. `None`: not in progress
+    /// (the rules decide whether it starts, at step 0).
+    pub fn tour_step(&self) -> Option<usize> {
+        let s = self.step?;
+        if self.ended_at.is_some_and(|t| t >= s.at) {
+            return None;
+        }
+        Some(s.step as usize)
     }
 }
 
@@ -184,12 +221,29 @@ impl UserState {
                 m.shown.add(&event.id, ts);
                 m.first_at = earliest(m.first_at, Some(ts));
             }
-            event_names::DISMISSED => m.dismissed_at = earliest(m.dismissed_at, Some(ts)),
-            event_names::COMPLETED => m.completed_at = earliest(m.completed_at, Some(ts)),
+            event_names::DISMISSED => {
+                m.dismissed_at = earliest(m.dismissed_at, Some(ts));
+                m.ended_at = latest(m.ended_at, Some(ts));
+            }
+            event_names::COMPLETED => {
+                m.completed_at = earliest(m.completed_at, Some(ts));
+                m.ended_at = latest(m.ended_at, Some(ts));
+            }
             event_names::GOAL => m.goal_at = earliest(m.goal_at, Some(ts)),
             HELD_OUT => {
                 m.held_out_at = earliest(m.held_out_at, Some(ts));
                 m.first_at = earliest(m.first_at, Some(ts));
+            }
+            event_names::STEP => {
+                if let Some(step) = event.data.get("step").and_then(|v| v.as_u64()) {
+                    let step = u32::try_from(step).unwrap_or(u32::MAX);
+                    m.step = later_step(m.step, Some(StepAt { step, at: ts }));
+                }
+            }
+            event_names::TASK => {
+                if let Some(task) = event.data.get("task").and_then(|v| v.as_str()) {
+                    m.tasks.insert(task.to_owned());
+                }
             }
             _ => {}
         }
@@ -207,6 +261,9 @@ impl UserState {
             mine.goal_at = earliest(mine.goal_at, theirs.goal_at);
             mine.held_out_at = earliest(mine.held_out_at, theirs.held_out_at);
             mine.first_at = earliest(mine.first_at, theirs.first_at);
+            mine.ended_at = latest(mine.ended_at, theirs.ended_at);
+            mine.step = later_step(mine.step, theirs.step);
+            mine.tasks.extend(theirs.tasks.iter().cloned());
         }
         for (name, theirs) in &other.events {
             self.events.get_or_default(name).merge(theirs);
@@ -323,5 +380,71 @@ mod tests {
         s.unhappy_at = Some(3.0);
         let json = serde_json::to_string(&s).expect("json");
         assert_eq!(serde_json::from_str::<UserState>(&json).expect("back"), s);
+    }
+
+    fn with_data(id: &str, name: &str, ts: f64, key: &str, value: serde_json::Value) -> Event {
+        let mut e = ev(id, name, ts);
+        e.data.insert(key.into(), value);
+        e
+    }
+
+    #[test]
+    fn tour_step_is_the_latest_move_until_the_tour_ends() {
+        let mut s = UserState::default();
+        assert_eq!(s.message("m1").and_then(MessageState::tour_step), None);
+        s.apply(&with_data("a", event_names::STEP, 10.0, "step", 2.into()));
+        s.apply(&with_data("b", event_names::STEP, 5.0, "step", 1.into()));
+        assert_eq!(s.messages["m1"].tour_step(), Some(2), "the later move wins");
+        s.apply(&with_data("c", event_names::STEP, 11.0, "step", "x".into()));
+        assert_eq!(
+            s.messages["m1"].tour_step(),
+            Some(2),
+            "a bad step is ignored"
+        );
+        s.apply(&ev("d", event_names::COMPLETED, 12.0));
+        assert_eq!(
+            s.messages["m1"].tour_step(),
+            None,
+            "completed: not in progress"
+        );
+        s.apply(&with_data("e", event_names::STEP, 20.0, "step", 1.into()));
+        assert_eq!(s.messages["m1"].tour_step(), Some(1), "started again later");
+        s.apply(&ev("f", event_names::DISMISSED, 25.0));
+        assert_eq!(
+            s.messages["m1"].tour_step(),
+            None,
+            "skipped the second time"
+        );
+    }
+
+    #[test]
+    fn steps_and_tasks_merge_across_tabs() {
+        let mut a = UserState::default();
+        let mut b = UserState::default();
+        a.apply(&with_data("s1", event_names::STEP, 1.0, "step", 1.into()));
+        b.apply(&with_data("s2", event_names::STEP, 2.0, "step", 3.into()));
+        a.apply(&with_data(
+            "t1",
+            event_names::TASK,
+            1.0,
+            "task",
+            "invite".into(),
+        ));
+        b.apply(&with_data(
+            "t2",
+            event_names::TASK,
+            1.0,
+            "task",
+            "connect".into(),
+        ));
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, ba);
+        assert_eq!(ab.messages["m1"].tour_step(), Some(3));
+        assert_eq!(ab.messages["m1"].tasks.len(), 2);
+        let json = serde_json::to_string(&ab).expect("json");
+        assert_eq!(serde_json::from_str::<UserState>(&json).expect("back"), ab);
     }
 }

@@ -242,6 +242,16 @@ impl VecSet {
     }
 }
 
+impl IntoIterator for VecSet {
+    type Item = String;
+    type IntoIter = std::iter::Map<std::vec::IntoIter<(String, ())>, fn((String, ())) -> String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let key: fn((String, ())) -> String = |(k, ())| k;
+        self.0.entries.into_iter().map(key)
+    }
+}
+
 impl Extend<String> for VecSet {
     fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
         for item in iter {

@@ -113,8 +113,24 @@ async fn a_draft_goes_live_and_every_save_is_a_version() {
 #[tokio::test]
 async fn every_kind_of_message_can_be_authored() {
     let h = harness().await;
-    for kind in ["banner", "tooltip", "hotspot", "checklist", "tour", "post"] {
-        let body = json!({"kind": kind, "name": format!("A {kind}"), "content": {"body": "hi"},
+    let anchor = json!({"body": "hi", "anchor": {"selector": "#go"}});
+    let contents = [
+        ("banner", json!({"body": "hi"})),
+        ("tooltip", anchor.clone()),
+        ("hotspot", anchor),
+        (
+            "checklist",
+            json!({"body": "hi", "checklist": {"tasks": [
+                {"id": "t", "title": "Do it", "done_when": {"type": "manual"}}]}}),
+        ),
+        (
+            "tour",
+            json!({"body": "hi", "tour": {"steps": [{"kind": "modal", "body": "Welcome"}]}}),
+        ),
+        ("post", json!({"body": "hi"})),
+    ];
+    for (kind, content) in contents {
+        let body = json!({"kind": kind, "name": format!("A {kind}"), "content": content,
             "targeting": {"trigger": {"type": "element", "selector": "#go", "on": "clicked"}}});
         let (status, m) = h
             .admin("POST", "/admin/v1/apps/demo/messages", Some(body))
@@ -380,4 +396,42 @@ async fn the_sdk_reads_and_searches_the_help_center() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_surface_without_what_it_needs_is_rejected_naming_the_field() {
+    let cases = [
+        ("tooltip", json!({"body": "hi"}), "content.anchor.selector"),
+        (
+            "checklist",
+            json!({"body": "hi"}),
+            "content.checklist.tasks",
+        ),
+        (
+            "tour",
+            json!({"body": "hi", "tour": {"steps": []}}),
+            "content.tour.steps",
+        ),
+        (
+            "tour",
+            json!({"body": "hi", "tour": {"steps": [{"kind": "tooltip", "body": "x"}]}}),
+            "content.tour.steps[0].selector",
+        ),
+        (
+            "checklist",
+            json!({"body": "hi", "checklist": {"tasks": [
+                {"id": "a", "title": "A", "done_when": {"type": "manual"}},
+                {"id": "a", "title": "B", "done_when": {"type": "manual"}}]}}),
+            "content.checklist.tasks[1].id",
+        ),
+        (
+            "post",
+            json!({"body": "hi", "image": "javascript:alert(1)"}),
+            "content.image",
+        ),
+    ];
+    for (kind, content, field) in cases {
+        let body = json!({"kind": kind, "name": "x", "content": content, "targeting": {}});
+        assert_eq!(rejected(body).await["field"], field, "{kind}");
+    }
 }

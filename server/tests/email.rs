@@ -239,5 +239,44 @@ async fn unseen_replies_go_out_by_email_and_the_answer_comes_back() {
         "{c}"
     );
     assert_eq!(c["status"], "open");
+
+    // A reply with a 2 MB photo attached, far over the API's body limit:
+    // taken, and its text lands (the attachment is not kept).
+    let photo = "A".repeat(2 * 1024 * 1024);
+    let with_attachment = format!(
+        "From: Ada <ada@example.com>\r\nTo: <{reply_to}>\r\nSubject: Re: help\r\n\
+         Message-ID: <answer-2@example.com>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is a screenshot.\r\n\
+         --b1\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\
+         Content-Disposition: attachment; filename=\"shot.png\"\r\n\r\n{photo}\r\n--b1--\r\n"
+    );
+    let (_, app) = h.admin("GET", "/admin/v1/apps/demo", None).await;
+    let secret = app["email_webhook_secret"].as_str().unwrap_or_default();
+    let (status, landed, _) = h
+        .send(
+            Request::post("/v1/email/inbound?app_id=demo")
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .header(header::CONTENT_TYPE, "message/rfc822")
+                .body(Body::from(with_attachment))
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{landed}");
+    let (_, c) = h
+        .messenger(
+            "GET",
+            &format!("/v1/conversations/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let last = c["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["body"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(last, "Here is a screenshot.", "{c}");
     sender.abort();
 }

@@ -173,3 +173,26 @@ async fn wasm_is_served_as_application_wasm_with_cache_headers() {
         .unwrap_or("")
         .contains("max-age"));
 }
+
+#[tokio::test]
+async fn tour_steps_and_checklist_tasks_come_back_in_the_state() {
+    let h = harness().await;
+    let mut step = common::event("s1", "message.step", "reports-tour");
+    step["data"] = json!({"step": 3});
+    let mut older = common::event("s0", "message.step", "reports-tour");
+    older["data"] = json!({"step": 1});
+    older["ts"] = json!(1.0);
+    let mut task = common::event("t1", "message.task", "getting-started");
+    task["data"] = json!({"task": "invite"});
+    let batch = json!({"app_id": "demo", "user": {"user_id": "u-progress"},
+        "events": [step, older, task]});
+    let (status, body, _) = h.send(post("/v1/events", batch.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (_, body, _) = h
+        .send(post("/v1/boot", boot_body("u-progress", "http://x/")))
+        .await;
+    let messages = &body["state"]["messages"];
+    assert_eq!(messages["reports-tour"]["step"]["step"], 3, "{messages}");
+    assert_eq!(messages["getting-started"]["tasks"], json!(["invite"]));
+}

@@ -364,6 +364,17 @@ impl Messenger {
         self.run(|i| i.go(View::Article(id.to_owned())));
     }
 
+    /// Whether one of the user's conversations waits for a person (or is
+    /// with one): orchestration keeps proactive messages away meanwhile.
+    pub fn has_open_conversation(&self) -> bool {
+        self.inner.try_borrow().is_ok_and(|i| {
+            i.model
+                .list
+                .iter()
+                .any(|c| c.status == beckon_core::conversation::ConversationStatus::Open)
+        })
+    }
+
     /// Unread messages across the user's conversations.
     pub fn unread(&self) -> u32 {
         self.inner.try_borrow().map_or(0, |i| i.model.unread())

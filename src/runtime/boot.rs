@@ -234,6 +234,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         messages: Vec::new(),
         compiled: Vec::new(),
         element_triggers: Vec::new(),
+        task_clicks: Vec::new(),
+        messenger: None,
         settings: Default::default(),
         session_start: session_start(&storage, now),
         url: String::new(),
@@ -259,6 +261,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         state.merge(&c.state);
         runtime.settings = c.settings;
         runtime.set_messages(c.messages);
+        runtime.set_messenger(c.messenger, c.session);
     }
     runtime.state = state;
     runtime.new_page_view(page_url());
@@ -322,6 +325,7 @@ impl Runtime {
         self.state.merge(&response.state);
         self.settings = response.settings;
         self.set_messages(response.messages);
+        self.set_messenger(response.messenger, response.session);
         self.save_state();
         self.evaluate();
     }

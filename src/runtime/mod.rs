@@ -15,6 +15,8 @@ pub mod listeners;
 pub mod options;
 pub mod outbox;
 pub mod page;
+mod progress;
+mod support;
 pub mod tabs;
 
 use std::cell::RefCell;
@@ -54,7 +56,7 @@ thread_local! {
 
 /// A surface on screen.
 struct OnScreen {
-    _view: Box<dyn Surface>,
+    view: Box<dyn Surface>,
     since: f64,
 }
 
@@ -73,6 +75,10 @@ pub struct Runtime {
     compiled: Vec<CompiledMessage>,
     /// Every (selector, action) an element trigger of `compiled` names.
     element_triggers: Vec<(String, ElementAction)>,
+    /// `(message, task, selector)` of checklist tasks done by a click.
+    task_clicks: Vec<(String, String, String)>,
+    /// The messenger, when the app has one.
+    messenger: Option<crate::messenger::Messenger>,
     settings: Settings,
     session_start: f64,
     url: String,
@@ -178,6 +184,7 @@ impl Runtime {
             })
             .collect();
         self.compiled = compiled;
+        self.task_clicks = progress::task_clicks(&messages);
         self.messages = messages;
     }
 
@@ -201,8 +208,8 @@ impl Runtime {
             utc_offset_minutes: utc_offset_minutes(),
             session_start: self.session_start,
             page: &self.page,
-            messenger_open: false,
-            conversation_open: false,
+            messenger_open: self.messenger_open(),
+            conversation_open: self.conversation_open(),
             showing,
         }
     }
@@ -266,6 +273,7 @@ impl Runtime {
         if changed {
             self.announce_showing();
         }
+        self.sync_progress();
         debug::print(&self.url, explained, &mut self.debug_last);
         self.heartbeat();
         self.wake = wake.map(|at| {
@@ -287,12 +295,12 @@ impl Runtime {
             let id = message_id.clone();
             later(move |rt| rt.on_ui_event(&id, event));
         });
-        match ui::show(message, &self.env(), emit) {
+        match ui::show(message, &self.env_for(id), emit) {
             Ok(view) => {
                 self.surfaces.insert(
                     id.to_owned(),
                     OnScreen {
-                        _view: view,
+                        view,
                         since: now_ms(),
                     },
                 );
@@ -375,12 +383,9 @@ impl Runtime {
                 listeners::emit("message:clicked", listeners::message_payload(id));
                 self.act(&action.target);
             }
-            UiEvent::Completed => {
-                self.record(event_names::COMPLETED, Some(id), Map::new());
-                self.close(id);
-                listeners::emit("message:completed", listeners::message_payload(id));
-            }
-            UiEvent::Step(_) | UiEvent::TaskClicked(_) => {}
+            UiEvent::Completed => self.complete(id),
+            UiEvent::Step(step) => self.record_step(id, step),
+            UiEvent::TaskClicked(task) => self.record_task(id, &task),
         }
         self.evaluate();
     }
@@ -411,7 +416,8 @@ impl Runtime {
                 }
             }
             ActionTarget::Tour { message_id } => self.start(message_id),
-            ActionTarget::Article { .. } | ActionTarget::Messenger { .. } => {}
+            ActionTarget::Article { article_id } => self.open_article(article_id),
+            ActionTarget::Messenger { text } => self.open_conversation(text.as_deref()),
         }
     }
 
@@ -465,6 +471,7 @@ impl Runtime {
     /// count.
     pub(crate) fn track(&mut self, name: &str, data: Map<String, Value>) {
         self.record(name, None, data);
+        self.advance_tours(name);
         self.evaluate();
     }
 
@@ -485,11 +492,6 @@ impl Runtime {
         let url = page_url();
         self.new_page_view(url);
         self.evaluate();
-    }
-
-    /// `show`, `hide`, `showNewMessage`, `showArticle`.
-    pub(crate) fn messenger_command(&mut self, name: &str, _arg: &JsValue) {
-        warn(&[name, ": this app has no messenger"].concat());
     }
 
     /// Sends the next batch of queued events, if none is on its way.
@@ -587,6 +589,18 @@ impl Runtime {
                         };
                         hit |= !*slot;
                         *slot = true;
+                    }
+                }
+                if clicked {
+                    let done: Vec<(String, String)> = self
+                        .task_clicks
+                        .iter()
+                        .filter(|(_, _, selector)| page::path_matches(&event, selector))
+                        .map(|(message, task, _)| (message.clone(), task.clone()))
+                        .collect();
+                    for (message, task) in done {
+                        hit = true;
+                        self.record_task(&message, &task);
                     }
                 }
                 if hit {

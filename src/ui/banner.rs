@@ -64,7 +64,7 @@ impl BannerView {
                     &[CSS],
                     env,
                     &[(edge, "0"), ("left", "0"), ("right", "0")],
-                    0,
+                    super::layer::BAR,
                 )?
             }
         };

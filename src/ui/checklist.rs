@@ -86,7 +86,13 @@ impl ChecklistView {
             .clone()
             .ok_or_else(|| SdkError::BadArgument("a checklist needs tasks".into()))?;
         let side = if is_rtl(&env.locale) { "right" } else { "left" };
-        let host = floating_host("checklist", &[CSS], env, &[("bottom", "0"), (side, "0")], 0)?;
+        let host = floating_host(
+            "checklist",
+            &[CSS],
+            env,
+            &[("bottom", "0"), (side, "0")],
+            super::layer::PANEL,
+        )?;
         let doc = document()?;
         let loc = env.locale.as_str();
         let wrap = element(&doc, "div", "bk wrap", None)?;
@@ -201,9 +207,9 @@ impl ChecklistView {
         }
         add(&wrap, &panel);
         add(&wrap, &launcher);
-        // Open at first sight; once the user has made progress, only the
-        // launcher shows until asked.
-        let first = env.progress.done_tasks.is_empty();
+        // Open at first sight; after that only the launcher shows until
+        // asked.
+        let first = !env.progress.seen_before;
         set_open(&weak, first, false);
         render(&inner)?;
         Ok(Self {

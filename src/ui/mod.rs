@@ -52,6 +52,9 @@ pub struct Progress {
     pub step: usize,
     /// Checklist tasks done.
     pub done_tasks: VecSet,
+    /// The user has seen this message before (a checklist opens its panel
+    /// only at first sight; after that its launcher waits to be asked).
+    pub seen_before: bool,
 }
 
 /// What a surface needs to know besides its message.
@@ -104,6 +107,23 @@ pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surfa
         )?)),
         MessageKind::Tour => Ok(Box::new(tour::TourView::show(message, env, emit)?)),
     }
+}
+
+/// How far above `Env::z_index` each kind of surface sits, so they overlap
+/// in an order that makes sense whatever order they opened in: a bubble
+/// anchored in the page under a bar, a bar under a panel, a panel under a
+/// modal, and the messenger (which the user opened) above everything.
+pub mod layer {
+    /// Tooltips and hotspots, anchored to the page's elements.
+    pub const ANCHORED: i32 = 0;
+    /// Banners.
+    pub const BAR: i32 = 1;
+    /// The checklist and corner posts.
+    pub const PANEL: i32 = 2;
+    /// Tours and centred posts.
+    pub const MODAL: i32 = 3;
+    /// The messenger.
+    pub const MESSENGER: i32 = 4;
 }
 
 /// A host fixed over the page at `env.z_index` (plus `lift`: modal surfaces

@@ -37,7 +37,11 @@ impl PostView {
             &[CSS],
             env,
             &[("top", "0"), (side, "0")],
-            i32::from(modal),
+            if modal {
+                super::layer::MODAL
+            } else {
+                super::layer::PANEL
+            },
         )?;
         let doc = document()?;
         let return_focus = modal.then(ReturnFocus::remember);

@@ -86,7 +86,7 @@ impl TooltipView {
             &[CSS, ARROW_CSS],
             env,
             &[("top", "0"), ("left", "0")],
-            0,
+            super::layer::ANCHORED,
         )?;
         let doc = document()?;
         let root = element(&doc, "div", "bk", None)?;

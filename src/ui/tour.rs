@@ -80,7 +80,7 @@ impl TourView {
             &[CSS, ARROW_CSS],
             env,
             &[("top", "0"), ("left", "0")],
-            1,
+            super::layer::MODAL,
         )?;
         let doc = document()?;
         let root = element(&doc, "div", "bk", None)?;

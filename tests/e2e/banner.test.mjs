@@ -33,7 +33,12 @@ test('banner shows in a shadow root, dismissal is stored once and sticks after r
 
   await banner.getByRole('button', { name: 'Dismiss' }).click();
   await banner.waitFor({ state: 'detached' });
-  assert.equal(await page.locator('[data-beckon]').count(), 0, 'host element removed');
+  assert.equal(await page.locator('[data-beckon="banner"]').count(), 0, 'host element removed');
+  assert.deepEqual(
+    await page.evaluate(() => [...document.querySelectorAll('[data-beckon]')].map((h) => h.dataset.beckon)),
+    ['messenger'],
+    'only the messenger launcher is left',
+  );
 
   const query = '/admin/v1/apps/demo/events?user=e2e-dismiss&name=message.dismissed';
   const stored = await eventually(async () => {

@@ -6,10 +6,12 @@
 // keyboard use, axe-core on the open messenger, and screenshots at desktop
 // and phone widths (full screen under 480px).
 //
-// Until the runtime wires `Beckon('show')`, the fixture page
-// (tests/e2e/fixtures/messenger.html) drives the messenger through the
-// `test-hooks` entry points, so this file builds that SDK variant first
-// (an incremental debug build; BECKON_MESSENGER_SDK_DIR skips it).
+// The fixture page (tests/e2e/fixtures/messenger.html) drives the
+// messenger on its own, without the runtime, through the `test-hooks`
+// entry points (options and sessions a test picks), so this file builds
+// that SDK variant first (an incremental debug build;
+// BECKON_MESSENGER_SDK_DIR skips it). The public API's wiring is tested in
+// messenger-api.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

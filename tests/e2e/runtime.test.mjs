@@ -40,7 +40,12 @@ after(async () => {
   await server?.stop();
 });
 
-const hosts = (page) => page.evaluate(() => [...document.querySelectorAll('[data-beckon]')].map((h) => h.getAttribute('data-beckon')));
+// The surfaces of messages on the page (the messenger's launcher, present in
+// every tab, is not one).
+const hosts = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-beckon]')].map((h) => h.getAttribute('data-beckon')).filter((h) => h !== 'messenger'),
+  );
 const bannerIds = (page) =>
   page.evaluate(() =>
     [...document.querySelectorAll('[data-beckon]')]

@@ -237,6 +237,47 @@ test('checklist: launcher with progress, panel with tasks, manual tick-off, keyb
   await context.close();
 });
 
+test('checklist progress: tasks done by an event, a click and an attribute are kept, synced with the server, and completing the list is its goal', async () => {
+  const user = 'ui-progress';
+  const { page, seen, context } = await open(`/reports.html?user=${user}&plan=free`);
+  const panel = page.locator('[data-beckon="checklist"] .panel');
+  await panel.waitFor();
+  const done = () => panel.locator('[role=progressbar]').getAttribute('aria-valuenow').then(Number);
+  assert.equal(await done(), 0);
+  await page.click('#new-report'); // the app tracks report_created
+  await eventually(async () => (await done()) === 1);
+  await page.click('#schedule-report'); // a click on the task's element
+  await eventually(async () => (await done()) === 2);
+  await page.evaluate(() => window.Beckon('update', { plan: 'team' })); // an attribute
+  await eventually(async () => (await done()) === 3);
+  assert.equal(await panel.locator('.task.done').count(), 3);
+  const tasks = await eventually(async () => {
+    const list = await events(user, 'message.task');
+    return list.length === 3 && list;
+  });
+  assert.deepEqual(tasks.map((e) => e.data.task).sort(), ['choose-plan', 'create-report', 'schedule-report']);
+
+  // Another browser (nothing stored locally): the server's state has it.
+  const other = await open(`/reports.html?user=${user}&plan=free`);
+  const launcher = other.page.locator('[data-beckon="checklist"] .launcher');
+  await eventually(async () => /3 of 5 done$/.test((await launcher.textContent()) ?? ''));
+  assert.match(await launcher.textContent(), /3 of 5 done$/);
+  assert.equal(await other.page.locator('[data-beckon="checklist"] .panel').isVisible(), false, 'seen before: launcher only');
+  await other.context.close();
+
+  // The last two: an event the app tracks, and a tick-off.
+  await page.evaluate(() => window.Beckon('track', 'member_invited'));
+  await eventually(async () => (await done()) === 4);
+  await panel.getByRole('button', { name: 'Mark as done' }).click();
+  await eventually(async () => (await events(user, 'message.goal')).length === 1);
+  assert.equal((await events(user, 'message.completed')).length, 1);
+  assert.equal(await done(), 5);
+  assert.ok(await panel.isVisible(), 'the finished list stays until closed');
+  await shot(page, 'checklist-complete');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus kept in modal steps, advances on a click, then goes to the next page', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-tour');
   // The checklist's task starts the tour, and folds away to make room.
@@ -277,7 +318,7 @@ test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus 
   await context.close();
 });
 
-test('tour continues on the next page at the stored step', { todo: 'needs the runtime to store UiEvent::Step and show a tour in progress (lead wiring)' }, async () => {
+test('tour continues on the next page at the stored step', async () => {
   const { page, context } = await open('/reports.html?user=ui-tour2');
   await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
   const card = page.locator('[data-beckon="tour"] .step');
@@ -288,6 +329,19 @@ test('tour continues on the next page at the stored step', { todo: 'needs the ru
   await nav;
   await card.waitFor({ timeout: 3000 });
   assert.match(await card.locator('.count').innerText(), /^4 of 5$/);
+  // This step waits for the app's event: the button tracks member_invited.
+  assert.equal(await card.getByRole('button', { name: 'Next' }).count(), 0);
+  await shot(page, 'tour-step4');
+  await page.click('#invite-member');
+  await eventually(async () => /^5 of 5$/.test(await card.locator('.count').innerText()));
+  await card.getByRole('button', { name: 'Done' }).click();
+  await page.locator('[data-beckon="tour"]').waitFor({ state: 'detached' });
+  await eventually(async () => (await events('ui-tour2', 'message.completed')).length === 1);
+  // Finished: not shown again on the next page.
+  await page.goto(`${server.url}/reports.html?user=ui-tour2`);
+  await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-beckon="tour"]').count(), 0);
   await context.close();
 });
 

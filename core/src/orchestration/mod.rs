@@ -243,17 +243,37 @@ pub fn decide(
     // Slot → the message holding it; a handful of slots, so a vector (a
     // `BTreeMap<&str, &str>` cost the wasm about 4 KB).
     let mut taken: Vec<(&'static str, &str)> = Vec::new();
-    // Messages on screen keep their place against newcomers.
+    // Messages on screen keep their place against newcomers, and so does a
+    // tour the user is in the middle of, which goes on whatever its rules
+    // say (on every page, until finished or skipped).
+    let in_progress = |m: &CompiledMessage| {
+        m.kind == MessageKind::Tour
+            && state
+                .message(&m.id)
+                .is_some_and(|s| s.tour_step().is_some())
+    };
     for m in messages {
-        if ctx.showing.contains(&m.id) {
+        if ctx.showing.contains(&m.id) || in_progress(m) {
             if let Some(slot) = slot(m.kind) {
                 take(&mut taken, slot, &m.id);
+            }
+            // A tour's own bubbles are tooltips: no other tooltip competes
+            // with them for the user's eye.
+            if m.kind == MessageKind::Tour {
+                take(&mut taken, "tooltip", &m.id);
             }
         }
     }
     let mut budget = checks::Budget::new(messages, ctx, state, settings);
     for m in messages {
         let showing = ctx.showing.contains(&m.id);
+        if in_progress(m) {
+            verdicts.push(Verdict {
+                message_id: m.id.clone(),
+                decision: Decision::Show,
+            });
+            continue;
+        }
         let decision = match checks::eligibility(m, ctx, state, settings, showing) {
             Err(reason) => Decision::Hidden(reason),
             Ok(()) if showing => Decision::Show,

@@ -617,3 +617,54 @@ fn explanations_read_as_one_line() {
         "tour: trigger: waiting for 10 s on page (0 s so far)"
     );
 }
+
+#[test]
+fn a_tour_in_progress_goes_on_anywhere_and_keeps_the_modal_slot() {
+    // The tour starts only through the API and only on /reports; the post
+    // would show on any page and has the higher priority.
+    let ms = compile(&[
+        message(
+            "tour",
+            "tour",
+            1,
+            json!({"trigger": {"type": "api"}, "pages": {"include": [{"match": "contains", "value": "/reports"}]}}),
+        ),
+        message("post", "post", 9, json!({})),
+        message("tip", "tooltip", 9, json!({})),
+    ]);
+    let mut f = Fixture::new();
+    f.url = "https://app.example/team".into();
+    let mut state = UserState::default();
+    let d = run(&ms, &f, &state, &Settings::default());
+    assert_ne!(by_id(&d)["tour"], &Decision::Show, "not started");
+    assert_eq!(by_id(&d)["post"], &Decision::Show);
+
+    // The user moved to step 2 on another page: the tour goes on here and
+    // the post waits for it.
+    let mut step = event("s", event_names::STEP, f.now - 1_000.0, Some("tour"));
+    step.data.insert("step".into(), json!(2));
+    state.apply(&step);
+    let d = run(&ms, &f, &state, &Settings::default());
+    assert_eq!(by_id(&d)["tour"], &Decision::Show);
+    assert_eq!(
+        by_id(&d)["post"],
+        &Decision::Hidden(Reason::LowerPriority {
+            winner: "tour".into(),
+            slot: "modal"
+        })
+    );
+    assert_eq!(
+        by_id(&d)["tip"],
+        &Decision::Hidden(Reason::LowerPriority {
+            winner: "tour".into(),
+            slot: "tooltip"
+        }),
+        "the tour's bubbles have no competition"
+    );
+
+    // Skipped: over, and the post may show.
+    state.apply(&event("x", event_names::DISMISSED, f.now, Some("tour")));
+    let d = run(&ms, &f, &state, &Settings::default());
+    assert_ne!(by_id(&d)["tour"], &Decision::Show);
+    assert_eq!(by_id(&d)["post"], &Decision::Show);
+}

@@ -2,7 +2,7 @@
 //! the messenger's emails (see [`crate::mail`]).
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,9 +13,17 @@ use super::{gate, AppJson};
 use crate::error::{AppError, Result};
 use crate::{mail, messenger, AppState};
 
+/// Largest raw email the webhook takes: mail providers cap messages at
+/// about 25 MB, and a reply with a photo attached must not be refused (only
+/// its text is kept). The API's general limit would turn it away.
+pub const INBOUND_LIMIT: usize = 30 * 1024 * 1024;
+
 /// Routes of this resource.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(inbound))
+    // The innermost body limit is the one extractors see.
+    OpenApiRouter::new()
+        .routes(routes!(inbound))
+        .layer(DefaultBodyLimit::max(INBOUND_LIMIT))
 }
 
 /// Which app's webhook this is.

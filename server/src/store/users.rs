@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
-use beckon_core::protocol::Event;
+use beckon_core::protocol::{event_names, Event};
 use beckon_core::state::UserState;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -376,11 +376,11 @@ impl Store {
     /// message event, and the most recent app events.
     pub async fn user_state(&self, app_id: &str, user_key: &str) -> Result<UserState> {
         let rows = sqlx::query(
-            "SELECT event_id, name, ts, message_id FROM (
-                SELECT event_id, name, ts, message_id FROM events
+            "SELECT event_id, name, ts, message_id, data FROM (
+                SELECT event_id, name, ts, message_id, data FROM events
                  WHERE app_id = $1 AND user_key = $2 AND message_id IS NOT NULL
                 UNION ALL
-                SELECT * FROM (SELECT event_id, name, ts, message_id FROM events
+                SELECT * FROM (SELECT event_id, name, ts, message_id, data FROM events
                  WHERE app_id = $1 AND user_key = $2 AND message_id IS NULL
                  ORDER BY ts DESC LIMIT $3) AS recent
              ) AS mine ORDER BY ts",
@@ -402,12 +402,21 @@ impl Store {
             .transpose()?
             .flatten();
         for r in &rows {
+            let name: String = r.try_get("name")?;
+            // Only tour steps and checklist tasks carry what the state
+            // keeps in their data; the rest is not parsed.
+            let data = if name == event_names::STEP || name == event_names::TASK {
+                let text: String = r.try_get("data")?;
+                serde_json::from_str::<Map<String, Value>>(&text).unwrap_or_default()
+            } else {
+                Map::new()
+            };
             state.apply(&Event {
                 id: r.try_get("event_id")?,
-                name: r.try_get("name")?,
+                name,
                 ts: r.try_get("ts")?,
                 message_id: r.try_get("message_id")?,
-                data: Map::new(),
+                data,
             });
         }
         Ok(state)

@@ -87,6 +87,9 @@ async fn validate(
             ActionTarget::Messenger { .. } => {}
         }
     }
+    content
+        .check(input.kind)
+        .map_err(|(field, reason)| AppError::field(field, reason))?;
     CompiledTargeting::compile(&input.targeting).map_err(|e| match e {
         beckon_core::Error::InvalidRule { path, reason } => AppError::field(path, reason),
         other => AppError::field("targeting", other.to_string()),

@@ -1,0 +1,151 @@
+//! The runtime's side of the messenger: creating it when the boot answer
+//! says the app has one, carrying the public API's `show` / `hide` /
+//! `showNewMessage` / `showArticle` and the surfaces' article and
+//! messenger actions to it, and its events to the app's `on()`
+//! subscribers and to orchestration (no proactive message over an open
+//! messenger or while the user waits for a person).
+
+use std::rc::Rc;
+
+use beckon_core::conversation::MessengerConfig;
+use wasm_bindgen::JsValue;
+
+use super::{later, listeners, Runtime};
+use crate::error::warn;
+use crate::messenger::{Connection, Messenger, MessengerEvent, MessengerOptions};
+
+impl Runtime {
+    /// Takes the messenger part of a boot answer: creates the messenger the
+    /// first time, gives it the new session token after that, and removes
+    /// it when the app no longer has one.
+    pub(super) fn set_messenger(
+        &mut self,
+        config: Option<MessengerConfig>,
+        session: Option<String>,
+    ) {
+        let (Some(config), Some(session)) = (config, session) else {
+            self.messenger = None;
+            return;
+        };
+        if let Some(m) = &self.messenger {
+            m.set_session(session);
+            return;
+        }
+        let options = MessengerOptions {
+            alignment: self.options.alignment,
+            horizontal_padding: self.options.horizontal_padding,
+            vertical_padding: self.options.vertical_padding,
+            launcher_selector: self.options.launcher_selector.clone(),
+            hide_launcher: self.options.hide_default_launcher,
+            z_index: self
+                .options
+                .z_index
+                .unwrap_or(MessengerOptions::default().z_index)
+                .saturating_add(crate::ui::layer::MESSENGER),
+            locale: self.locale.clone(),
+            theme: self.options.theme.clone(),
+        };
+        let connection = Connection {
+            api_base: self.api_base.clone(),
+            app_id: self.app_id.clone(),
+            session,
+        };
+        match Messenger::new(config, connection, options, Rc::new(on_messenger_event)) {
+            Ok(m) => self.messenger = Some(m),
+            Err(e) => warn(&["the messenger could not start: ", &e.describe()].concat()),
+        }
+    }
+
+    /// Whether the messenger's panel is open.
+    pub(super) fn messenger_open(&self) -> bool {
+        self.messenger.as_ref().is_some_and(Messenger::is_open)
+    }
+
+    /// Whether the user waits for a person in one of their conversations.
+    pub(super) fn conversation_open(&self) -> bool {
+        self.messenger
+            .as_ref()
+            .is_some_and(Messenger::has_open_conversation)
+    }
+
+    /// `show`, `hide`, `showNewMessage(text?)`, `showArticle(id)`.
+    pub(crate) fn messenger_command(&mut self, name: &str, arg: &JsValue) {
+        let Some(m) = &self.messenger else {
+            warn(
+                &[
+                    name,
+                    ": this app has no messenger (turn it on in the app's settings)",
+                ]
+                .concat(),
+            );
+            return;
+        };
+        match name {
+            "show" => m.open(),
+            "hide" => m.close(),
+            "showNewMessage" => {
+                if !(arg.is_undefined() || arg.is_null() || arg.is_string()) {
+                    warn("showNewMessage: the prefilled text must be a string");
+                    return;
+                }
+                m.new_message(arg.as_string().as_deref());
+            }
+            "showArticle" => match arg.as_string().filter(|s| !s.trim().is_empty()) {
+                Some(id) => m.show_article(&id),
+                None => warn("showArticle: the article id must be a non-empty string"),
+            },
+            _ => {}
+        }
+    }
+
+    /// A message's "open this article" action.
+    pub(super) fn open_article(&mut self, article_id: &str) {
+        match &self.messenger {
+            Some(m) => m.show_article(article_id),
+            None => warn("an article action needs the messenger, which this app does not have"),
+        }
+    }
+
+    /// A message's "talk to us" action, with its prefilled text.
+    pub(super) fn open_conversation(&mut self, text: Option<&str>) {
+        match &self.messenger {
+            Some(m) => m.new_message(text),
+            None => warn("a messenger action needs the messenger, which this app does not have"),
+        }
+    }
+}
+
+/// The messenger's news, for the app and for orchestration. The messenger
+/// delivers it from a microtask, outside the runtime's own calls.
+fn on_messenger_event(event: MessengerEvent) {
+    match event {
+        MessengerEvent::Opened => {
+            listeners::emit("messenger:opened", JsValue::UNDEFINED);
+            later(Runtime::evaluate);
+        }
+        MessengerEvent::Closed => {
+            listeners::emit("messenger:closed", JsValue::UNDEFINED);
+            later(Runtime::evaluate);
+        }
+        MessengerEvent::UnreadCount(n) => {
+            listeners::emit("unread_count", JsValue::from_f64(f64::from(n)));
+            // An answer from a person may have changed who waits.
+            later(Runtime::evaluate);
+        }
+        MessengerEvent::ConversationOpened(id) => {
+            listeners::emit("conversation:opened", conversation_payload(&id));
+        }
+        MessengerEvent::ConversationStarted(id) => {
+            listeners::emit("conversation:started", conversation_payload(&id));
+            later(Runtime::evaluate);
+        }
+        MessengerEvent::SessionExpired => later(|rt| super::boot::refresh(rt, Default::default())),
+    }
+}
+
+/// A `{conversation_id}` payload.
+fn conversation_payload(id: &str) -> JsValue {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"conversation_id".into(), &JsValue::from_str(id));
+    obj.into()
+}

@@ -1,0 +1,146 @@
+// The messenger through the SDK's public API on the example product pages,
+// with the release SDK and the real server: boot starts it from the
+// server's answer, `show` / `hide` / `showNewMessage` / `showArticle`
+// drive it, its events reach `on()` subscribers, a message's "ask us"
+// action opens it with the prefilled text, a proactive message waits while
+// it is open, and bad arguments are warnings. (tests/e2e/messenger.test.mjs
+// covers the messenger's own behaviour in depth.)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Opens `path` with every app-facing event recorded in `window.__seen`. */
+async function open(path) {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    window.__seen = [];
+    window.Beckon = window.Beckon || function () { (window.Beckon.q = window.Beckon.q || []).push(arguments); };
+    for (const name of ['ready', 'messenger:opened', 'messenger:closed', 'unread_count', 'conversation:opened', 'conversation:started']) {
+      window.Beckon('on', name, (payload) => window.__seen.push([name, payload ?? null]));
+    }
+  });
+  await page.goto(server.url + path);
+  await eventually(async () => (await seenEvents(page)).some(([n]) => n === 'ready'));
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  return { page, seen };
+}
+
+const seenEvents = (page) => page.evaluate(() => window.__seen);
+const named = async (page, name) => (await seenEvents(page)).filter(([n]) => n === name).map(([, p]) => p);
+const beckon = (page, ...args) => page.evaluate((a) => window.Beckon(...a), args);
+
+async function reply(id, body) {
+  const res = await fetch(`${server.url}/admin/v1/inbox/demo/conversations/${id}/reply`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ agent: 'Ana', body }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test('show, hide, showNewMessage and showArticle drive the messenger; its events reach on()', async () => {
+  const { page, seen } = await open('/index.html?user=e2e-api-messenger');
+  const dialog = page.getByRole('dialog', { name: 'Acme Support' });
+
+  await beckon(page, 'show');
+  await dialog.waitFor();
+  assert.ok(await eventually(async () => (await named(page, 'messenger:opened')).length === 1), 'messenger:opened');
+  await beckon(page, 'hide');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.ok(await eventually(async () => (await named(page, 'messenger:closed')).length === 1), 'messenger:closed');
+
+  await beckon(page, 'showNewMessage', 'I need a human please');
+  const field = page.getByRole('textbox', { name: 'Write a message…' });
+  await field.waitFor();
+  assert.equal(await field.inputValue(), 'I need a human please', 'prefilled');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const started = await eventually(async () => (await named(page, 'conversation:started'))[0]);
+  assert.match(started?.conversation_id ?? '', /\S/, 'conversation:started carries the id');
+  await page.getByRole('log').getByText(/will answer here/).waitFor();
+
+  // A person answers while the panel is closed: the app hears the count.
+  await beckon(page, 'hide');
+  await reply(started.conversation_id, 'Hello from Ana');
+  assert.ok(await eventually(async () => (await named(page, 'unread_count')).includes(1), { timeout: 10000 }), 'unread_count 1');
+
+  await beckon(page, 'showArticle', 'reset-password');
+  await page.getByRole('heading', { name: 'Reset your password', level: 2 }).waitFor();
+  assert.deepEqual(seen.pageErrors, []);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+test("a message's \"ask us\" action opens the messenger with its text; proactive messages wait while it is open", async () => {
+  const { page, seen } = await open('/team.html?user=e2e-api-action');
+  const post = page.locator('[data-beckon="post"] .post');
+  await post.waitFor();
+  await post.getByRole('button', { name: 'Ask a question' }).click();
+  const field = page.getByRole('textbox', { name: 'Write a message…' });
+  await field.waitFor();
+  assert.equal(await field.inputValue(), 'Hi! Tell me about the Team plan.');
+  await post.waitFor({ state: 'detached' });
+
+  // With the messenger open, a message started by its trigger does not
+  // cover it; it shows once the messenger is closed.
+  await page.evaluate(() => history.pushState({}, '', '/pricing.html?user=e2e-api-action'));
+  await page.waitForTimeout(400);
+  assert.equal(await page.locator('[data-beckon="banner"]').count(), 0, 'no banner over the open messenger');
+  await beckon(page, 'hide');
+  await page.locator('[data-beckon="banner"]').waitFor();
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('bad messenger arguments are one clear warning each, never an exception', async () => {
+  const { page, seen } = await open('/index.html?user=e2e-api-bad');
+  await beckon(page, 'showArticle', 42);
+  await beckon(page, 'showNewMessage', { text: 'x' });
+  await eventually(() => seen.warnings.length >= 2);
+  assert.ok(seen.warnings.some((w) => w.includes('showArticle: the article id must be a non-empty string')), seen.warnings.join('\n'));
+  assert.ok(seen.warnings.some((w) => w.includes('showNewMessage: the prefilled text must be a string')), seen.warnings.join('\n'));
+  assert.equal(await page.getByRole('dialog', { name: 'Acme Support' }).count(), 0, 'nothing opened');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('a refused session token is renewed by a boot and nothing the user wrote is lost', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  let corrupted = 0;
+  const refused = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/v1/conversations') && r.status() === 401) refused.push(r.url());
+  });
+  await page.route('**/v1/boot', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    if (corrupted === 0 && body.session) {
+      corrupted += 1;
+      body.session = 'expired.token.value';
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${server.url}/index.html?user=e2e-api-session`);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  assert.equal(corrupted, 1, 'the first boot answer carried a bad token');
+  await page.evaluate(() => window.Beckon('showNewMessage', 'Can I export to Excel?'));
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('log');
+  await log.locator('.msg.user').getByText('Delivered').waitFor({ timeout: 10000 });
+  assert.equal(await log.locator('.msg.user').count(), 1, 'sent once');
+  assert.ok(refused.length >= 1, 'the server did refuse the bad token');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
