@@ -5,11 +5,13 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const BUDGET_GZIP = 60 * 1024;
 const files = ['loader.js', 'beckon.js', 'beckon_bg.wasm'];
+// The same directory the build wrote to (scripts/build-sdk.sh honours it too).
+const dir = process.env.BECKON_SDK_DIR || 'dist';
 const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
 let total = { raw: 0, gzip: 0, br: 0 };
 console.log('file'.padEnd(18) + 'raw'.padStart(10) + 'gzip'.padStart(10) + 'brotli'.padStart(10));
 for (const name of files) {
-  const raw = readFileSync(`dist/${name}`);
+  const raw = readFileSync(`${dir}/${name}`);
   const sizes = {
     raw: raw.length,
     gzip: gzipSync(raw, { level: 9 }).length,

@@ -40,9 +40,9 @@ thread_local! {
 /// `data-api-base`).
 #[wasm_bindgen]
 pub fn configure(defaults: JsValue) {
-    match serde_wasm_bindgen::from_value::<Defaults>(defaults) {
+    match crate::client::from_js::<Defaults>(&defaults) {
         Ok(d) => runtime::set_defaults(d),
-        Err(e) => warn(&["loader defaults: ", &e.to_string()].concat()),
+        Err(e) => warn(&["loader defaults: ", &e].concat()),
     }
 }
 
@@ -54,9 +54,8 @@ pub fn prefetched(key: String, response: js_sys::Promise) {
     runtime::set_prefetch(key, response);
 }
 
-/// serde-wasm-bindgen reads only the fields a struct names, so
-/// `deny_unknown_fields` never fires on a JS object; this check makes a typo
-/// such as `userId` a warning that names it.
+/// Makes a typo such as `userId` a warning that names it and lists the
+/// known options, before the options are read.
 fn reject_unknown_keys(arg: &JsValue, command: &str, known: &[&str]) -> Result<(), SdkError> {
     if !arg.is_object() {
         return Err(SdkError::BadArgument(
@@ -103,8 +102,8 @@ fn object_arg(arg: &JsValue, command: &str, what: &str) -> Result<Map<String, Va
     if !arg.is_object() || js_sys::Array::is_array(arg) {
         return Err([command, ": ", what, " must be an object"].concat());
     }
-    serde_wasm_bindgen::from_value::<Map<String, Value>>(arg.clone())
-        .map_err(|e| [command, ": ", what, ": ", &e.to_string()].concat())
+    crate::client::from_js::<Map<String, Value>>(arg)
+        .map_err(|e| [command, ": ", what, ": ", &e].concat())
 }
 
 /// A non-empty string argument.
@@ -196,8 +195,8 @@ fn boot(arg: JsValue) -> JsValue {
         Ok(BootOptions::default())
     } else {
         reject_unknown_keys(&arg, "boot", BootOptions::FIELDS).and_then(|()| {
-            serde_wasm_bindgen::from_value::<BootOptions>(arg)
-                .map_err(|e| SdkError::BadArgument(["boot: ", &e.to_string()].concat()))
+            crate::client::from_js::<BootOptions>(&arg)
+                .map_err(|e| SdkError::BadArgument(["boot: ", &e].concat()))
         })
     };
     let promise = wasm_bindgen_futures::future_to_promise(async move {

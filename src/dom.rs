@@ -145,3 +145,11 @@ pub fn set_style(el: &Element, props: &[(&str, &str)]) {
         }
     }
 }
+
+/// `v` limited to `[lo, hi]` (`hi` wins if `lo > hi`; NaN gives `lo`).
+/// Not `f64::clamp`: its check that `lo <= hi` formats both with `Debug`
+/// when it fails, and that alone brought Rust's float formatting (about
+/// 20 KB) into the wasm.
+pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    v.max(lo).min(hi)
+}

@@ -68,12 +68,6 @@ pub fn js_text(value: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-impl From<serde_wasm_bindgen::Error> for SdkError {
-    fn from(e: serde_wasm_bindgen::Error) -> Self {
-        SdkError::BadArgument(e.to_string())
-    }
-}
-
 /// Writes one `[Beckon] …` warning to the console.
 pub fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&["[Beckon] ", message].concat()));

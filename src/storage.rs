@@ -85,3 +85,17 @@ impl Storage {
         }
     }
 }
+
+/// A stored instant (`Date.now()` ms, a whole number) as text, by integer
+/// formatting: the wasm carries no float formatting for it.
+pub fn ms_text(ms: f64) -> String {
+    // Saturating: a negative or absurd clock reads as 0 or u64::MAX.
+    (ms as u64).to_string()
+}
+
+/// An instant written by [`ms_text`] (or an older float text such as
+/// `1764351234567.5`, whose fraction is dropped), by integer parsing.
+pub fn ms_from_text(text: &str) -> Option<f64> {
+    let whole = text.split_once('.').map_or(text, |(w, _)| w);
+    whole.parse::<u64>().ok().map(|ms| ms as f64)
+}

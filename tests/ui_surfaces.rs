@@ -3,8 +3,8 @@
 //! leaves nothing behind.
 #![cfg(target_arch = "wasm32")]
 
+use beckon_core::vecmap::VecSet;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use beckon::dom::document;
@@ -373,7 +373,7 @@ fn checklist() -> Value {
 fn checklist_shows_progress_ticks_tasks_and_completes() {
     let env = Env {
         progress: Progress {
-            done_tasks: BTreeSet::from(["a".to_owned()]),
+            done_tasks: VecSet::from(["a".to_owned()]),
             seen_before: true,
             ..Progress::default()
         },
@@ -418,7 +418,7 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     // The runtime saw the click on #c: every task done, the list completes.
     let all = Env {
         progress: Progress {
-            done_tasks: BTreeSet::from(["a".to_owned(), "c".to_owned()]),
+            done_tasks: VecSet::from(["a".to_owned(), "c".to_owned()]),
             ..Progress::default()
         },
         ..Env::default()

@@ -14,10 +14,11 @@
 //! natively: [`Content::localized`], [`checklist_done`],
 //! [`TourContent::advance_on_event`] and [`page_matches`].
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::json::Tagged;
+use crate::vecmap::{VecMap, VecSet};
 
 use crate::condition::{Condition, SavedGroups};
 use crate::protocol::MessageKind;
@@ -95,8 +96,8 @@ pub struct Content {
     pub tour: Option<TourContent>,
     /// Translations by locale (`de`, `pt-BR`); what is missing in one falls
     /// back to the fields above.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub locales: BTreeMap<String, Translation>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub locales: VecMap<Translation>,
 }
 
 fn yes() -> bool {
@@ -120,7 +121,7 @@ impl Default for Content {
             anchor: None,
             checklist: None,
             tour: None,
-            locales: BTreeMap::new(),
+            locales: VecMap::new(),
         }
     }
 }
@@ -198,9 +199,10 @@ pub struct Task {
     pub action: Option<Action>,
 }
 
-/// What marks a task done.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What marks a task done. (`Deserialize` by hand, see
+/// [`crate::json::Tagged`]: as `#[serde(tag = "type", deny_unknown_fields)]`.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum DoneWhen {
     /// The app tracked this event (`count` times, default once).
     Event {
@@ -228,6 +230,40 @@ fn one() -> u32 {
     1
 }
 
+impl<'de> Deserialize<'de> for DoneWhen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut t = Tagged::read(d, "type", &["event", "attribute", "click", "manual"])?;
+        let read = |t: &mut Tagged| -> Result<Self, String> {
+            Ok(match t.tag.as_str() {
+                "event" => {
+                    let v = DoneWhen::Event {
+                        name: t.need("name")?,
+                        count: t.opt("count")?.unwrap_or_else(one),
+                    };
+                    t.deny_rest(&["name", "count"])?;
+                    v
+                }
+                "attribute" => {
+                    let v = DoneWhen::Attribute {
+                        condition: t.need("condition")?,
+                    };
+                    t.deny_rest(&["condition"])?;
+                    v
+                }
+                "click" => {
+                    let v = DoneWhen::Click {
+                        selector: t.need("selector")?,
+                    };
+                    t.deny_rest(&["selector"])?;
+                    v
+                }
+                _ => DoneWhen::Manual,
+            })
+        };
+        read(&mut t).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A tour: steps, possibly on several pages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -247,9 +283,10 @@ pub enum StepKind {
     Modal,
 }
 
-/// What moves a tour past a step.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What moves a tour past a step. (`Deserialize` by hand, see
+/// [`crate::json::Tagged`]: as `#[serde(tag = "type", deny_unknown_fields)]`.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum AdvanceOn {
     /// The Next button.
     #[default]
@@ -261,6 +298,26 @@ pub enum AdvanceOn {
         /// The event's name.
         name: String,
     },
+}
+
+impl<'de> Deserialize<'de> for AdvanceOn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut t = Tagged::read(d, "type", &["next", "click", "event"])?;
+        let read = |t: &mut Tagged| -> Result<Self, String> {
+            Ok(match t.tag.as_str() {
+                "event" => {
+                    let v = AdvanceOn::Event {
+                        name: t.need("name")?,
+                    };
+                    t.deny_rest(&["name"])?;
+                    v
+                }
+                "click" => AdvanceOn::Click,
+                _ => AdvanceOn::Next,
+            })
+        };
+        read(&mut t).map_err(serde::de::Error::custom)
+    }
 }
 
 /// One step of a tour.
@@ -312,8 +369,8 @@ pub struct Translation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_alt: Option<String>,
     /// Checklist tasks by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tasks: BTreeMap<String, TextPair>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub tasks: VecMap<TextPair>,
     /// Tour steps by position.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<TextPair>,
@@ -349,7 +406,7 @@ impl Content {
     /// missing text falling back to the default; `locales` is emptied.
     pub fn localized(&self, locale: &str) -> Content {
         let mut out = self.clone();
-        out.locales = BTreeMap::new();
+        out.locales = VecMap::new();
         let wanted = locale.to_ascii_lowercase().replace('_', "-");
         let language = wanted.split('-').next().unwrap_or("");
         let find = |key: &str| {
@@ -408,12 +465,13 @@ impl Content {
                 if tasks.is_empty() {
                     return fault("content.checklist.tasks", "at least one task");
                 }
-                let mut ids = BTreeSet::new();
+                let mut ids: Vec<&str> = Vec::new();
                 for (i, task) in tasks.iter().enumerate() {
                     let at = ["content.checklist.tasks[", &i.to_string(), "]"].concat();
-                    if task.id.trim().is_empty() || !ids.insert(task.id.as_str()) {
+                    if task.id.trim().is_empty() || ids.contains(&task.id.as_str()) {
                         return fault(&[&at, ".id"].concat(), "a non-empty id, unique in the list");
                     }
+                    ids.push(&task.id);
                     if let DoneWhen::Attribute { condition } = &task.done_when {
                         if let Err(e) = Condition::compile(condition) {
                             return fault(&[&at, ".done_when.condition"].concat(), &e.to_string());
@@ -454,23 +512,26 @@ pub fn checklist_done(
     list: &ChecklistContent,
     state: &UserState,
     attributes: &Value,
-    clicked: &BTreeSet<String>,
-) -> BTreeSet<String> {
+    clicked: &VecSet,
+) -> VecSet {
     let groups = SavedGroups::default();
-    list.tasks
-        .iter()
-        .filter(|task| {
-            clicked.contains(&task.id)
-                || match &task.done_when {
-                    DoneWhen::Event { name, count } => state.event_count(name, None) >= *count,
-                    DoneWhen::Attribute { condition } => {
-                        Condition::compile(condition).is_ok_and(|c| c.eval(attributes, &groups))
-                    }
-                    DoneWhen::Click { .. } | DoneWhen::Manual => false,
+    // Inserted one by one: `collect` into a set sorts first, which put a
+    // merge sort into the wasm for this alone.
+    let mut done = VecSet::new();
+    let finished = list.tasks.iter().filter(|task| {
+        clicked.contains(&task.id)
+            || match &task.done_when {
+                DoneWhen::Event { name, count } => state.event_count(name, None) >= *count,
+                DoneWhen::Attribute { condition } => {
+                    Condition::compile(condition).is_ok_and(|c| c.eval(attributes, &groups))
                 }
-        })
-        .map(|task| task.id.clone())
-        .collect()
+                DoneWhen::Click { .. } | DoneWhen::Manual => false,
+            }
+    });
+    for task in finished {
+        done.insert(task.id.clone());
+    }
+    done
 }
 
 impl ChecklistContent {
@@ -484,7 +545,7 @@ impl ChecklistContent {
     }
 
     /// Whether every task is in `done`: the list is complete (a goal).
-    pub fn is_complete(&self, done: &BTreeSet<String>) -> bool {
+    pub fn is_complete(&self, done: &VecSet) -> bool {
         self.tasks.iter().all(|t| done.contains(&t.id))
     }
 }
@@ -541,8 +602,10 @@ pub fn step_url(page: &str, current: &str) -> String {
 }
 
 /// A button on a message and what it does. (Not `deny_unknown_fields`:
-/// serde cannot combine it with the flattened target.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// serde cannot combine it with the flattened target; other members are
+/// ignored. `Deserialize` by hand, see [`crate::json::Tagged`]: the same
+/// documents as the derive with `#[serde(flatten)]` accepted.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     /// The button's text.
     pub label: String,
@@ -551,8 +614,10 @@ pub struct Action {
     pub target: ActionTarget,
 }
 
-/// What an action does when clicked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What an action does when clicked. (`Deserialize` by hand, see
+/// [`crate::json::Tagged`]: as `#[serde(tag = "type")]`, other members
+/// ignored.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ActionTarget {
     /// Open a URL (http(s), mailto or relative only).
@@ -576,6 +641,51 @@ pub enum ActionTarget {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
     },
+}
+
+impl ActionTarget {
+    fn read(t: &mut Tagged) -> Result<Self, String> {
+        Ok(match t.tag.as_str() {
+            "url" => ActionTarget::Url {
+                url: t.need("url")?,
+            },
+            "article" => ActionTarget::Article {
+                article_id: t.need("article_id")?,
+            },
+            "tour" => ActionTarget::Tour {
+                message_id: t.need("message_id")?,
+            },
+            _ => ActionTarget::Messenger {
+                text: t.maybe("text")?,
+            },
+        })
+    }
+}
+
+const ACTION_TARGETS: &[&str] = &["url", "article", "tour", "messenger"];
+
+impl<'de> Deserialize<'de> for ActionTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut t = Tagged::read(d, "type", ACTION_TARGETS)?;
+        ActionTarget::read(&mut t).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut fields = <serde_json::Map<String, Value>>::deserialize(d)?;
+        let read = move || -> Result<Self, String> {
+            // As serde's flatten: the struct's own field first, then the
+            // flattened enum from the other members.
+            let label = crate::json::take_field(&mut fields, "label")?;
+            let mut t = Tagged::new(fields, "type", ACTION_TARGETS)?;
+            Ok(Action {
+                label,
+                target: ActionTarget::read(&mut t)?,
+            })
+        };
+        read().map_err(serde::de::Error::custom)
+    }
 }
 
 #[cfg(test)]
@@ -612,6 +722,124 @@ mod tests {
         }
     }
 
+    /// The derives the hand-written `Deserialize`s replaced, kept to check
+    /// that both accept and refuse the same documents with the same texts.
+    mod derived {
+        use serde::{Deserialize, Serialize};
+        use serde_json::Value;
+
+        fn one() -> u32 {
+            1
+        }
+
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+        pub enum DoneWhen {
+            Event {
+                name: String,
+                #[serde(default = "one")]
+                count: u32,
+            },
+            Attribute {
+                condition: Value,
+            },
+            Click {
+                selector: String,
+            },
+            Manual,
+        }
+
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+        pub enum AdvanceOn {
+            Next,
+            Click,
+            Event { name: String },
+        }
+
+        #[derive(Debug, Serialize, Deserialize)]
+        pub struct Action {
+            pub label: String,
+            #[serde(flatten)]
+            pub target: ActionTarget,
+        }
+
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        pub enum ActionTarget {
+            Url {
+                url: String,
+            },
+            Article {
+                article_id: String,
+            },
+            Tour {
+                message_id: String,
+            },
+            Messenger {
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                text: Option<String>,
+            },
+        }
+    }
+
+    fn same<A, B>(docs: &[Value])
+    where
+        A: serde::de::DeserializeOwned + Serialize,
+        B: serde::de::DeserializeOwned + Serialize,
+    {
+        for doc in docs {
+            let ours = serde_json::from_value::<A>(doc.clone())
+                .map(|v| serde_json::to_value(v).expect("json"))
+                .map_err(|e| e.to_string());
+            let theirs = serde_json::from_value::<B>(doc.clone())
+                .map(|v| serde_json::to_value(v).expect("json"))
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{doc}");
+        }
+    }
+
+    #[test]
+    fn tagged_content_reads_as_the_derive_read_it() {
+        same::<DoneWhen, derived::DoneWhen>(&[
+            json!({"type": "event", "name": "x"}),
+            json!({"type": "event", "name": "x", "count": 2}),
+            json!({"type": "event", "name": "x", "times": 2}),
+            json!({"type": "event"}),
+            json!({"type": "attribute", "condition": {"plan": "pro"}}),
+            json!({"type": "attribute", "condition": null}),
+            json!({"type": "attribute"}),
+            json!({"type": "click", "selector": "#a"}),
+            json!({"type": "click", "selector": 1}),
+            json!({"type": "manual"}),
+            json!({"type": "manual", "x": 1}),
+            json!({"type": "magic"}),
+            json!({}),
+        ]);
+        same::<AdvanceOn, derived::AdvanceOn>(&[
+            json!({"type": "next"}),
+            json!({"type": "click"}),
+            json!({"type": "event", "name": "x"}),
+            json!({"type": "event", "name": "x", "n": 1}),
+            json!({"type": "event"}),
+            json!({"type": "swipe"}),
+        ]);
+        same::<Action, derived::Action>(&[
+            json!({"label": "Go", "type": "url", "url": "/p"}),
+            json!({"label": "Go", "type": "url", "url": "/p", "extra": true}),
+            json!({"label": "Go", "type": "article", "article_id": "a1"}),
+            json!({"label": "Go", "type": "tour", "message_id": "m1"}),
+            json!({"label": "Go", "type": "messenger"}),
+            json!({"label": "Go", "type": "messenger", "text": null}),
+            json!({"label": "Go", "type": "messenger", "text": "hi"}),
+            json!({"label": "Go", "type": "url"}),
+            json!({"label": "Go", "type": "fly"}),
+            json!({"label": "Go"}),
+            json!({"type": "url", "url": "/p"}),
+            json!({"label": 3, "type": "url", "url": "/p"}),
+        ]);
+    }
+
     #[test]
     fn unknown_fields_are_refused_with_their_name() {
         for bad in [
@@ -631,7 +859,7 @@ mod tests {
         let c = checklist();
         let list = c.checklist.as_ref().expect("list");
         let mut state = UserState::default();
-        let none = BTreeSet::new();
+        let none = VecSet::new();
         assert!(checklist_done(list, &state, &json!({}), &none).is_empty());
         state.apply(&app_event("1", "report_created"));
         assert!(
@@ -644,11 +872,8 @@ mod tests {
             ..app_event("3", event_names::SHOWN)
         });
         let done = checklist_done(list, &state, &json!({"team_size": 3}), &none);
-        assert_eq!(
-            done,
-            BTreeSet::from(["report".to_owned(), "team".to_owned()])
-        );
-        let clicked = BTreeSet::from(["pricing".to_owned(), "hello".to_owned()]);
+        assert_eq!(done, VecSet::from(["report".to_owned(), "team".to_owned()]));
+        let clicked = VecSet::from(["pricing".to_owned(), "hello".to_owned()]);
         let all = checklist_done(list, &state, &json!({"team_size": 3}), &clicked);
         assert!(list.is_complete(&all));
         assert!(!list.is_complete(&done));

@@ -9,7 +9,7 @@
 //! records and a count of the older ones, so storage stays bounded; counts
 //! are exact until a history has been compacted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vecmap::{VecMap, VecSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +26,8 @@ pub const HISTORY_LIMIT: usize = 50;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// The newest occurrences by event id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub recent: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub recent: VecMap<f64>,
     /// Occurrences no longer listed.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub older: u32,
@@ -122,8 +122,8 @@ pub struct MessageState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepAt>,
     /// A checklist's done tasks, by id.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub tasks: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "VecSet::is_empty")]
+    pub tasks: VecSet,
 }
 
 /// Where a tour is, and since when.
@@ -167,10 +167,10 @@ pub struct UserState {
     pub v: u32,
     /// Per message id.
     #[serde(default)]
-    pub messages: BTreeMap<String, MessageState>,
+    pub messages: VecMap<MessageState>,
     /// The app's own tracked events, per name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub events: BTreeMap<String, History>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub events: VecMap<History>,
     /// When the user last had an unhappy conversation (bad rating or an
     /// agent's mark); proactive messages keep away for a while after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,8 +181,8 @@ impl Default for UserState {
     fn default() -> Self {
         Self {
             v: STATE_VERSION,
-            messages: BTreeMap::new(),
-            events: BTreeMap::new(),
+            messages: VecMap::new(),
+            events: VecMap::new(),
             unhappy_at: None,
         }
     }
@@ -212,13 +212,10 @@ impl UserState {
     pub fn apply(&mut self, event: &Event) {
         let ts = event.ts;
         let Some(id) = event.message_id.as_deref() else {
-            self.events
-                .entry(event.name.clone())
-                .or_default()
-                .add(&event.id, ts);
+            self.events.get_or_default(&event.name).add(&event.id, ts);
             return;
         };
-        let m = self.messages.entry(id.to_owned()).or_default();
+        let m = self.messages.get_or_default(id);
         match event.name.as_str() {
             event_names::SHOWN => {
                 m.shown.add(&event.id, ts);
@@ -257,7 +254,7 @@ impl UserState {
     /// side recorded is lost and nothing is counted twice.
     pub fn merge(&mut self, other: &UserState) {
         for (id, theirs) in &other.messages {
-            let mine = self.messages.entry(id.clone()).or_default();
+            let mine = self.messages.get_or_default(id);
             mine.shown.merge(&theirs.shown);
             mine.dismissed_at = earliest(mine.dismissed_at, theirs.dismissed_at);
             mine.completed_at = earliest(mine.completed_at, theirs.completed_at);
@@ -269,7 +266,7 @@ impl UserState {
             mine.tasks.extend(theirs.tasks.iter().cloned());
         }
         for (name, theirs) in &other.events {
-            self.events.entry(name.clone()).or_default().merge(theirs);
+            self.events.get_or_default(name).merge(theirs);
         }
         self.unhappy_at = latest(self.unhappy_at, other.unhappy_at);
     }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::condition::Condition;
+use crate::json::Tagged;
 use crate::time::parse_rfc3339_ms;
 use crate::{Error, Result};
 
@@ -112,9 +113,11 @@ pub enum ElementAction {
     Hovered,
 }
 
-/// What makes an eligible message appear.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What makes an eligible message appear. (`Deserialize` by hand, see
+/// [`crate::json::Tagged`]: the same documents as
+/// `#[serde(tag = "type", deny_unknown_fields)]` would accept.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Trigger {
     /// As soon as the page is viewed.
     #[default]
@@ -157,6 +160,68 @@ pub enum Trigger {
     },
     /// Only when the app calls the API for it.
     Api,
+}
+
+impl<'de> Deserialize<'de> for Trigger {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &[
+            "page_view",
+            "event",
+            "element",
+            "time_on_page",
+            "scroll",
+            "exit_intent",
+            "idle",
+            "api",
+        ];
+        let mut t = Tagged::read(d, "type", VARIANTS)?;
+        let read = |t: &mut Tagged| -> std::result::Result<Self, String> {
+            Ok(match t.tag.as_str() {
+                "event" => {
+                    let v = Trigger::Event {
+                        name: t.need("name")?,
+                        count: t.opt("count")?.unwrap_or_else(one),
+                        within_hours: t.maybe("within_hours")?,
+                    };
+                    t.deny_rest(&["name", "count", "within_hours"])?;
+                    v
+                }
+                "element" => {
+                    let v = Trigger::Element {
+                        selector: t.need("selector")?,
+                        on: t.need("on")?,
+                    };
+                    t.deny_rest(&["selector", "on"])?;
+                    v
+                }
+                "time_on_page" => {
+                    let v = Trigger::TimeOnPage {
+                        seconds: t.need("seconds")?,
+                    };
+                    t.deny_rest(&["seconds"])?;
+                    v
+                }
+                "scroll" => {
+                    let v = Trigger::Scroll {
+                        percent: t.need("percent")?,
+                    };
+                    t.deny_rest(&["percent"])?;
+                    v
+                }
+                "idle" => {
+                    let v = Trigger::Idle {
+                        seconds: t.need("seconds")?,
+                    };
+                    t.deny_rest(&["seconds"])?;
+                    v
+                }
+                "exit_intent" => Trigger::ExitIntent,
+                "api" => Trigger::Api,
+                _ => Trigger::PageView,
+            })
+        };
+        read(&mut t).map_err(serde::de::Error::custom)
+    }
 }
 
 fn one() -> u32 {
@@ -601,6 +666,80 @@ mod tests {
         let t: Targeting = serde_json::from_value(json!({"audience": {"$or": null}})).expect("t");
         let err = CompiledTargeting::compile(&t).unwrap_err();
         assert!(err.to_string().contains("targeting.audience"), "{err}");
+    }
+
+    /// The derive the hand-written `Deserialize` replaced, kept to check
+    /// that both accept and refuse the same documents with the same texts.
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    enum Derived {
+        PageView,
+        Event {
+            name: String,
+            #[serde(default = "one")]
+            count: u32,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            within_hours: Option<f64>,
+        },
+        Element {
+            selector: String,
+            on: ElementAction,
+        },
+        TimeOnPage {
+            seconds: f64,
+        },
+        Scroll {
+            percent: f64,
+        },
+        ExitIntent,
+        Idle {
+            seconds: f64,
+        },
+        Api,
+    }
+
+    #[test]
+    fn triggers_read_as_the_derive_read_them() {
+        for doc in [
+            json!({"type": "page_view"}),
+            json!({"type": "page_view", "extra": 1}),
+            json!({"type": "event", "name": "x"}),
+            json!({"type": "event", "name": "x", "count": 3, "within_hours": 1.5}),
+            json!({"type": "event", "name": "x", "within_hours": null}),
+            json!({"type": "event", "name": "x", "cnt": 2}),
+            json!({"type": "event", "count": 2}),
+            json!({"type": "event", "name": 5}),
+            json!({"type": "event", "name": "x", "count": -1}),
+            json!({"type": "element", "selector": "#a", "on": "clicked"}),
+            json!({"type": "element", "selector": "#a", "on": "tapped"}),
+            json!({"type": "time_on_page", "seconds": 3}),
+            json!({"type": "scroll", "percent": "half"}),
+            json!({"type": "idle"}),
+            json!({"type": "exit_intent"}),
+            json!({"type": "api"}),
+            json!({"type": "teleport"}),
+            json!({"type": 3}),
+            json!({"name": "x"}),
+            json!("page_view"),
+            json!([1]),
+        ] {
+            let ours = serde_json::from_value::<Trigger>(doc.clone())
+                .map(|t| serde_json::to_value(t).expect("json"))
+                .map_err(|e| e.to_string());
+            let derived = serde_json::from_value::<Derived>(doc.clone())
+                .map(|t| serde_json::to_value(t).expect("json"))
+                .map_err(|e| e.to_string());
+            assert_eq!(
+                ours.is_ok(),
+                derived.is_ok(),
+                "{doc}: {ours:?} / {derived:?}"
+            );
+            // Same values, same error texts; only a document that is not an
+            // object is worded differently ("expected a map").
+            if doc.is_object() {
+                assert_eq!(ours, derived, "{doc}");
+            }
+        }
     }
 
     #[test]

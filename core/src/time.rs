@@ -58,7 +58,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
         let end = after
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(after.len());
-        secs = after[..end].parse::<f64>().ok()?;
+        secs = seconds(&after[..end])?;
         rest = &after[end..];
     }
     let offset_min = match rest {
@@ -81,6 +81,29 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
     Some(days * DAY_MS + (h * 60 + mi - offset_min) as f64 * 60_000.0 + secs * 1000.0)
 }
 
+/// `SS` or `SS.fff…` as seconds, by integer parsing (the float parser and
+/// its tables cost the wasm about 15 KB); digits past the 15th fraction
+/// digit are below a double's precision here and are ignored.
+fn seconds(text: &str) -> Option<f64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !all_digits(whole) || !all_digits(frac) {
+        return None;
+    }
+    let whole = if whole.is_empty() {
+        0
+    } else {
+        whole.parse::<u64>().ok()?
+    };
+    let frac = &frac[..frac.len().min(15)];
+    let mut secs = whole as f64;
+    if !frac.is_empty() {
+        let digits = frac.parse::<u64>().ok()? as f64;
+        secs += digits / 10f64.powi(frac.len() as i32);
+    }
+    Some(secs)
+}
+
 /// Weekday (0 = Sunday) and hour (0–23) of `now_ms` at a UTC offset.
 pub fn local_weekday_hour(now_ms: f64, utc_offset_minutes: i32) -> (u8, u8) {
     let local = now_ms + f64::from(utc_offset_minutes) * 60_000.0;
@@ -101,6 +124,8 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("1970-01-02"), Some(DAY_MS));
         assert_eq!(parse_rfc3339_ms("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:01.5Z"), Some(1500.0));
+        assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:01.25Z"), Some(1250.0));
+        assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:59.125Z"), Some(59125.0));
         // 2026-11-28T04:21:54Z, checked against `date -d … +%s`.
         assert_eq!(
             parse_rfc3339_ms("2026-11-28T04:21:54Z"),
@@ -112,6 +137,8 @@ mod tests {
             "2026-11-28T25:00:00Z",
             "2026-11-28T04:21:54",
             "28/11/2026",
+            "2026-11-28T04:21:5.4.3Z",
+            "2026-11-28T04:21:.Z",
         ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }

@@ -12,7 +12,7 @@ use beckon_core::conversation::{
     ConversationMessage, ConversationSummary, NewMessage, StreamEvent,
 };
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
+use serde_json::Value;
 
 use super::http::{parse, Req};
 use crate::client::to_json_string;
@@ -171,10 +171,8 @@ struct TypingEvent {
 
 /// One [`StreamEvent`] from its JSON; `None` for a kind this SDK does not
 /// know (a newer server) or a malformed one.
-pub fn stream_event(value: JsValue) -> Option<StreamEvent> {
-    let kind = js_sys::Reflect::get(&value, &"type".into())
-        .ok()?
-        .as_string()?;
+pub fn stream_event(value: Value) -> Option<StreamEvent> {
+    let kind = value.get("type")?.as_str()?.to_owned();
     Some(match kind.as_str() {
         "message" => {
             let e: MessageEvent = parse(value).ok()?;
@@ -199,14 +197,13 @@ pub fn stream_event(value: JsValue) -> Option<StreamEvent> {
 
 #[derive(Deserialize)]
 struct RawUpdates {
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    events: js_sys::Array,
+    events: Vec<Value>,
     cursor: String,
 }
 
 /// The events and next cursor of an `updates` answer.
-pub fn updates(value: JsValue) -> SdkResult<(Vec<StreamEvent>, String)> {
+pub fn updates(value: Value) -> SdkResult<(Vec<StreamEvent>, String)> {
     let raw: RawUpdates = parse(value)?;
-    let events = raw.events.iter().filter_map(stream_event).collect();
+    let events = raw.events.into_iter().filter_map(stream_event).collect();
     Ok((events, raw.cursor))
 }

@@ -48,16 +48,16 @@ pub fn messenger_debug_start(
     config: JsValue,
     options: JsValue,
 ) -> Option<String> {
-    let config: MessengerConfig = match serde_wasm_bindgen::from_value(config) {
+    let config: MessengerConfig = match crate::client::from_js(&config) {
         Ok(c) => c,
-        Err(e) => return Some(e.to_string()),
+        Err(e) => return Some(e),
     };
     let options: MessengerOptions = if options.is_undefined() || options.is_null() {
         MessengerOptions::default()
     } else {
-        match serde_wasm_bindgen::from_value(options) {
+        match crate::client::from_js(&options) {
             Ok(o) => o,
-            Err(e) => return Some(e.to_string()),
+            Err(e) => return Some(e),
         }
     };
     let conn = Connection {

@@ -1,6 +1,6 @@
 //! `fetch` with the messenger's session token. Every call of the messenger
 //! goes through the one non-generic [`request`], which answers the parsed
-//! JSON as a `JsValue`; callers read it into their type afterwards
+//! JSON as a `serde_json::Value`; callers read it into their type afterwards
 //! ([`parse`]). One future type for all calls keeps the wasm small (a
 //! generic request per answer type cost a state machine each).
 //!
@@ -8,7 +8,7 @@
 //! the rest of the SDK's (a 4xx is [`crate::SdkError::Refused`]).
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -29,17 +29,12 @@ pub struct Req {
     pub body: Option<String>,
 }
 
-/// Any JSON answer, kept as the browser parsed it.
-#[derive(Deserialize)]
-#[serde(transparent)]
-struct Raw(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
-
 fn browser(e: JsValue) -> SdkError {
     SdkError::Browser(js_text(&e))
 }
 
 /// Runs `req`; the JSON answer, or the server's explanation as an error.
-pub async fn request(req: Req) -> SdkResult<JsValue> {
+pub async fn request(req: Req) -> SdkResult<Value> {
     let init = RequestInit::new();
     init.set_method(req.method);
     let headers = Headers::new().map_err(browser)?;
@@ -63,10 +58,10 @@ pub async fn request(req: Req) -> SdkResult<JsValue> {
         .map_err(|e| SdkError::Network(js_text(&e)))?
         .dyn_into()
         .map_err(|_| SdkError::Server("fetch gave no Response".into()))?;
-    read_response::<Raw>(response).await.map(|r| r.0)
+    read_response::<Value>(response).await
 }
 
 /// Reads an answer of [`request`] as `T`.
-pub fn parse<T: DeserializeOwned>(value: JsValue) -> SdkResult<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| SdkError::Server(e.to_string()))
+pub fn parse<T: DeserializeOwned>(value: Value) -> SdkResult<T> {
+    crate::client::from_value(value).map_err(SdkError::Server)
 }

@@ -4,7 +4,7 @@
 //! so every rule (dedupe, ordering, unread counts, when to ask for
 //! feedback, an email or a rating) is tested without a server.
 
-use std::collections::{BTreeMap, BTreeSet};
+use beckon_core::vecmap::{VecMap, VecSet};
 
 use beckon_core::conversation::{
     AuthorKind, Conversation, ConversationList, ConversationMessage, ConversationStatus,
@@ -78,13 +78,13 @@ pub struct Model {
     /// Who is typing in the conversation on screen.
     pub typing: Option<String>,
     /// Bot answers the user already gave feedback on.
-    pub answered: BTreeSet<String>,
+    pub answered: VecSet,
     /// Conversations the user rated in this page view (the thanks shows).
-    pub rated: BTreeSet<String>,
+    pub rated: VecSet,
     /// The last message of each conversation the user has seen: a
     /// summary the server made before its read arrived (same last
     /// message, old count) must not bring the count back.
-    pub read_upto: BTreeMap<String, String>,
+    pub read_upto: VecMap<String>,
     next_new: u32,
 }
 

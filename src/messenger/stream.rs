@@ -156,6 +156,7 @@ fn go_live(s: &Rc<RefCell<St>>) {
             .data()
             .as_string()
             .and_then(|t| js_sys::JSON::parse(&t).ok())
+            .and_then(|v| crate::client::json_value(&v).ok())
             .and_then(stream_event)
         {
             feed(Feed::Event(event));

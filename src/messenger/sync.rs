@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use beckon_core::conversation::{BotFeedback, Conversation, ConversationList, NewMessage, Rating};
 use gloo_timers::callback::Timeout;
-use wasm_bindgen::JsValue;
 
 use super::api::{Article, HelpCenter};
 use super::http::{parse, request, Req};
@@ -50,7 +49,7 @@ impl Inner {
     }
 
     /// What an answer does.
-    fn done(&mut self, job: Job, answer: SdkResult<JsValue>) -> SdkResult<()> {
+    fn done(&mut self, job: Job, answer: SdkResult<serde_json::Value>) -> SdkResult<()> {
         match job {
             Job::List => match answer.and_then(parse::<ConversationList>) {
                 Ok(list) => {

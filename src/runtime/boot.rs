@@ -21,7 +21,7 @@ use super::outbox::Outbox;
 use super::{listeners, now_ms, page_url, random_id, window, with_runtime, Runtime, RUNTIME};
 use crate::client::{from_json_str, post_json, to_json_string};
 use crate::error::{warn, SdkError, SdkResult};
-use crate::storage::Storage;
+use crate::storage::{ms_from_text, ms_text, Storage};
 
 /// Inactivity after which the next page view starts a new session (the
 /// attention budget counts per session), as analytics tools define it.
@@ -63,13 +63,16 @@ fn identity_key(app_id: &str, user: &UserIdentity) -> Option<String> {
     parts.push(&opt(&user.email));
     parts.push(&opt(&user.user_hash));
     parts.push(&opt(&user.user_jwt));
-    parts.push(&crate::client::to_js(&user.attributes).ok()?);
+    // Through the host's JSON, so numbers are written as the loader's
+    // `JSON.stringify` writes them.
+    let attributes = crate::client::to_json_string(&user.attributes).ok()?;
+    parts.push(&js_sys::JSON::parse(&attributes).ok()?);
     js_sys::JSON::stringify(&parts).ok().map(String::from)
 }
 
 /// The boot answer: the loader's early request when it was for this very
 /// user, else a request of our own.
-async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<BootResponse> {
+async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Value> {
     let prefetched = PREFETCH.with(|p| p.borrow_mut().take());
     if let Some((key, promise)) = prefetched {
         if identity_key(&request.app_id, &request.user).as_deref() == Some(key.as_str()) {
@@ -83,6 +86,16 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<BootResp
         }
     }
     post_json(api_base, "/v1/boot", request, false).await
+}
+
+/// The boot answer read, with its JSON text for the cache: the text is
+/// written from the JSON as it came, so the wasm needs no serializer for
+/// the whole protocol (about 13 KB).
+fn boot_answer(raw: SdkResult<Value>) -> SdkResult<(BootResponse, String)> {
+    let raw = raw?;
+    let text = to_json_string(&raw)?;
+    let response = crate::client::from_value(raw).map_err(SdkError::Server)?;
+    Ok((response, text))
 }
 
 fn app_storage(app_id: &str) -> Storage {
@@ -104,13 +117,13 @@ fn anonymous_id(app_id: &str) -> String {
 fn read_session(storage: &Storage) -> Option<(f64, f64)> {
     let s = storage.get("session")?;
     let (start, last) = s.split_once(':')?;
-    Some((start.parse::<f64>().ok()?, last.parse::<f64>().ok()?))
+    Some((ms_from_text(start)?, ms_from_text(last)?))
 }
 
 fn write_session(storage: &Storage, start: f64, last: f64) {
     storage.set(
         "session",
-        &[start.to_string(), ":".into(), last.to_string()].concat(),
+        &[ms_text(start), ":".into(), ms_text(last)].concat(),
     );
 }
 
@@ -276,14 +289,14 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         crate::dom::document().ok().map(|d| d.title()),
         browser_locale(),
     );
-    let answer = ask_server(&api_base, &request).await;
+    let answer = boot_answer(ask_server(&api_base, &request).await);
     if GENERATION.with(Cell::get) != generation {
         // A later boot (another user) replaced this one meanwhile.
         return Ok(());
     }
     match answer {
-        Ok(response) => {
-            with_runtime(|rt| rt.reconcile(response));
+        Ok((response, text)) => {
+            with_runtime(|rt| rt.reconcile(response, &text));
             listeners::emit("ready", JsValue::UNDEFINED);
             Ok(())
         }
@@ -306,10 +319,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
 impl Runtime {
     /// Takes the server's answer: its messages and settings replace the
     /// cached ones, its state merges with this browser's.
-    fn reconcile(&mut self, response: BootResponse) {
-        if let Ok(text) = to_json_string(&response) {
-            self.storage.set("boot", &text);
-        }
+    fn reconcile(&mut self, response: BootResponse, text: &str) {
+        self.storage.set("boot", text);
         self.user_key = response.user_key;
         self.state.merge(&response.state);
         self.settings = response.settings;
@@ -337,9 +348,9 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>) {
     let base = rt.api_base.clone();
     let generation = GENERATION.with(Cell::get);
     wasm_bindgen_futures::spawn_local(async move {
-        match post_json::<_, BootResponse>(&base, "/v1/boot", &request, false).await {
-            Ok(response) if GENERATION.with(Cell::get) == generation => {
-                with_runtime(|rt| rt.reconcile(response));
+        match boot_answer(post_json::<_, Value>(&base, "/v1/boot", &request, false).await) {
+            Ok((response, text)) if GENERATION.with(Cell::get) == generation => {
+                with_runtime(|rt| rt.reconcile(response, &text));
             }
             Ok(_) => {}
             Err(e) => warn(&["update: ", &e.describe()].concat()),

@@ -20,7 +20,6 @@ mod support;
 pub mod tabs;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use beckon_core::condition::SavedGroups;
@@ -31,6 +30,7 @@ use beckon_core::orchestration::{
 use beckon_core::protocol::{event_names, ActionTarget, Event, Message, UserIdentity};
 use beckon_core::state::{UserState, HELD_OUT};
 use beckon_core::targeting::{ElementAction, Trigger};
+use beckon_core::vecmap::{VecMap, VecSet};
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -83,12 +83,12 @@ pub struct Runtime {
     session_start: f64,
     url: String,
     page: PageFacts,
-    surfaces: BTreeMap<String, OnScreen>,
+    surfaces: VecMap<OnScreen>,
     /// Started through the API (`startTour`): shown whatever the rules say,
     /// until closed.
-    forced: BTreeSet<String>,
+    forced: VecSet,
     /// Could not be drawn on this page view; warned once.
-    failed: BTreeSet<String>,
+    failed: VecSet,
     storage: Storage,
     outbox: Outbox,
     tabs: Option<Tabs>,
@@ -277,7 +277,7 @@ impl Runtime {
         debug::print(&self.url, explained, &mut self.debug_last);
         self.heartbeat();
         self.wake = wake.map(|at| {
-            let delay = (at - now_ms()).clamp(0.0, 2_147_483_000.0) as u32;
+            let delay = crate::dom::clamp(at - now_ms(), 0.0, 2_147_483_000.0) as u32;
             Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
         });
         self.watch_elements();
@@ -335,7 +335,7 @@ impl Runtime {
     /// Notes that this tab is alive and deciding, for tabs that open later.
     fn heartbeat(&self) {
         if let Some(tabs) = &self.tabs {
-            let beat = [tabs.tab.as_str(), ":", &now_ms().to_string()].concat();
+            let beat = [tabs.tab.as_str(), ":", &crate::storage::ms_text(now_ms())].concat();
             self.storage.set("tab-beat", &beat);
         }
     }
@@ -346,7 +346,8 @@ impl Runtime {
         let Some(tabs) = &self.tabs else { return false };
         self.storage.get("tab-beat").is_some_and(|beat| {
             beat.split_once(':').is_some_and(|(tab, at)| {
-                tab != tabs.tab && at.parse::<f64>().is_ok_and(|t| now_ms() - t < 30_000.0)
+                tab != tabs.tab
+                    && crate::storage::ms_from_text(at).is_some_and(|t| now_ms() - t < 30_000.0)
             })
         })
     }
@@ -580,7 +581,7 @@ impl Runtime {
                         *on == ElementAction::Hovered
                     };
                     if wanted && page::path_matches(&event, selector) {
-                        let facts = self.page.elements.entry(selector.clone()).or_default();
+                        let facts = self.page.elements.get_or_default(selector);
                         let slot = if clicked {
                             &mut facts.clicked
                         } else {
@@ -649,7 +650,7 @@ impl Runtime {
                 continue;
             }
             let present = page::query_deep(selector, |r| roots.push(r.clone())).is_some();
-            let facts = self.page.elements.entry(selector.clone()).or_default();
+            let facts = self.page.elements.get_or_default(selector);
             appeared |= present && !facts.present;
             facts.present = present;
         }

@@ -9,9 +9,8 @@
 //! memory, unions it with storage on every write, and remembers the ids it
 //! saw acknowledged so a slower tab cannot bring them back.
 
-use std::collections::BTreeSet;
-
 use beckon_core::protocol::{Event, EventBatch, EventsAccepted, UserIdentity};
+use beckon_core::vecmap::VecSet;
 
 use crate::client::{from_json_str, post_json, to_json_string};
 use crate::error::{warn, SdkResult};
@@ -28,7 +27,7 @@ const KEY: &str = "outbox";
 pub struct Outbox {
     storage: Storage,
     pending: Vec<Event>,
-    acked: BTreeSet<String>,
+    acked: VecSet,
     in_flight: bool,
     failures: u32,
 }
@@ -51,7 +50,7 @@ impl Outbox {
         let mut outbox = Self {
             storage,
             pending: Vec::new(),
-            acked: BTreeSet::new(),
+            acked: VecSet::new(),
             in_flight: false,
             failures: 0,
         };
@@ -74,8 +73,8 @@ impl Outbox {
                 self.pending.push(e);
             }
         }
-        self.pending
-            .sort_by(|a, b| a.ts.partial_cmp(&b.ts).unwrap_or(std::cmp::Ordering::Equal));
+        // Stored events come in nearly in order: an insertion sort is linear.
+        beckon_core::sort_small_by(&mut self.pending, |a, b| a.ts < b.ts);
         if self.pending.len() > CAPACITY {
             let dropped = self.pending.len() - CAPACITY;
             self.pending.drain(..dropped);
@@ -174,7 +173,7 @@ impl Outbox {
 pub fn backoff_ms(failures: u32, random: f64) -> u32 {
     let exp = 1000u32.saturating_mul(1u32 << failures.saturating_sub(1).min(6));
     let capped = exp.min(60_000);
-    (f64::from(capped) * (0.5 + random.clamp(0.0, 1.0) / 2.0)) as u32
+    (f64::from(capped) * (0.5 + crate::dom::clamp(random, 0.0, 1.0) / 2.0)) as u32
 }
 
 /// Sends one batch; the answer goes back to the outbox through the runtime.

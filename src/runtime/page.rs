@@ -286,5 +286,5 @@ pub fn scroll_percent() -> f64 {
     if height <= view {
         return 100.0;
     }
-    (top / (height - view) * 100.0).clamp(0.0, 100.0)
+    crate::dom::clamp(top / (height - view) * 100.0, 0.0, 100.0)
 }

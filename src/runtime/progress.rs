@@ -8,7 +8,7 @@
 //! the state into each surface's [`Progress`] and tells the surfaces on
 //! screen whenever it may have changed.
 
-use std::collections::BTreeSet;
+use beckon_core::vecmap::VecSet;
 
 use beckon_core::content::checklist_done;
 use beckon_core::protocol::{event_names, Message, MessageKind};
@@ -51,7 +51,7 @@ impl Runtime {
 
     /// The checklist's done tasks: those recorded, and those whose event or
     /// attribute condition holds now.
-    fn done_tasks(&self, id: &str) -> BTreeSet<String> {
+    fn done_tasks(&self, id: &str) -> VecSet {
         let recorded = self
             .state
             .message(id)

@@ -7,9 +7,9 @@
 //! the tie-break by tab id makes both tabs reach the same answer without
 //! talking again.
 
-use std::collections::BTreeMap;
-
+use beckon_core::json::Tagged;
 use beckon_core::protocol::Event;
+use beckon_core::vecmap::VecMap;
 use gloo_events::EventListener;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,8 +25,9 @@ pub struct Claim {
     pub since: f64,
 }
 
-/// What tabs say to each other.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What tabs say to each other. (`Deserialize` by hand, see
+/// [`beckon_core::json::Tagged`]: as `#[serde(tag = "t")]`.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum TabMessage {
     /// Something was recorded (shown, dismissed, tracked…).
@@ -53,13 +54,37 @@ pub enum TabMessage {
     },
 }
 
+impl<'de> Deserialize<'de> for TabMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut t = Tagged::read(d, "t", &["event", "showing", "hello", "bye"])?;
+        let read = |t: &mut Tagged| -> Result<Self, String> {
+            Ok(match t.tag.as_str() {
+                "event" => TabMessage::Event {
+                    event: t.need("event")?,
+                },
+                "showing" => TabMessage::Showing {
+                    tab: t.need("tab")?,
+                    claims: t.need("claims")?,
+                },
+                "hello" => TabMessage::Hello {
+                    tab: t.need("tab")?,
+                },
+                _ => TabMessage::Bye {
+                    tab: t.need("tab")?,
+                },
+            })
+        };
+        read(&mut t).map_err(serde::de::Error::custom)
+    }
+}
+
 /// This tab's end of the channel.
 pub struct Tabs {
     channel: web_sys::BroadcastChannel,
     _listener: EventListener,
     /// This tab's random id.
     pub tab: String,
-    others: BTreeMap<String, Vec<Claim>>,
+    others: VecMap<Vec<Claim>>,
 }
 
 impl Tabs {
@@ -85,7 +110,7 @@ impl Tabs {
             channel,
             _listener: listener,
             tab,
-            others: BTreeMap::new(),
+            others: VecMap::new(),
         };
         tabs.post(&TabMessage::Hello {
             tab: tabs.tab.clone(),

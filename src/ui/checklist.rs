@@ -9,8 +9,8 @@
 //! as [`UiEvent::TaskClicked`]. When every task is done the surface reports
 //! [`UiEvent::Completed`] once: completing the list is a goal.
 
+use beckon_core::vecmap::VecSet;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
 
 use beckon_core::content::{ChecklistContent, DoneWhen};
@@ -55,7 +55,7 @@ struct Inner {
     locale: String,
     attributes: serde_json::Map<String, serde_json::Value>,
     list: ChecklistContent,
-    done: BTreeSet<String>,
+    done: VecSet,
     completed: bool,
     panel: Element,
     launcher: Element,
@@ -374,8 +374,9 @@ impl Surface for ChecklistView {
             let Ok(mut i) = self.inner.try_borrow_mut() else {
                 return Ok(());
             };
-            let merged: BTreeSet<String> =
-                i.done.union(&env.progress.done_tasks).cloned().collect();
+            // Inserted, not collected: `collect` into a set sorts first.
+            let mut merged = i.done.clone();
+            merged.extend(env.progress.done_tasks.iter().cloned());
             if merged == i.done {
                 return Ok(());
             }

@@ -20,7 +20,7 @@ pub mod tooltip;
 pub mod tour;
 pub mod track;
 
-use std::collections::BTreeSet;
+use beckon_core::vecmap::VecSet;
 use std::rc::Rc;
 
 use beckon_core::protocol::{Action, Message, MessageKind};
@@ -51,7 +51,7 @@ pub struct Progress {
     /// The tour's current step.
     pub step: usize,
     /// Checklist tasks done.
-    pub done_tasks: BTreeSet<String>,
+    pub done_tasks: VecSet,
     /// The user has seen this message before (a checklist opens its panel
     /// only at first sight; after that its launcher waits to be asked).
     pub seen_before: bool,

@@ -108,7 +108,7 @@ pub fn place(
     // shift: keep the cross axis inside the viewport.
     let clamp = |v: f64, size: f64, limit: f64| {
         let max = (limit - size - padding).max(padding);
-        v.clamp(padding, max)
+        crate::dom::clamp(v, padding, max)
     };
     if vertical {
         x = clamp(x, w, vw);
@@ -119,10 +119,10 @@ pub fn place(
     let arrow_pad = 14.0;
     let arrow = if vertical {
         let centre = anchor.x + anchor.w / 2.0 - x;
-        centre.clamp(arrow_pad, (w - arrow_pad).max(arrow_pad))
+        crate::dom::clamp(centre, arrow_pad, (w - arrow_pad).max(arrow_pad))
     } else {
         let centre = anchor.y + anchor.h / 2.0 - y;
-        centre.clamp(arrow_pad, (h - arrow_pad).max(arrow_pad))
+        crate::dom::clamp(centre, arrow_pad, (h - arrow_pad).max(arrow_pad))
     };
     Placed { x, y, side, arrow }
 }

@@ -95,6 +95,17 @@ mod set;
 mod version;
 
 pub use batch::{ConditionSet, Scratch};
+
+/// JavaScript's `String(n)` for a number (`1`, `0.1`, `1e+21`, `NaN`): in
+/// the browser the host's own formatting, so the wasm carries none; natively
+/// the same text, computed. For everything the SDK shows or sends.
+pub fn js_number(n: f64) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the wasm build's error (a host
+    // without `Number`) leaves it empty.
+    let _ = js::write_number(n, &mut out);
+    out
+}
 pub use groups::SavedGroups;
 
 use crate::{Error, Result};

@@ -21,8 +21,6 @@
 //! search for a closing delimiter is remembered, and nesting stops at
 //! [`MAX_DEPTH`].
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 /// How deep emphasis, links and images may nest before the rest is text.
@@ -258,7 +256,13 @@ fn placeholder(s: &str, attributes: &Map<String, Value>) -> Option<(String, usiz
     }
     let text = match value {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        // Integers by integer formatting, fractions as JavaScript writes
+        // them (`Number`'s own `Display` would bring a float formatter).
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(i)) => i.to_string(),
+            _ => crate::condition::js_number(n.as_f64().unwrap_or(f64::NAN)),
+        },
         Some(Value::Bool(b)) => b.to_string(),
         _ => fallback.to_owned(),
     };
@@ -276,25 +280,47 @@ fn inlines(text: &str, attributes: &Map<String, Value>) -> Vec<Inline> {
     p.run(0, text.len(), 0, false)
 }
 
-/// `[` → its `]`, matched in one pass (escaped brackets do not count).
-fn match_brackets(text: &str) -> BTreeMap<usize, usize> {
-    let mut open = Vec::new();
-    let mut pairs = BTreeMap::new();
+/// Every `[` with its `]`, matched in one pass (escaped brackets do not
+/// count). Two vectors rather than a map (a `BTreeMap<usize, usize>` cost
+/// the wasm about 4 KB): the openers in text order, so a lookup is a binary
+/// search, and beside each its closer, if any.
+struct Brackets {
+    opens: Vec<usize>,
+    closes: Vec<Option<usize>>,
+}
+
+impl Brackets {
+    fn close_of(&self, open: usize) -> Option<usize> {
+        let k = self.opens.binary_search(&open).ok()?;
+        self.closes.get(k).copied().flatten()
+    }
+}
+
+fn match_brackets(text: &str) -> Brackets {
+    let mut b = Brackets {
+        opens: Vec::new(),
+        closes: Vec::new(),
+    };
+    let mut stack = Vec::new();
     let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
+    for (i, c) in text.bytes().enumerate() {
+        match c {
             _ if escaped => escaped = false,
             b'\\' => escaped = true,
-            b'[' => open.push(i),
+            b'[' => {
+                stack.push(b.opens.len());
+                b.opens.push(i);
+                b.closes.push(None);
+            }
             b']' => {
-                if let Some(o) = open.pop() {
-                    pairs.insert(o, i);
+                if let Some(close) = stack.pop().and_then(|k| b.closes.get_mut(k)) {
+                    *close = Some(i);
                 }
             }
             _ => {}
         }
     }
-    pairs
+    b
 }
 
 /// The delimiters whose closers are searched for: `**`, `__`, `*`, `_`.
@@ -309,7 +335,7 @@ enum Delim {
 struct InlineParser<'a> {
     src: &'a str,
     attributes: &'a Map<String, Value>,
-    brackets: BTreeMap<usize, usize>,
+    brackets: Brackets,
     /// Per delimiter, a search `(from, to)` that found no closer: any later
     /// search inside that range cannot find one either.
     failed: [Option<(usize, usize)>; 4],
@@ -438,7 +464,7 @@ impl<'a> InlineParser<'a> {
     /// For `[` at `open`: its `]`, the address in the `(…)` right after
     /// (first word, so a `"title"` is ignored) and the position after `)`.
     fn link_parts(&self, open: usize, end: usize) -> Option<(usize, &'a str, usize)> {
-        let close = *self.brackets.get(&open)?;
+        let close = self.brackets.close_of(open)?;
         let src: &'a str = self.src;
         let bytes = src.as_bytes();
         if close >= end || bytes.get(close + 1) != Some(&b'(') {

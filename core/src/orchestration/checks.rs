@@ -1,9 +1,8 @@
 //! The individual rules [`super::decide`] applies, each answering why not.
 
-use std::collections::BTreeSet;
-
 use super::reason::{BudgetMiss, FrequencyMiss, Reason, ScheduleMiss, Suppression};
 use super::{CompiledMessage, Context, Settings};
+use crate::condition::js_number;
 use crate::state::UserState;
 use crate::targeting::{locale_matches, CompiledSchedule, ElementAction, ShowUntil, Trigger};
 use crate::time::{local_weekday_hour, DAY_MS, HOUR_MS};
@@ -136,7 +135,7 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 let window = within_hours
-                    .map(|h| format!(" in {h} h"))
+                    .map(|h| [" in ", &js_number(h), " h"].concat())
                     .unwrap_or_default();
                 Err(format!("waiting for event {name} ({n} of {count}{window})"))
             }
@@ -160,8 +159,9 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 Err(format!(
-                    "waiting for {seconds} s on page ({} s so far)",
-                    so_far.floor()
+                    "waiting for {} s on page ({} s so far)",
+                    js_number(*seconds),
+                    js_number(so_far.floor())
                 ))
             }
         }
@@ -170,8 +170,9 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
                 Ok(())
             } else {
                 Err(format!(
-                    "waiting for scroll to {percent}% ({}% so far)",
-                    page.scroll_percent.floor()
+                    "waiting for scroll to {}% ({}% so far)",
+                    js_number(*percent),
+                    js_number(page.scroll_percent.floor())
                 ))
             }
         }
@@ -186,7 +187,10 @@ fn trigger(t: &Trigger, ctx: &Context<'_>, state: &UserState) -> Result<(), Stri
             if (ctx.now - page.last_input_at) / 1000.0 >= *seconds {
                 Ok(())
             } else {
-                Err(format!("waiting for {seconds} s without input"))
+                Err(format!(
+                    "waiting for {} s without input",
+                    js_number(*seconds)
+                ))
             }
         }
         Trigger::Api => Err("only when started through the API".to_owned()),
@@ -244,8 +248,10 @@ pub(super) fn holdout(m: &CompiledMessage, ctx: &Context<'_>, s: &Settings) -> O
 /// and when the last one appeared. A message already shown this session
 /// has paid and is not charged again.
 pub(super) struct Budget<'s> {
-    session: BTreeSet<&'s str>,
-    day: BTreeSet<&'s str>,
+    /// Distinct ids; a few per session, so vectors (a `BTreeSet<&str>` cost
+    /// the wasm about 4 KB).
+    session: Vec<&'s str>,
+    day: Vec<&'s str>,
     last_shown: Option<f64>,
     now: f64,
     settings: &'s Settings,
@@ -259,8 +265,8 @@ impl<'s> Budget<'s> {
         settings: &'s Settings,
     ) -> Self {
         let mut budget = Budget {
-            session: BTreeSet::new(),
-            day: BTreeSet::new(),
+            session: Vec::new(),
+            day: Vec::new(),
             last_shown: None,
             now: ctx.now,
             settings,
@@ -269,11 +275,11 @@ impl<'s> Budget<'s> {
             let Some(last) = state.message(&m.id).and_then(|s| s.shown.last()) else {
                 continue;
             };
-            if last >= ctx.session_start {
-                budget.session.insert(&m.id);
+            if last >= ctx.session_start && !budget.session.contains(&m.id.as_str()) {
+                budget.session.push(&m.id);
             }
-            if last >= ctx.now - DAY_MS {
-                budget.day.insert(&m.id);
+            if last >= ctx.now - DAY_MS && !budget.day.contains(&m.id.as_str()) {
+                budget.day.push(&m.id);
             }
             budget.last_shown = Some(budget.last_shown.map_or(last, |t: f64| t.max(last)));
         }
@@ -281,10 +287,10 @@ impl<'s> Budget<'s> {
     }
 
     pub(super) fn charge(&mut self, m: &'s CompiledMessage) -> Result<(), BudgetMiss> {
-        if m.targeting.essential || self.session.contains(m.id.as_str()) {
+        if m.targeting.essential || self.session.contains(&m.id.as_str()) {
             return Ok(());
         }
-        let count = |set: &BTreeSet<&str>| u32::try_from(set.len()).unwrap_or(u32::MAX);
+        let count = |set: &Vec<&str>| u32::try_from(set.len()).unwrap_or(u32::MAX);
         if let Some(max) = self.settings.max_per_session {
             if count(&self.session) >= max {
                 return Err(BudgetMiss::Session {
@@ -294,7 +300,7 @@ impl<'s> Budget<'s> {
             }
         }
         if let Some(max) = self.settings.max_per_day {
-            if !self.day.contains(m.id.as_str()) && count(&self.day) >= max {
+            if !self.day.contains(&m.id.as_str()) && count(&self.day) >= max {
                 return Err(BudgetMiss::Day {
                     shown: count(&self.day),
                     max,
@@ -310,8 +316,11 @@ impl<'s> Budget<'s> {
                 });
             }
         }
-        self.session.insert(&m.id);
-        self.day.insert(&m.id);
+        // Not in `session` (checked above); perhaps already in `day`.
+        self.session.push(&m.id);
+        if !self.day.contains(&m.id.as_str()) {
+            self.day.push(&m.id);
+        }
         self.last_shown = Some(self.now);
         Ok(())
     }

@@ -11,8 +11,6 @@
 mod checks;
 mod reason;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -99,9 +97,9 @@ pub struct PageFacts {
     /// The pointer left towards the browser's chrome.
     pub exit_intent: bool,
     /// Per CSS selector that a trigger names.
-    pub elements: BTreeMap<String, ElementFacts>,
+    pub elements: crate::vecmap::VecMap<ElementFacts>,
     /// Messages the app asked for through the API.
-    pub api_triggered: BTreeSet<String>,
+    pub api_triggered: crate::vecmap::VecSet,
 }
 
 /// Everything [`decide`] needs to know about now.
@@ -170,7 +168,9 @@ pub fn compile_all(messages: &[Message]) -> (Vec<CompiledMessage>, Vec<(String, 
             Err(e) => bad.push((m.id.clone(), e)),
         }
     }
-    ok.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)));
+    crate::sort_small_by(&mut ok, |a, b| {
+        b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)) == std::cmp::Ordering::Less
+    });
     (ok, bad)
 }
 
@@ -224,6 +224,13 @@ pub fn slot(kind: MessageKind) -> Option<&'static str> {
     }
 }
 
+/// Gives `slot` to `id` unless a message holds it already.
+fn take<'m>(taken: &mut Vec<(&'static str, &'m str)>, slot: &'static str, id: &'m str) {
+    if !taken.iter().any(|(s, _)| *s == slot) {
+        taken.push((slot, id));
+    }
+}
+
 /// Decides every message for this user, now. `messages` must be in the
 /// order [`compile_all`] gives (priority first).
 pub fn decide(
@@ -233,7 +240,9 @@ pub fn decide(
     settings: &Settings,
 ) -> Vec<Verdict> {
     let mut verdicts = Vec::with_capacity(messages.len());
-    let mut taken: BTreeMap<&'static str, &str> = BTreeMap::new();
+    // Slot → the message holding it; a handful of slots, so a vector (a
+    // `BTreeMap<&str, &str>` cost the wasm about 4 KB).
+    let mut taken: Vec<(&'static str, &str)> = Vec::new();
     // Messages on screen keep their place against newcomers, and so does a
     // tour the user is in the middle of, which goes on whatever its rules
     // say (on every page, until finished or skipped).
@@ -246,12 +255,12 @@ pub fn decide(
     for m in messages {
         if ctx.showing.contains(&m.id) || in_progress(m) {
             if let Some(slot) = slot(m.kind) {
-                taken.entry(slot).or_insert(&m.id);
+                take(&mut taken, slot, &m.id);
             }
             // A tour's own bubbles are tooltips: no other tooltip competes
             // with them for the user's eye.
             if m.kind == MessageKind::Tour {
-                taken.entry("tooltip").or_insert(&m.id);
+                take(&mut taken, "tooltip", &m.id);
             }
         }
     }
@@ -272,7 +281,9 @@ pub fn decide(
                 Some(reason) => Decision::HoldOut(reason),
                 None => {
                     let slot = slot(m.kind);
-                    match slot.and_then(|s| taken.get(s).map(|w| (s, *w))) {
+                    let holder =
+                        |s: &'static str| taken.iter().find(|(t, _)| *t == s).map(|(_, w)| (s, *w));
+                    match slot.and_then(holder) {
                         Some((slot, winner)) => Decision::Hidden(Reason::LowerPriority {
                             winner: winner.to_owned(),
                             slot,
@@ -281,7 +292,7 @@ pub fn decide(
                             Err(miss) => Decision::Hidden(Reason::Budget(miss)),
                             Ok(()) => {
                                 if let Some(s) = slot {
-                                    taken.insert(s, &m.id);
+                                    take(&mut taken, s, &m.id);
                                 }
                                 Decision::Show
                             }

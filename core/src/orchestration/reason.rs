@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::condition::js_number;
+
 /// The first rule that kept a message off the screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {
@@ -138,7 +140,7 @@ pub fn human_duration(ms: f64) -> String {
     } else {
         (s / 86_400.0, "d")
     };
-    format!("{} {unit}", n.floor())
+    [js_number(n.floor()), " ".into(), unit.into()].concat()
 }
 
 const DAYS: [&str; 7] = [
@@ -180,8 +182,9 @@ impl fmt::Display for Reason {
             }
             Reason::Frequency(FrequencyMiss::TooSoon { ago_ms, every_days }) => write!(
                 f,
-                "frequency: shown {} ago, every {every_days} d",
-                human_duration(*ago_ms)
+                "frequency: shown {} ago, every {} d",
+                human_duration(*ago_ms),
+                js_number(*every_days)
             ),
             Reason::Trigger(why) => write!(f, "trigger: {why}"),
             Reason::Suppressed(Suppression::MessengerOpen) => {
@@ -195,13 +198,15 @@ impl fmt::Display for Reason {
                 quiet_hours,
             }) => write!(
                 f,
-                "suppressed: unhappy conversation {} ago (quiet for {quiet_hours} h)",
-                human_duration(*ago_ms)
+                "suppressed: unhappy conversation {} ago (quiet for {} h)",
+                human_duration(*ago_ms),
+                js_number(*quiet_hours)
             ),
             Reason::HoldOut { global, percent } => write!(
                 f,
-                "hold-out group ({}{percent}% of users)",
-                if *global { "app-wide, " } else { "" }
+                "hold-out group ({}{}% of users)",
+                if *global { "app-wide, " } else { "" },
+                js_number(*percent)
             ),
             Reason::Budget(BudgetMiss::Session { shown, max }) => {
                 write!(f, "budget: {shown} of {max} messages shown this session")
@@ -217,8 +222,9 @@ impl fmt::Display for Reason {
                 min_minutes,
             }) => write!(
                 f,
-                "budget: last message {} ago, minimum gap {min_minutes} min",
-                human_duration(*ago_ms)
+                "budget: last message {} ago, minimum gap {} min",
+                human_duration(*ago_ms),
+                js_number(*min_minutes)
             ),
             Reason::LowerPriority { winner, slot } => {
                 write!(f, "lower priority: {winner} takes the {slot} slot")

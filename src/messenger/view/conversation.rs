@@ -7,7 +7,7 @@
 //! region announces each new message once. A pending message's bubble is
 //! keyed by its client id and becomes the stored message in place.
 
-use std::collections::BTreeMap;
+use beckon_core::vecmap::VecMap;
 
 use beckon_core::conversation::{
     AuthorKind, Conversation, ConversationMessage, ConversationStatus, Delivery, Source,
@@ -51,7 +51,7 @@ pub struct ConvView {
     bubbles: Vec<Bubble>,
     /// Where each key's bubble is in `bubbles` (long transcripts stay
     /// linear to sync).
-    index: BTreeMap<String, usize>,
+    index: VecMap<usize>,
 }
 
 /// The `value` of a form field.
@@ -102,7 +102,7 @@ impl ConvView {
             foot_key: String::new(),
             field,
             bubbles: Vec::new(),
-            index: BTreeMap::new(),
+            index: VecMap::new(),
         })
     }
 
