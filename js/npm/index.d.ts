@@ -6,6 +6,12 @@ export interface BeckonTheme {
   accent_text?: string;
   background?: string;
   text?: string;
+  /** Corner radius of buttons, e.g. `'4px'`. */
+  radius?: string;
+  /** Font family of every surface. */
+  font?: string;
+  /** `'auto'` (default) follows the page's `prefers-color-scheme`. */
+  mode?: 'auto' | 'light' | 'dark';
 }
 
 export interface BootOptions {

@@ -248,6 +248,17 @@ impl Messenger {
                 ("display", "block"),
             ],
         )?;
+        // The same theme as the proactive surfaces: custom properties and
+        // a fixed light or dark mode.
+        let (theme_vars, theme_mode) = opts.theme.host_theme();
+        crate::ui::apply_theme(
+            &host,
+            &crate::ui::Env {
+                theme_vars,
+                theme_mode,
+                ..crate::ui::Env::default()
+            },
+        );
         let left = opts.alignment == Alignment::Left;
         let wrap = element(
             &doc,

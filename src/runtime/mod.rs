@@ -329,6 +329,7 @@ impl Runtime {
         if let Some(z) = self.options.z_index {
             env.z_index = z;
         }
+        (env.theme_vars, env.theme_mode) = self.options.theme.host_theme();
         env
     }
 

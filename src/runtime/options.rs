@@ -41,6 +41,54 @@ pub struct ThemeOptions {
     /// Surfaces' text.
     #[serde(default)]
     pub text: Option<String>,
+    /// Corner radius of buttons (`4px`).
+    #[serde(default)]
+    pub radius: Option<String>,
+    /// Font family.
+    #[serde(default)]
+    pub font: Option<String>,
+    /// Light or dark surfaces; by default they follow the page's
+    /// `prefers-color-scheme`.
+    #[serde(default)]
+    pub mode: ThemeMode,
+}
+
+/// Light or dark surfaces.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeMode {
+    /// As the page's `prefers-color-scheme` says.
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeOptions {
+    /// The theme as what surfaces apply to their host element: the
+    /// `--beckon-*` custom properties (the same ones an app may set in its
+    /// own CSS) and the `data-theme` mode, if fixed.
+    pub fn host_theme(&self) -> (Vec<(&'static str, String)>, Option<&'static str>) {
+        let vars = [
+            ("--beckon-accent", &self.accent),
+            ("--beckon-accent-text", &self.accent_text),
+            ("--beckon-background", &self.background),
+            ("--beckon-text", &self.text),
+            ("--beckon-radius", &self.radius),
+            ("--beckon-font", &self.font),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+        .collect();
+        let mode = match self.mode {
+            ThemeMode::Auto => None,
+            ThemeMode::Light => Some("light"),
+            ThemeMode::Dark => Some("dark"),
+        };
+        (vars, mode)
+    }
 }
 
 /// The argument of `Beckon('boot', {...})`. Unknown keys are refused, so a

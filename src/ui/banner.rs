@@ -53,7 +53,8 @@ impl BannerView {
                 "banner",
                 &css,
                 &[("display", "block"), ("position", "relative")],
-            )?,
+            )
+            .inspect(|h| super::apply_theme(h, env))?,
             None => {
                 let edge = match content.position {
                     BannerPosition::Top => "top",

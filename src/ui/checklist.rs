@@ -31,7 +31,7 @@ const CSS: &str = ".wrap{position:fixed;bottom:16px;inset-inline-start:16px;disp
 flex-direction:column;align-items:flex-start;gap:10px}\
 [hidden]{display:none!important}\
 .panel{width:min(340px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 100px);overflow:auto}\
-.bar{height:6px;border-radius:3px;background:rgba(255,255,255,.2);margin:8px 0 4px}\
+.bar{height:6px;border-radius:3px;background:var(--bk-line);margin:8px 0 4px}\
 .fill{display:block;height:100%;border-radius:3px;background:#4ade80}\
 .progress{color:var(--bk-muted);font-size:13px}\
 .tasks{list-style:none;margin:12px 0;padding:0;display:grid;gap:10px}\
@@ -45,7 +45,7 @@ display:grid;place-items:center;font-size:12px;font-weight:700}\
 .launcher{display:flex;align-items:center;gap:8px;background:var(--bk-bg);border-radius:24px;\
 padding:8px 14px 8px 8px;box-shadow:0 6px 20px rgba(0,0,0,.3);font-weight:600}\
 .ring{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;font-size:11px;\
-background:conic-gradient(#4ade80 var(--p),rgba(255,255,255,.2) 0)}\
+background:conic-gradient(#4ade80 var(--p),var(--bk-line) 0)}\
 .ring span{width:20px;height:20px;border-radius:50%;background:var(--bk-bg);display:grid;place-items:center}\
 .foot{display:flex;justify-content:flex-end}";
 

@@ -69,6 +69,11 @@ pub struct Env {
     pub progress: Progress,
     /// The stacking level of Beckon's surfaces.
     pub z_index: i32,
+    /// `--beckon-*` custom properties the app set through `boot`.
+    pub theme_vars: Vec<(&'static str, String)>,
+    /// `light` or `dark` when the app fixed it; else the page's
+    /// `prefers-color-scheme` decides.
+    pub theme_mode: Option<&'static str>,
 }
 
 impl Default for Env {
@@ -78,6 +83,8 @@ impl Default for Env {
             attributes: Map::new(),
             progress: Progress::default(),
             z_index: 2_147_483_000,
+            theme_vars: Vec::new(),
+            theme_mode: None,
         }
     }
 }
@@ -145,7 +152,21 @@ pub(crate) fn floating_host(
     style.extend_from_slice(edges);
     let mut sheet = vec![theme::BASE_CSS];
     sheet.extend_from_slice(css);
-    ShadowHost::new(surface, &sheet.concat(), &style)
+    let host = ShadowHost::new(surface, &sheet.concat(), &style)?;
+    apply_theme(&host, env);
+    Ok(host)
+}
+
+/// Puts the app's theme on a surface's host: custom properties inherit
+/// into the shadow root, and `data-theme` picks the palette.
+pub(crate) fn apply_theme(host: &ShadowHost, env: &Env) {
+    let el = host.host();
+    for (name, value) in &env.theme_vars {
+        let _ = el.style().set_property(name, value);
+    }
+    if let Some(mode) = env.theme_mode {
+        attr(el, "data-theme", mode);
+    }
 }
 
 /// Sets an attribute. Surfaces only use constant, valid names, which the

@@ -32,8 +32,8 @@ async function createMessage(message) {
   assert.equal(res.status, 201, await res.text());
 }
 
-async function open(path, { viewport = { width: 1100, height: 760 }, reducedMotion = 'no-preference' } = {}) {
-  const context = await browser.newContext({ viewport, reducedMotion });
+async function open(path, { viewport = { width: 1100, height: 760 }, reducedMotion = 'no-preference', colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, reducedMotion, colorScheme });
   const page = await context.newPage();
   const seen = watchConsole(page);
   await page.goto(`${server.url}${path}`);
@@ -449,4 +449,38 @@ test('prefers-reduced-motion: no pulse, no slide-in', async () => {
   };
   assert.deepEqual(await pulse('no-preference'), ['bk-pulse', 'bk-in']);
   assert.deepEqual(await pulse('reduce'), ['none', 'none']);
+});
+
+test('theme: light by default, dark when the page prefers dark, the app\'s --beckon-* variables and boot theme apply to every surface', async () => {
+  const colours = (page) =>
+    inShadow(page, 'post', (root) => {
+      const card = root.querySelector('.post');
+      const button = root.querySelector('.primary');
+      return [getComputedStyle(card).backgroundColor, getComputedStyle(button).backgroundColor, getComputedStyle(card).borderRadius];
+    });
+  const light = await open('/team.html?user=ui-theme-light');
+  await light.page.locator('[data-beckon="post"] .post').waitFor();
+  assert.equal((await colours(light.page))[0], 'rgb(255, 255, 255)', 'light card');
+  // The app's own CSS sets the accent for every surface.
+  await light.page.addStyleTag({ content: ':root { --beckon-accent: #b91c1c; }' });
+  assert.equal((await colours(light.page))[1], 'rgb(185, 28, 28)', 'accent from the page');
+  await axe(light.page, 'post with the app accent');
+  await light.context.close();
+
+  const dark = await open('/team.html?user=ui-theme-dark', { colorScheme: 'dark' });
+  await dark.page.locator('[data-beckon="post"] .post').waitFor();
+  assert.equal((await colours(dark.page))[0], 'rgb(31, 41, 55)', 'dark card');
+  await axe(dark.page, 'post in dark mode');
+  await shot(dark.page, 'post-dark');
+  // boot's theme: a fixed light mode and a background, over a dark page.
+  await dark.page.evaluate(() =>
+    window.Beckon('boot', { user_id: 'ui-theme-fixed', theme: { mode: 'light', background: '#fefce8' } }),
+  );
+  await dark.page.locator('[data-beckon="post"] .post').waitFor();
+  assert.equal(await dark.page.locator('[data-beckon="post"]').getAttribute('data-theme'), 'light');
+  await eventually(async () => (await colours(dark.page))?.[0] === 'rgb(254, 252, 232)');
+  assert.equal((await colours(dark.page))[0], 'rgb(254, 252, 232)');
+  assert.equal(await dark.page.locator('[data-beckon="messenger"]').getAttribute('data-theme'), 'light', 'the messenger follows');
+  assert.deepEqual(dark.seen.pageErrors, []);
+  await dark.context.close();
 });

@@ -23,10 +23,15 @@ use crate::ui::a11y::trap_focus;
 use crate::ui::i18n::{text, Text};
 
 /// The messenger's stylesheet, after [`crate::ui::theme::BASE_CSS`].
-/// Colours are the theme's variables; the bubble grey #374151 keeps the
-/// theme's text (#f9fafb, 10:1), muted text (#d1d5db, 7:1) and links
-/// (#93c5fd, 6.6:1) above 4.5:1. Under 480px the panel fills the screen.
-pub const CSS: &str = ".wrap{--bk-x:20px;--bk-y:20px;--bk-bubble:#374151;--bk-line:#6b7280}\
+/// Colours are the theme's variables, light or dark as the theme is. The
+/// bubbles keep the theme's text, muted text and links above 4.5:1: light
+/// #f3f4f6 under #111827 (16:1), #4b5563 (6.8:1) and #1d4ed8 (6.1:1); dark
+/// #374151 under #f9fafb (10:1), #d1d5db (7:1) and #93c5fd (6.6:1). Under
+/// 480px the panel fills the screen.
+pub const CSS: &str = ".wrap{--bk-x:20px;--bk-y:20px;--bk-bubble:#f3f4f6;--bk-line:#9ca3af;--bk-input:#fff}\
+@media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}}\
+:host([data-theme=dark]) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}\
+.head :focus-visible{outline-color:var(--bk-accent-text)}\
 .launcher{position:fixed;bottom:var(--bk-y);right:var(--bk-x);width:56px;height:56px;border-radius:50%;\
 padding:0;display:grid;place-items:center;background:var(--bk-accent);color:var(--bk-accent-text);\
 box-shadow:0 4px 14px rgba(0,0,0,.3)}\
@@ -51,7 +56,7 @@ h3{font-size:14px;margin:4px 0 0}p{margin:0}ul{list-style:none;margin:0;padding:
 .row .line{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\
 .row .badge{position:static}\
 .search{display:flex;gap:8px}\
-input,textarea{flex:1;min-width:0;font:inherit;color:var(--bk-text);background:#111827;border:1px solid var(--bk-line);\
+input,textarea{flex:1;min-width:0;font:inherit;color:var(--bk-text);background:var(--bk-input);border:1px solid var(--bk-line);\
 border-radius:var(--bk-radius);padding:8px}\
 textarea{resize:none;height:44px;max-height:120px}\
 .log{flex:1;min-height:0;overflow:auto;padding:16px;display:flex;flex-direction:column;gap:10px}\
