@@ -31,6 +31,11 @@ impl Storage {
         }
     }
 
+    /// The namespace, for a second handle on the same keys.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     fn key(&self, name: &str) -> String {
         [self.prefix.as_str(), name].concat()
     }

@@ -43,6 +43,7 @@ mod nav;
 pub mod stream;
 pub mod strings;
 mod sync;
+mod unsent;
 pub mod view;
 
 use std::cell::RefCell;
@@ -193,6 +194,8 @@ struct Inner {
     fetch_again: bool,
     retry: Option<Timeout>,
     typing_timer: Option<Timeout>,
+    /// Where unsent messages are kept, and what was last written there.
+    unsent: Option<(crate::storage::Storage, String)>,
     listeners: Vec<EventListener>,
     // Last: removing the host removes every node.
     _host: ShadowHost,
@@ -213,6 +216,7 @@ fn with(w: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner) -> SdkResult<()>) {
     if let Err(e) = f(&mut inner) {
         warn(&e.describe());
     }
+    inner.save_unsent();
     inner.flush();
 }
 
@@ -321,6 +325,7 @@ impl Messenger {
                 fetch_again: false,
                 retry: None,
                 typing_timer: None,
+                unsent: None,
                 listeners: Vec::new(),
                 _host: host,
             })
@@ -373,6 +378,15 @@ impl Messenger {
     /// Opens the panel on a help article.
     pub fn show_article(&self, id: &str) {
         self.run(|i| i.go(View::Article(id.to_owned())));
+    }
+
+    /// Keeps the user's unsent messages in `storage` from now on, and
+    /// sends the ones an earlier page of this user left there.
+    pub fn keep_unsent_in(&self, storage: crate::storage::Storage) {
+        self.run(|i| {
+            i.keep_unsent_in(storage);
+            Ok(())
+        });
     }
 
     /// Whether one of the user's conversations waits for a person (or is

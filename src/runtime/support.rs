@@ -13,6 +13,7 @@ use wasm_bindgen::JsValue;
 use super::{later, listeners, Runtime};
 use crate::error::warn;
 use crate::messenger::{Connection, Messenger, MessengerEvent, MessengerOptions};
+use crate::storage::Storage;
 
 impl Runtime {
     /// Takes the messenger part of a boot answer: creates the messenger the
@@ -51,7 +52,11 @@ impl Runtime {
             session,
         };
         match Messenger::new(config, connection, options, Rc::new(on_messenger_event)) {
-            Ok(m) => self.messenger = Some(m),
+            Ok(m) => {
+                // The user's own namespace, which `shutdown()` clears.
+                m.keep_unsent_in(Storage::with_prefix(self.storage.prefix().to_owned()));
+                self.messenger = Some(m);
+            }
             Err(e) => warn(&["the messenger could not start: ", &e.describe()].concat()),
         }
     }

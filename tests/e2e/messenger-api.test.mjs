@@ -144,3 +144,42 @@ test('a refused session token is renewed by a boot and nothing the user wrote is
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a message written while the server is unreachable survives a reload and arrives once', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  const user = 'e2e-api-unsent';
+  await page.goto(`${server.url}/index.html?user=${user}`);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  await page.route('**/v1/conversations**', (route) => route.abort('internetdisconnected'));
+  await page.evaluate(() => window.Beckon('showNewMessage', 'Written on a train'));
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('log').getByText('Written on a train').waitFor();
+  const stored = await eventually(() =>
+    page.evaluate(() => Object.keys(localStorage).find((k) => k.endsWith(':messenger-unsent'))),
+  );
+  assert.ok(stored, 'kept in storage while unsent');
+
+  // The network is back, and the page reloads before the SDK retried.
+  await page.unroute('**/v1/conversations**');
+  await page.reload();
+  const conversations = async () => {
+    const res = await fetch(`${server.url}/admin/v1/inbox/demo/conversations?filter=all`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    return res.ok ? (await res.json()).filter((c) => JSON.stringify(c).includes(user)) : [];
+  };
+  const arrived = await eventually(async () => (await conversations()).length === 1, { timeout: 10000 });
+  assert.ok(arrived, 'the conversation exists on the server');
+  await eventually(() => page.evaluate(() => !Object.keys(localStorage).some((k) => k.endsWith(':messenger-unsent'))));
+  assert.equal(
+    await page.evaluate(() => Object.keys(localStorage).some((k) => k.endsWith(':messenger-unsent'))),
+    false,
+    'forgotten once the server has it',
+  );
+  await page.waitForTimeout(500);
+  assert.equal((await conversations()).length, 1, 'exactly once');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
