@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::model::{Pending, SendState, Target};
 use super::Inner;
+use crate::client::{from_json_str, to_json_string};
 use crate::storage::Storage;
 
 /// The storage key.
@@ -25,7 +26,9 @@ fn encode(pending: &[Pending]) -> String {
             v
         })
         .collect();
-    Value::Array(list).to_string()
+    // The SDK's own JSON writer: numbers as JavaScript writes them, and no
+    // float formatting code of Rust's in the wasm.
+    to_json_string(&Value::Array(list)).unwrap_or_default()
 }
 
 impl Inner {
@@ -34,7 +37,7 @@ impl Inner {
     pub(super) fn keep_unsent_in(&mut self, storage: Storage) {
         let saved = storage
             .get(KEY)
-            .and_then(|t| serde_json::from_str::<Vec<Value>>(&t).ok())
+            .and_then(|t| from_json_str::<Vec<Value>>(&t).ok())
             .unwrap_or_default();
         // Messages that started a conversation together go on together.
         let new_target = (!saved.is_empty()).then(|| self.model.new_target());
