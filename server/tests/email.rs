@@ -200,29 +200,24 @@ async fn unseen_replies_go_out_by_email_and_the_answer_comes_back() {
          Thanks, that did it!\r\n\r\nOn Tue, 3 Mar 2026 at 10:00, Acme Support <{reply_to}> wrote:\r\n\
          > Grace wrote:\r\n> Yes: Settings, Billing\r\n"
     );
-    let post = |bearer: String| {
+    let post = |bearer: &str, raw: &str| {
         Request::post("/v1/email/inbound?app_id=demo")
             .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
             .header(header::CONTENT_TYPE, "message/rfc822")
-            .body(Body::from(raw.clone()))
+            .body(Body::from(raw.to_owned()))
             .expect("req")
     };
-    let (status, _, _) = h.send(post("wrong".into())).await;
+    let (status, _, _) = h.send(post("wrong", &raw)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, landed, _) = h.send(post(secret.clone())).await;
+    let (status, landed, _) = h.send(post(&secret, &raw)).await;
     assert_eq!(status, StatusCode::OK, "{landed}");
     assert_eq!(landed["conversation_id"], id.as_str());
-    let (status, _, _) = h.send(post(secret)).await;
+    let (status, _, _) = h.send(post(&secret, &raw)).await;
     assert_eq!(status, StatusCode::OK, "a redelivery is fine");
 
-    let (_, c) = h
-        .messenger(
-            "GET",
-            &format!("/v1/conversations/{id}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let conversation_uri = format!("/v1/conversations/{id}");
+    let conversation = || h.messenger("GET", &conversation_uri, Some(&token), None);
+    let (_, c) = conversation().await;
     let mine: Vec<&str> = c["messages"]
         .as_array()
         .expect("messages")
@@ -251,26 +246,9 @@ async fn unseen_replies_go_out_by_email_and_the_answer_comes_back() {
          --b1\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\
          Content-Disposition: attachment; filename=\"shot.png\"\r\n\r\n{photo}\r\n--b1--\r\n"
     );
-    let (_, app) = h.admin("GET", "/admin/v1/apps/demo", None).await;
-    let secret = app["email_webhook_secret"].as_str().unwrap_or_default();
-    let (status, landed, _) = h
-        .send(
-            Request::post("/v1/email/inbound?app_id=demo")
-                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
-                .header(header::CONTENT_TYPE, "message/rfc822")
-                .body(Body::from(with_attachment))
-                .expect("req"),
-        )
-        .await;
+    let (status, landed, _) = h.send(post(&secret, &with_attachment)).await;
     assert_eq!(status, StatusCode::OK, "{landed}");
-    let (_, c) = h
-        .messenger(
-            "GET",
-            &format!("/v1/conversations/{id}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let (_, c) = conversation().await;
     let last = c["messages"]
         .as_array()
         .and_then(|m| m.last())

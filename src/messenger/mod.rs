@@ -112,7 +112,7 @@ impl Default for MessengerOptions {
             vertical_padding: None,
             launcher_selector: None,
             hide_launcher: false,
-            z_index: 2_147_483_000,
+            z_index: crate::ui::DEFAULT_Z_INDEX,
             locale: "en".to_owned(),
             theme: ThemeOptions::default(),
         }

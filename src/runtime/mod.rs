@@ -188,6 +188,11 @@ impl Runtime {
         self.messages = messages;
     }
 
+    /// The live message with this id.
+    fn message(&self, id: &str) -> Option<&Message> {
+        self.messages.iter().find(|m| m.id == id)
+    }
+
     /// Starts listening to the page and the other tabs.
     fn attach(&mut self) {
         self.watcher = PageWatcher::start(|signal| later(move |rt| rt.on_signal(signal)));
@@ -285,7 +290,7 @@ impl Runtime {
 
     /// Draws one message; whether it is now on screen.
     fn open(&mut self, id: &str) -> bool {
-        let Some(message) = self.messages.iter().find(|m| m.id == id) else {
+        let Some(message) = self.message(id) else {
             return false;
         };
         let message_id = id.to_owned();
@@ -425,7 +430,7 @@ impl Runtime {
     /// Shows a message now, whatever its rules say (`startTour`,
     /// `startChecklist`).
     pub(crate) fn start(&mut self, id: &str) {
-        if !self.messages.iter().any(|m| m.id == id) {
+        if self.message(id).is_none() {
             warn(&["no live message with id `", id, "`"].concat());
             return;
         }

@@ -57,11 +57,7 @@ impl Runtime {
             .message(id)
             .map(|m| m.tasks.clone())
             .unwrap_or_default();
-        let list = self
-            .messages
-            .iter()
-            .find(|m| m.id == id)
-            .and_then(|m| m.content.checklist.as_ref());
+        let list = self.message(id).and_then(|m| m.content.checklist.as_ref());
         match list {
             Some(list) => checklist_done(list, &self.state, &self.attributes, &recorded),
             None => recorded,
@@ -70,7 +66,9 @@ impl Runtime {
 
     /// Records each checklist task that became done (by an event or an
     /// attribute) and is not recorded yet, so it stays done once done, then
-    /// redraws the surfaces on screen with the progress they now have.
+    /// redraws the tours and checklists on screen with the progress they
+    /// now have (the other surfaces have none, and building their `Env`
+    /// would copy the attributes for nothing).
     pub(super) fn sync_progress(&mut self) {
         let mut new_tasks = Vec::new();
         for m in &self.messages {
@@ -94,7 +92,15 @@ impl Runtime {
         for (id, task) in new_tasks {
             self.record_task(&id, &task);
         }
-        let ids: Vec<String> = self.surfaces.keys().cloned().collect();
+        let ids: Vec<String> = self
+            .surfaces
+            .keys()
+            .filter(|id| {
+                self.message(id)
+                    .is_some_and(|m| matches!(m.kind, MessageKind::Tour | MessageKind::Checklist))
+            })
+            .cloned()
+            .collect();
         for id in ids {
             let env = self.env_for(&id);
             if let Some(on_screen) = self.surfaces.get_mut(&id) {
@@ -128,12 +134,7 @@ impl Runtime {
     pub(super) fn advance_tours(&mut self, event: &str) {
         let mut moves = Vec::new();
         for id in self.surfaces.keys() {
-            let Some(tour) = self
-                .messages
-                .iter()
-                .find(|m| &m.id == id)
-                .and_then(|m| m.content.tour.as_ref())
-            else {
+            let Some(tour) = self.message(id).and_then(|m| m.content.tour.as_ref()) else {
                 continue;
             };
             let step = self.tour_step(id).unwrap_or(0);
@@ -159,7 +160,7 @@ impl Runtime {
             .message(id)
             .is_some_and(|m| m.completed_at.is_some());
         self.record(event_names::COMPLETED, Some(id), Map::new());
-        let kind = self.messages.iter().find(|m| m.id == id).map(|m| m.kind);
+        let kind = self.message(id).map(|m| m.kind);
         if kind == Some(MessageKind::Checklist) {
             let goal_recorded = self.state.message(id).is_some_and(|m| m.goal_at.is_some());
             if !goal_recorded {

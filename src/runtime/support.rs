@@ -41,7 +41,7 @@ impl Runtime {
             z_index: self
                 .options
                 .z_index
-                .unwrap_or(MessengerOptions::default().z_index)
+                .unwrap_or(crate::ui::DEFAULT_Z_INDEX)
                 .saturating_add(crate::ui::layer::MESSENGER),
             locale: self.locale.clone(),
             theme: self.options.theme.clone(),

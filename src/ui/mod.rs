@@ -76,13 +76,17 @@ pub struct Env {
     pub theme_mode: Option<&'static str>,
 }
 
+/// The stacking level of Beckon's surfaces unless the app sets `z_index`:
+/// near the top of the 32-bit range, with room for [`layer`]'s lifts.
+pub const DEFAULT_Z_INDEX: i32 = 2_147_483_000;
+
 impl Default for Env {
     fn default() -> Self {
         Self {
             locale: "en".to_owned(),
             attributes: Map::new(),
             progress: Progress::default(),
-            z_index: 2_147_483_000,
+            z_index: DEFAULT_Z_INDEX,
             theme_vars: Vec::new(),
             theme_mode: None,
         }

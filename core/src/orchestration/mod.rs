@@ -259,8 +259,8 @@ pub fn decide(
             }
             // A tour's own bubbles are tooltips: no other tooltip competes
             // with them for the user's eye.
-            if m.kind == MessageKind::Tour {
-                take(&mut taken, "tooltip", &m.id);
+            if let Some(tip) = slot(MessageKind::Tooltip).filter(|_| m.kind == MessageKind::Tour) {
+                take(&mut taken, tip, &m.id);
             }
         }
     }
