@@ -80,9 +80,15 @@
   function load() {
     loading = true;
     early = early || prefetchBoot();
-    // Start the module download now, in parallel with the glue, so the
-    // streaming compile overlaps the glue's own fetch.
-    var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' });
+    // Start the module download now, in parallel with the glue, and
+    // compile it as it streams in, so that neither waits for the other.
+    // A server that does not send application/wasm cannot stream: the glue
+    // then takes the response as it is (and says why it is slower).
+    var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' }).then(function (r) {
+      var streams = r.ok && WebAssembly.compileStreaming
+        && /^application\/wasm/.test(r.headers.get('content-type') || '');
+      return streams ? WebAssembly.compileStreaming(r) : r;
+    });
     wasm.catch(function () {});
     import(base + 'beckon.js')
       .then(function (glue) {

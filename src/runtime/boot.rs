@@ -236,6 +236,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         element_triggers: Vec::new(),
         task_clicks: Vec::new(),
         messenger: None,
+        messenger_waiting: None,
         settings: Default::default(),
         session_start: session_start(&storage, now),
         url: String::new(),

@@ -79,6 +79,8 @@ pub struct Runtime {
     task_clicks: Vec<(String, String, String)>,
     /// The messenger, when the app has one.
     messenger: Option<crate::messenger::Messenger>,
+    /// The messenger of the boot answer, until it is created.
+    messenger_waiting: Option<support::WaitingMessenger>,
     settings: Settings,
     session_start: f64,
     url: String,

@@ -7,6 +7,10 @@
 
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
 use beckon_core::conversation::MessengerConfig;
 use wasm_bindgen::JsValue;
 
@@ -16,9 +20,10 @@ use crate::messenger::{Connection, Messenger, MessengerEvent, MessengerOptions};
 use crate::storage::Storage;
 
 impl Runtime {
-    /// Takes the messenger part of a boot answer: creates the messenger the
-    /// first time, gives it the new session token after that, and removes
-    /// it when the app no longer has one.
+    /// Takes the messenger part of a boot answer: the messenger is created
+    /// once the proactive messages of this answer are on screen (see
+    /// [`Runtime::start_messenger`]); after that it gets each new session
+    /// token, and it is removed when the app no longer has one.
     pub(super) fn set_messenger(
         &mut self,
         config: Option<MessengerConfig>,
@@ -26,12 +31,38 @@ impl Runtime {
     ) {
         let (Some(config), Some(session)) = (config, session) else {
             self.messenger = None;
+            self.messenger_waiting = None;
             return;
         };
         if let Some(m) = &self.messenger {
             m.set_session(session);
             return;
         }
+        let timer = match self.messenger_waiting.take() {
+            Some(w) => w.timer,
+            None => after_next_paint(),
+        };
+        self.messenger_waiting = Some(WaitingMessenger {
+            config,
+            session,
+            timer,
+        });
+    }
+
+    /// Creates the messenger the boot answer announced, if it is still
+    /// waiting. It waits for the frame after the first messages are drawn:
+    /// the launcher, its styles and the conversation list are not needed
+    /// for that frame, and making them first made the first message appear
+    /// about 10 ms later on a cold page (`npm run bench:browser`). Anything
+    /// that needs the messenger earlier (the API's `show`, a message's
+    /// action) creates it on the spot.
+    pub(super) fn start_messenger(&mut self) {
+        let Some(WaitingMessenger {
+            config, session, ..
+        }) = self.messenger_waiting.take()
+        else {
+            return;
+        };
         let options = MessengerOptions {
             alignment: self.options.alignment,
             horizontal_padding: self.options.horizontal_padding,
@@ -75,6 +106,7 @@ impl Runtime {
 
     /// `show`, `hide`, `showNewMessage(text?)`, `showArticle(id)`.
     pub(crate) fn messenger_command(&mut self, name: &str, arg: &JsValue) {
+        self.start_messenger();
         let Some(m) = &self.messenger else {
             warn(
                 &[
@@ -105,6 +137,7 @@ impl Runtime {
 
     /// A message's "open this article" action.
     pub(super) fn open_article(&mut self, article_id: &str) {
+        self.start_messenger();
         match &self.messenger {
             Some(m) => m.show_article(article_id),
             None => warn("an article action needs the messenger, which this app does not have"),
@@ -113,6 +146,7 @@ impl Runtime {
 
     /// A message's "talk to us" action, with its prefilled text.
     pub(super) fn open_conversation(&mut self, text: Option<&str>) {
+        self.start_messenger();
         match &self.messenger {
             Some(m) => m.new_message(text),
             None => warn("a messenger action needs the messenger, which this app does not have"),
@@ -154,3 +188,30 @@ fn conversation_payload(id: &str) -> JsValue {
     let _ = js_sys::Reflect::set(&obj, &"conversation_id".into(), &JsValue::from_str(id));
     obj.into()
 }
+
+/// A messenger the boot answer announced, not created yet.
+pub(super) struct WaitingMessenger {
+    config: MessengerConfig,
+    session: String,
+    /// Creates it if no frame comes (a hidden tab draws none); dropped
+    /// with the runtime, so `shutdown()` leaves no timer behind.
+    timer: Timeout,
+}
+
+/// Schedules [`Runtime::start_messenger`] for the task after the next
+/// frame (an animation frame callback runs just before the frame is drawn,
+/// so the work goes to a task queued from it), with a timer as the fallback
+/// for tabs that draw no frames.
+fn after_next_paint() -> Timeout {
+    let next_task = Closure::once_into_js(|| {
+        Timeout::new(0, || later(Runtime::start_messenger)).forget();
+    });
+    let asked = web_sys::window()
+        .is_some_and(|w| w.request_animation_frame(next_task.unchecked_ref()).is_ok());
+    Timeout::new(if asked { FALLBACK_MS } else { 0 }, || {
+        later(Runtime::start_messenger)
+    })
+}
+
+/// How long a messenger waits for a frame before it is created anyway.
+const FALLBACK_MS: u32 = 250;

@@ -183,3 +183,34 @@ test('a message written while the server is unreachable survives a reload and ar
   assert.deepEqual(seen.pageErrors, []);
   await context.close();
 });
+
+test('the messenger is made after the first message is drawn, and at once when the app asks for it on ready', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    // The order in which Beckon's hosts join the page.
+    window.__hosts = [];
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1 && n.hasAttribute('data-beckon')) window.__hosts.push(n.getAttribute('data-beckon'));
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-api-order`);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  const hosts = await page.evaluate(() => window.__hosts);
+  assert.ok(hosts.indexOf('banner') >= 0 && hosts.indexOf('banner') < hosts.indexOf('messenger'), `banner first: ${hosts}`);
+  await page.locator('[data-beckon="messenger"]').getByRole('button', { name: 'Messages' }).waitFor();
+  await page.close();
+
+  // An app that opens the messenger as soon as Beckon is ready.
+  const eager = await browser.newPage();
+  const eagerSeen = watchConsole(eager);
+  await eager.addInitScript(() => {
+    window.Beckon = window.Beckon || function () { (window.Beckon.q = window.Beckon.q || []).push(arguments); };
+    window.Beckon('on', 'ready', () => window.Beckon('show'));
+  });
+  await eager.goto(`${server.url}/index.html?user=e2e-api-eager`);
+  await eager.getByRole('dialog', { name: 'Acme Support' }).waitFor();
+  assert.deepEqual(eagerSeen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  assert.deepEqual([...seen.pageErrors, ...eagerSeen.pageErrors], []);
+  await eager.close();
+});
