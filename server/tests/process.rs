@@ -41,17 +41,22 @@ async fn start(data: &std::path::Path, database_url: Option<&str>) -> Server {
     let mut child = cmd.spawn().expect("start beckon-server");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("server starts within 30 s")
-        .expect("read stdout")
-        .expect("a line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_owned();
+    // Logs go to stdout too: a restart on the same data may warn before it
+    // listens, so the address is taken from the first line that has one.
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("read stdout")
+                .expect("the server printed where it listens before exiting");
+            if let Some(addr) = line.split("listening on http://").nth(1) {
+                break addr.trim_end_matches('/').to_owned();
+            }
+        }
+    })
+    .await
+    .expect("server starts within 30 s");
     Server { child, addr }
 }
 
