@@ -203,8 +203,12 @@ pub(super) struct WaitingMessenger {
 /// so the work goes to a task queued from it), with a timer as the fallback
 /// for tabs that draw no frames.
 fn after_next_paint() -> Timeout {
+    // Both callbacks free themselves once called (`once_into_js`).
     let next_task = Closure::once_into_js(|| {
-        Timeout::new(0, || later(Runtime::start_messenger)).forget();
+        let start = Closure::once_into_js(|| later(Runtime::start_messenger));
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(start.unchecked_ref());
+        }
     });
     let asked = web_sys::window()
         .is_some_and(|w| w.request_animation_frame(next_task.unchecked_ref()).is_ok());
