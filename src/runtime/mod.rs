@@ -279,6 +279,7 @@ impl Runtime {
         }
         if changed {
             self.announce_showing();
+            self.place_messenger();
         }
         self.sync_progress();
         debug::print(&self.url, explained, &mut self.debug_last);
@@ -402,6 +403,7 @@ impl Runtime {
         self.forced.remove(id);
         if self.surfaces.remove(id).is_some() {
             self.announce_showing();
+            self.place_messenger();
         }
     }
 

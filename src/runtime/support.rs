@@ -87,8 +87,17 @@ impl Runtime {
                 // The user's own namespace, which `shutdown()` clears.
                 m.keep_unsent_in(Storage::with_prefix(self.storage.prefix().to_owned()));
                 self.messenger = Some(m);
+                self.place_messenger();
             }
             Err(e) => warn(&["the messenger could not start: ", &e.describe()].concat()),
+        }
+    }
+
+    /// Keeps the messenger's launcher above a banner fixed along the
+    /// bottom of the page, while one is on screen.
+    pub(super) fn place_messenger(&self) {
+        if let Some(m) = &self.messenger {
+            m.keep_above(self.surfaces.values().find_map(|s| s.view.bottom_bar()));
         }
     }
 

@@ -37,8 +37,10 @@ pub const SLOT_STATE: &str = "data-beckon-state";
 pub struct BannerView {
     _announcer: Announcer,
     _listeners: Listeners,
-    _host: ShadowHost,
+    host: ShadowHost,
     slot: Option<Element>,
+    /// Fixed along the bottom of the page (not in a slot, not at the top).
+    at_bottom: bool,
 }
 
 impl BannerView {
@@ -122,13 +124,18 @@ impl BannerView {
         Ok(Self {
             _announcer: announcer,
             _listeners: listeners,
-            _host: host,
+            host,
+            at_bottom: slot.is_none() && content.position == BannerPosition::Bottom,
             slot,
         })
     }
 }
 
 impl Surface for BannerView {
+    fn bottom_bar(&self) -> Option<&web_sys::HtmlElement> {
+        self.at_bottom.then(|| self.host.host())
+    }
+
     fn update(&mut self, _env: &Env) -> SdkResult<()> {
         Ok(())
     }

@@ -103,6 +103,13 @@ pub trait Surface {
     /// The runtime's progress changed (a task done elsewhere, another tab
     /// moved the tour); redraw what depends on it.
     fn update(&mut self, env: &Env) -> SdkResult<()>;
+
+    /// The host of this surface when it is a bar fixed along the bottom of
+    /// the page (a bottom banner), which the messenger's launcher keeps
+    /// above; `None` for every other surface.
+    fn bottom_bar(&self) -> Option<&web_sys::HtmlElement> {
+        None
+    }
 }
 
 /// Draws `message` with the surface of its kind.

@@ -92,6 +92,41 @@ test('page rules: the pricing page shows its own banner, not the dashboard one',
   await page.close();
 });
 
+test('a bottom banner keeps the messenger launcher above it, as it wraps, until it closes', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-lift`);
+  const bar = page.locator('[data-beckon="banner"]');
+  const launcher = page.locator('[data-beckon="messenger"]').getByRole('button', { name: 'Messages' });
+  await bar.locator('.banner').waitFor();
+  await launcher.waitFor();
+  const launcherAbove = async () => {
+    const [b, l] = [await bar.boundingBox(), await launcher.boundingBox()];
+    return l.y + l.height <= b.y;
+  };
+  assert.ok(await eventually(launcherAbove), 'launcher above the banner');
+
+  // A narrow window wraps the banner's text: the launcher follows its height.
+  const before = (await bar.boundingBox()).height;
+  await page.setViewportSize({ width: 360, height: 600 });
+  assert.ok(await eventually(async () => (await bar.boundingBox()).height > before), 'the banner grew');
+  assert.ok(await eventually(launcherAbove), 'launcher above the taller banner');
+
+  // Its dismiss button is not under the launcher: a real click reaches it
+  // (Playwright refuses to click an element that another one covers).
+  await bar.getByRole('button', { name: 'Dismiss' }).click();
+  await bar.waitFor({ state: 'detached' });
+  assert.ok(
+    await eventually(async () => {
+      const l = await launcher.boundingBox();
+      return Math.abs(600 - (l.y + l.height) - 20) < 1;
+    }),
+    'launcher back in its corner, 20px from the bottom',
+  );
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('a server that is down gives one clear warning and no exception', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);

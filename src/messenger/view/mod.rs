@@ -27,12 +27,13 @@ use crate::ui::i18n::{text, Text};
 /// bubbles keep the theme's text, muted text and links above 4.5:1: light
 /// #f3f4f6 under #111827 (16:1), #4b5563 (6.8:1) and #1d4ed8 (6.1:1); dark
 /// #374151 under #f9fafb (10:1), #d1d5db (7:1) and #93c5fd (6.6:1). Under
-/// 480px the panel fills the screen.
+/// 480px the panel fills the screen. `--bk-lift` (see `messenger::lift`)
+/// raises the launcher and the panel above a bottom banner.
 pub const CSS: &str = ".wrap{--bk-x:20px;--bk-y:20px;--bk-bubble:#f3f4f6;--bk-line:#9ca3af;--bk-input:#fff}\
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}}\
 :host([data-theme=dark]) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}\
 .head :focus-visible{outline-color:var(--bk-accent-text)}\
-.launcher{position:fixed;bottom:var(--bk-y);right:var(--bk-x);width:56px;height:56px;border-radius:50%;\
+.launcher{position:fixed;bottom:calc(var(--bk-y) + var(--bk-lift,0px));right:var(--bk-x);width:56px;height:56px;border-radius:50%;\
 padding:0;display:grid;place-items:center;background:var(--bk-accent);color:var(--bk-accent-text);\
 box-shadow:0 4px 14px rgba(0,0,0,.3)}\
 .left .launcher,.left .panel{right:auto;left:var(--bk-x)}\
@@ -40,8 +41,8 @@ box-shadow:0 4px 14px rgba(0,0,0,.3)}\
 .badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;\
 background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:20px;text-align:center}\
 [hidden]{display:none!important}\
-.panel{position:fixed;bottom:calc(var(--bk-y) + 72px);right:var(--bk-x);width:min(380px,calc(100vw - 32px));\
-height:min(640px,calc(100vh - 112px));display:flex;flex-direction:column;background:var(--bk-bg);\
+.panel{position:fixed;bottom:calc(var(--bk-y) + var(--bk-lift,0px) + 72px);right:var(--bk-x);width:min(380px,calc(100vw - 32px));\
+height:min(640px,calc(100vh - 112px - var(--bk-lift,0px)));display:flex;flex-direction:column;background:var(--bk-bg);\
 border-radius:16px;box-shadow:0 10px 40px rgba(0,0,0,.35);overflow:hidden}\
 .panel:focus{outline:none}\
 .head{display:flex;align-items:center;gap:4px;padding:10px 8px 10px 16px;background:var(--bk-accent);color:var(--bk-accent-text)}\
