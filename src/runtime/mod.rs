@@ -338,6 +338,10 @@ impl Runtime {
             env.z_index = z;
         }
         (env.theme_vars, env.theme_mode) = self.options.theme.host_theme();
+        let has_messenger = self.messenger.is_some() || self.messenger_waiting.is_some();
+        if has_messenger && !self.options.hide_default_launcher {
+            env.launcher = Some(self.options.alignment);
+        }
         env
     }
 

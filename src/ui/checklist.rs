@@ -26,9 +26,12 @@ use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
 use crate::dom::{document, element, set_style, ShadowHost};
 use crate::error::{SdkError, SdkResult};
+use crate::runtime::options::Alignment;
 
 const CSS: &str = ".wrap{position:fixed;bottom:16px;inset-inline-start:16px;display:flex;\
 flex-direction:column;align-items:flex-start;gap:10px}\
+.wrap.l{left:16px;right:auto}.wrap.r{right:16px;left:auto}\
+.wrap.l[dir=rtl],.wrap.r[dir=ltr]{align-items:flex-end}\
 [hidden]{display:none!important}\
 .panel{width:min(340px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 100px);overflow:auto}\
 .bar{height:6px;border-radius:3px;background:var(--bk-line);margin:8px 0 4px}\
@@ -95,7 +98,14 @@ impl ChecklistView {
         )?;
         let doc = document()?;
         let loc = env.locale.as_str();
-        let wrap = element(&doc, "div", "bk wrap", None)?;
+        // The corner away from the messenger's launcher (by default the
+        // reading start: bottom left, or bottom right in Arabic).
+        let class = match env.launcher {
+            Some(Alignment::Right) => "bk wrap l",
+            Some(Alignment::Left) => "bk wrap r",
+            None => "bk wrap",
+        };
+        let wrap = element(&doc, "div", class, None)?;
         attr(&wrap, "dir", dir(loc));
         attr(&wrap, "data-message-id", &message.id);
         add(host.root(), &wrap);

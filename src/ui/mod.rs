@@ -74,6 +74,10 @@ pub struct Env {
     /// `light` or `dark` when the app fixed it; else the page's
     /// `prefers-color-scheme` decides.
     pub theme_mode: Option<&'static str>,
+    /// The bottom corner the messenger's launcher takes, when the app shows
+    /// one: the checklist docks in the other corner, and a corner post sits
+    /// above the launcher, as the messenger's own previews would.
+    pub launcher: Option<crate::runtime::options::Alignment>,
 }
 
 /// The stacking level of Beckon's surfaces unless the app sets `z_index`:
@@ -89,6 +93,7 @@ impl Default for Env {
             z_index: DEFAULT_Z_INDEX,
             theme_vars: Vec::new(),
             theme_mode: None,
+            launcher: None,
         }
     }
 }

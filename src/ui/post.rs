@@ -13,11 +13,13 @@ use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
 use crate::dom::{document, element, ShadowHost};
 use crate::error::SdkResult;
+use crate::runtime::options::Alignment;
 
 const CSS: &str = ".backdrop{position:fixed;inset:0;display:grid;place-items:center;\
 background:rgba(17,24,39,.6);padding:16px}\
 .post{width:min(420px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 32px);overflow:auto}\
-.corner{position:fixed;bottom:16px;inset-inline-end:16px;width:min(340px,calc(100vw - 32px))}";
+.corner{position:fixed;bottom:16px;inset-inline-end:16px;width:min(340px,calc(100vw - 32px))}\
+.corner.l{left:20px;right:auto;bottom:88px}.corner.r{right:20px;left:auto;bottom:88px}";
 
 /// A post on screen.
 pub struct PostView {
@@ -118,7 +120,17 @@ impl PostView {
             listeners.push(trap_focus(&card));
             focus(&card);
         } else {
+            // Above the messenger's launcher when there is one, where its
+            // own message previews would be.
+            let side = match env.launcher {
+                Some(Alignment::Left) => "l",
+                Some(Alignment::Right) => "r",
+                None => "",
+            };
             card.class_list().add_1("corner").ok();
+            if !side.is_empty() {
+                card.class_list().add_1(side).ok();
+            }
             add(host.root(), &card);
         }
         Ok(Self {

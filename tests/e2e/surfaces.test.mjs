@@ -403,6 +403,9 @@ test('rich text: hostile content is shown as text or refused, nothing runs', asy
   assert.equal(await card.locator('img, svg, script, style').count(), 0);
   const box = await card.boundingBox();
   assert.ok(box.width <= 360, `long words wrap inside the card (${box.width}px)`);
+  const messenger = page.locator('[data-beckon="messenger"] .launcher');
+  await messenger.waitFor();
+  assert.ok(box.y + box.height <= (await messenger.boundingBox()).y, 'the corner post sits above the messenger launcher');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await shot(page, 'hostile');
   assert.deepEqual(seen.pageErrors, []);
@@ -419,8 +422,14 @@ test('Arabic: the SDK speaks Arabic, lays out right to left, and shows the Arabi
   const wrap = page.locator('[data-beckon="checklist"] .wrap');
   assert.equal(await wrap.getAttribute('dir'), 'rtl');
   assert.match(await wrap.locator('.progress').innerText(), /تم إنجاز \d من 5/);
+  // The messenger's launcher keeps the bottom right; the checklist takes
+  // the other corner rather than its reading start, so neither covers the
+  // other.
+  const messenger = page.locator('[data-beckon="messenger"] .launcher');
+  await messenger.waitFor();
+  assert.ok((await messenger.boundingBox()).x > 1100 / 2, 'messenger launcher in the right-hand corner');
   const launcher = await wrap.locator('.launcher').boundingBox();
-  assert.ok(launcher.x > 1100 / 2, 'launcher in the right-hand corner');
+  assert.ok(launcher.x + launcher.width < 1100 / 2, 'checklist launcher in the left-hand corner');
   await axe(page, 'Arabic surfaces');
   await shot(page, 'arabic');
   await context.close();
