@@ -439,6 +439,49 @@ fn checklist_shows_progress_ticks_tasks_and_completes() {
     assert!(gone(&r));
 }
 
+#[wasm_bindgen_test]
+fn checklist_folds_its_panel_while_a_tour_runs() {
+    let with_tour = |tour_running| Env {
+        progress: Progress {
+            tour_running,
+            ..Progress::default()
+        },
+        ..Env::default()
+    };
+    // First sight with no tour: the panel opens.
+    let (mut view, _seen) = show(MessageKind::Checklist, checklist(), &with_tour(false));
+    let r = root("checklist");
+    let panel = || find(&r, ".panel");
+    assert!(!panel().has_attribute("hidden"), "open at first sight");
+    view.update(&with_tour(true)).expect("update");
+    assert!(
+        panel().has_attribute("hidden"),
+        "folded while the tour runs"
+    );
+    view.update(&with_tour(false)).expect("update");
+    assert!(
+        !panel().has_attribute("hidden"),
+        "open again after the tour"
+    );
+    // Closed by the user: it stays closed after a tour.
+    key(&panel(), "Escape", false);
+    view.update(&with_tour(true)).expect("update");
+    view.update(&with_tour(false)).expect("update");
+    assert!(panel().has_attribute("hidden"), "stays as the user left it");
+    drop(view);
+
+    // First sight during a tour: folded, and opened when the tour is over.
+    let (mut view, _seen) = show(MessageKind::Checklist, checklist(), &with_tour(true));
+    let r = root("checklist");
+    assert!(
+        find(&r, ".panel").has_attribute("hidden"),
+        "folded at first"
+    );
+    view.update(&with_tour(false)).expect("update");
+    assert!(!find(&r, ".panel").has_attribute("hidden"), "opened after");
+    drop(view);
+}
+
 fn tour() -> Value {
     json!({"tour": {"steps": [
         {"kind": "modal", "title": "Hello", "body": "Welcome"},

@@ -40,6 +40,10 @@ impl Runtime {
             step: self.tour_step(id).unwrap_or(0),
             done_tasks: self.done_tasks(id),
             seen_before: self.state.message(id).is_some_and(|m| m.shown_count() > 0),
+            tour_running: self
+                .surfaces
+                .keys()
+                .any(|k| k != id && self.message(k).is_some_and(|m| m.kind == MessageKind::Tour)),
         };
         env
     }

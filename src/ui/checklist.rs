@@ -70,6 +70,11 @@ struct Inner {
     progress: Element,
     tasks: Element,
     task_listeners: Listeners,
+    /// A tour was on screen at the last update.
+    tour_running: bool,
+    /// The panel was open when a tour started and was folded for it: it
+    /// opens again when the tour is over, showing the progress made.
+    folded_for_tour: bool,
     weak: Weak<RefCell<Inner>>,
 }
 
@@ -177,6 +182,8 @@ impl ChecklistView {
                 progress,
                 tasks,
                 task_listeners: Vec::new(),
+                tour_running: env.progress.tour_running,
+                folded_for_tour: false,
                 weak: weak.clone(),
             })
         });
@@ -218,9 +225,15 @@ impl ChecklistView {
         add(&wrap, &panel);
         add(&wrap, &launcher);
         // Open at first sight; after that only the launcher shows until
-        // asked.
+        // asked. A tour on screen comes first: the panel would cover the
+        // elements it points at (on a phone, most of the page).
         let first = !env.progress.seen_before;
-        set_open(&weak, first, false);
+        if first && env.progress.tour_running {
+            if let Ok(mut i) = inner.try_borrow_mut() {
+                i.folded_for_tour = true;
+            }
+        }
+        set_open(&weak, first && !env.progress.tour_running, false);
         render(&inner)?;
         Ok(Self {
             inner,
@@ -378,8 +391,35 @@ fn tick(weak: &Weak<RefCell<Inner>>, id: &str) {
     }
 }
 
+impl ChecklistView {
+    /// Folds the panel while a tour is on screen (a "Show me" task starts
+    /// one), and opens it again when the tour is over if it was open.
+    fn make_way_for_tours(&mut self, tour_running: bool) {
+        let (weak, reopen) = {
+            let Ok(mut i) = self.inner.try_borrow_mut() else {
+                return;
+            };
+            if i.tour_running == tour_running {
+                return;
+            }
+            i.tour_running = tour_running;
+            if tour_running {
+                i.folded_for_tour = !i.panel.has_attribute("hidden");
+                (i.weak.clone(), Some(false))
+            } else {
+                let reopen = std::mem::take(&mut i.folded_for_tour);
+                (i.weak.clone(), reopen.then_some(true))
+            }
+        };
+        if let Some(open) = reopen {
+            set_open(&weak, open, false);
+        }
+    }
+}
+
 impl Surface for ChecklistView {
     fn update(&mut self, env: &Env) -> SdkResult<()> {
+        self.make_way_for_tours(env.progress.tour_running);
         {
             let Ok(mut i) = self.inner.try_borrow_mut() else {
                 return Ok(());

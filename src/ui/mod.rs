@@ -55,6 +55,8 @@ pub struct Progress {
     /// The user has seen this message before (a checklist opens its panel
     /// only at first sight; after that its launcher waits to be asked).
     pub seen_before: bool,
+    /// A tour is on screen: a checklist keeps its panel folded meanwhile.
+    pub tour_running: bool,
 }
 
 /// What a surface needs to know besides its message.
