@@ -404,7 +404,11 @@ impl Runtime {
     }
 
     fn close(&mut self, id: &str) {
+        // A message the app started is started once: after the user closed
+        // it, only another call brings it back (a tour whose frequency is
+        // "until completed" came straight back at step 1 after Skip).
         self.forced.remove(id);
+        self.page.api_triggered.remove(id);
         if self.surfaces.remove(id).is_some() {
             self.announce_showing();
             self.place_messenger();

@@ -318,6 +318,30 @@ test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus 
   await context.close();
 });
 
+test('a running tour folds the checklist panel (on a phone it hid the tour\'s elements), which opens again after', async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-fold', { viewport: { width: 375, height: 700 } });
+  const panel = page.locator('[data-beckon="checklist"] .panel');
+  await panel.waitFor();
+  await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
+  const step = page.locator('[data-beckon="tour"] .step');
+  await step.waitFor();
+  await panel.waitFor({ state: 'hidden' });
+  await step.getByRole('button', { name: 'Next' }).click();
+  // The step's element is not under anything of Beckon's but the tour.
+  const range = page.locator('#report-range');
+  const onTop = await range.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return hit === el || el.contains(hit) || hit?.closest('[data-beckon]')?.dataset.beckon;
+  });
+  assert.ok(onTop === true || onTop === 'tour', `the range select is reachable (${onTop})`);
+  await step.getByRole('button', { name: 'Skip' }).click();
+  await step.waitFor({ state: 'detached' });
+  await panel.waitFor({ state: 'visible' });
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('tour continues on the next page at the stored step', async () => {
   const { page, context } = await open('/reports.html?user=ui-tour2');
   await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
