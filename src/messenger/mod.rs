@@ -38,7 +38,6 @@ pub mod api;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;
 pub mod http;
-mod lift;
 pub mod model;
 mod nav;
 pub mod stream;
@@ -173,8 +172,6 @@ struct Inner {
     opts: MessengerOptions,
     emit: Rc<dyn Fn(MessengerEvent)>,
     wrap: Element,
-    /// Keeps the launcher above a bottom banner while there is one.
-    lift: Option<lift::Lift>,
     launcher: Option<Launcher>,
     panel: Option<Panel>,
     view: View,
@@ -308,7 +305,6 @@ impl Messenger {
                 opts,
                 emit,
                 wrap,
-                lift: None,
                 launcher,
                 panel: None,
                 view: View::Home,
@@ -364,22 +360,10 @@ impl Messenger {
         self.inner.try_borrow().is_ok_and(|i| i.panel.is_some())
     }
 
-    /// Keeps the launcher and the panel above `bar`, a bar fixed along the
-    /// bottom of the page (a bottom banner), for as long as it is there;
-    /// `None` puts them back in the corner.
-    pub fn keep_above(&self, bar: Option<&web_sys::HtmlElement>) {
-        self.run(|i| {
-            match bar {
-                Some(bar) if i.lift.as_ref().is_some_and(|l| l.follows(bar)) => {}
-                Some(bar) => i.lift = lift::Lift::follow(bar, &i.wrap),
-                None => {
-                    if i.lift.take().is_some() {
-                        lift::set(&i.wrap, 0);
-                    }
-                }
-            }
-            Ok(())
-        });
+    /// The element whose `--bk-lift` raises the launcher and the panel
+    /// (see [`crate::ui::lift`]).
+    pub fn corner(&self) -> Option<Element> {
+        self.inner.try_borrow().ok().map(|i| i.wrap.clone())
     }
 
     /// Opens a new conversation, the composer holding `prefill`.

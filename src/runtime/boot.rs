@@ -237,6 +237,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         task_clicks: Vec::new(),
         messenger: None,
         messenger_waiting: None,
+        lift: None,
         settings: Default::default(),
         session_start: session_start(&storage, now),
         url: String::new(),

@@ -81,6 +81,8 @@ pub struct Runtime {
     messenger: Option<crate::messenger::Messenger>,
     /// The messenger of the boot answer, until it is created.
     messenger_waiting: Option<support::WaitingMessenger>,
+    /// Lifts the bottom corners above a bottom banner while one shows.
+    lift: Option<crate::ui::lift::Lift>,
     settings: Settings,
     session_start: f64,
     url: String,
@@ -279,7 +281,7 @@ impl Runtime {
         }
         if changed {
             self.announce_showing();
-            self.place_messenger();
+            self.place_corners();
         }
         self.sync_progress();
         debug::print(&self.url, explained, &mut self.debug_last);
@@ -411,7 +413,7 @@ impl Runtime {
         self.page.api_triggered.remove(id);
         if self.surfaces.remove(id).is_some() {
             self.announce_showing();
-            self.place_messenger();
+            self.place_corners();
         }
     }
 

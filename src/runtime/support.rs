@@ -87,17 +87,35 @@ impl Runtime {
                 // The user's own namespace, which `shutdown()` clears.
                 m.keep_unsent_in(Storage::with_prefix(self.storage.prefix().to_owned()));
                 self.messenger = Some(m);
-                self.place_messenger();
+                self.place_corners();
             }
             Err(e) => warn(&["the messenger could not start: ", &e.describe()].concat()),
         }
     }
 
-    /// Keeps the messenger's launcher above a banner fixed along the
-    /// bottom of the page, while one is on screen.
-    pub(super) fn place_messenger(&self) {
-        if let Some(m) = &self.messenger {
-            m.keep_above(self.surfaces.values().find_map(|s| s.view.bottom_bar()));
+    /// Keeps what sits in the bottom corners (the messenger, the
+    /// checklist, a corner post) above a banner fixed along the bottom of
+    /// the page, while one is on screen (see [`crate::ui::lift`]).
+    pub(super) fn place_corners(&mut self) {
+        let bar = self
+            .surfaces
+            .values()
+            .find_map(|s| s.view.bottom_bar())
+            .cloned();
+        let Some(bar) = bar else {
+            self.lift = None;
+            return;
+        };
+        let corners: Vec<web_sys::Element> = self
+            .surfaces
+            .values()
+            .filter_map(|s| s.view.bottom_corner())
+            .map(|h| h.clone().into())
+            .chain(self.messenger.as_ref().and_then(Messenger::corner))
+            .collect();
+        match &self.lift {
+            Some(lift) if lift.follows(&bar) => lift.set_corners(corners),
+            _ => self.lift = Some(crate::ui::lift::Lift::follow(&bar, corners)),
         }
     }
 

@@ -28,12 +28,12 @@ use crate::dom::{document, element, set_style, ShadowHost};
 use crate::error::{SdkError, SdkResult};
 use crate::runtime::options::Alignment;
 
-const CSS: &str = ".wrap{position:fixed;bottom:16px;inset-inline-start:16px;display:flex;\
+const CSS: &str = ".wrap{position:fixed;bottom:calc(16px + var(--bk-lift,0px));inset-inline-start:16px;display:flex;\
 flex-direction:column;align-items:flex-start;gap:10px}\
 .wrap.l{left:16px;right:auto}.wrap.r{right:16px;left:auto}\
 .wrap.l[dir=rtl],.wrap.r[dir=ltr]{align-items:flex-end}\
 [hidden]{display:none!important}\
-.panel{width:min(340px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 100px);overflow:auto}\
+.panel{width:min(340px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 100px - var(--bk-lift,0px));overflow:auto}\
 .bar{height:6px;border-radius:3px;background:var(--bk-line);margin:8px 0 4px}\
 .fill{display:block;height:100%;border-radius:3px;background:#4ade80}\
 .progress{color:var(--bk-muted);font-size:13px}\
@@ -82,7 +82,7 @@ struct Inner {
 pub struct ChecklistView {
     inner: Rc<RefCell<Inner>>,
     _listeners: Listeners,
-    _host: ShadowHost,
+    host: ShadowHost,
 }
 
 impl ChecklistView {
@@ -238,7 +238,7 @@ impl ChecklistView {
         Ok(Self {
             inner,
             _listeners: listeners,
-            _host: host,
+            host,
         })
     }
 }
@@ -418,6 +418,10 @@ impl ChecklistView {
 }
 
 impl Surface for ChecklistView {
+    fn bottom_corner(&self) -> Option<&web_sys::HtmlElement> {
+        Some(self.host.host())
+    }
+
     fn update(&mut self, env: &Env) -> SdkResult<()> {
         self.make_way_for_tours(env.progress.tour_running);
         {

@@ -12,6 +12,7 @@ pub mod banner;
 pub mod card;
 pub mod checklist;
 pub mod i18n;
+pub mod lift;
 pub mod markdown;
 pub mod position;
 pub mod post;
@@ -112,9 +113,15 @@ pub trait Surface {
     fn update(&mut self, env: &Env) -> SdkResult<()>;
 
     /// The host of this surface when it is a bar fixed along the bottom of
-    /// the page (a bottom banner), which the messenger's launcher keeps
-    /// above; `None` for every other surface.
+    /// the page (a bottom banner), which what sits in the bottom corners
+    /// keeps above (see [`lift`]); `None` for every other surface.
     fn bottom_bar(&self) -> Option<&web_sys::HtmlElement> {
+        None
+    }
+
+    /// The host of this surface when it sits in a bottom corner (the
+    /// checklist, a corner post), to be lifted above a bottom bar.
+    fn bottom_corner(&self) -> Option<&web_sys::HtmlElement> {
         None
     }
 }

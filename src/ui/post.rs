@@ -18,13 +18,16 @@ use crate::runtime::options::Alignment;
 const CSS: &str = ".backdrop{position:fixed;inset:0;display:grid;place-items:center;\
 background:rgba(17,24,39,.6);padding:16px}\
 .post{width:min(420px,calc(100vw - 32px));max-width:none;max-height:calc(100vh - 32px);overflow:auto}\
-.corner{position:fixed;bottom:16px;inset-inline-end:16px;width:min(340px,calc(100vw - 32px))}\
-.corner.l{left:20px;right:auto;bottom:88px}.corner.r{right:20px;left:auto;bottom:88px}";
+.corner{position:fixed;bottom:calc(16px + var(--bk-lift,0px));inset-inline-end:16px;width:min(340px,calc(100vw - 32px))}\
+.corner.l{left:20px;right:auto}.corner.r{right:20px;left:auto}\
+.corner.l,.corner.r{bottom:calc(88px + var(--bk-lift,0px))}";
 
 /// A post on screen.
 pub struct PostView {
     _listeners: Listeners,
-    _host: ShadowHost,
+    host: ShadowHost,
+    /// In a bottom corner (not a centred modal).
+    corner: bool,
     _return: Option<ReturnFocus>,
 }
 
@@ -135,13 +138,18 @@ impl PostView {
         }
         Ok(Self {
             _listeners: listeners,
-            _host: host,
+            host,
+            corner: !modal,
             _return: return_focus,
         })
     }
 }
 
 impl Surface for PostView {
+    fn bottom_corner(&self) -> Option<&web_sys::HtmlElement> {
+        self.corner.then(|| self.host.host())
+    }
+
     fn update(&mut self, _env: &Env) -> SdkResult<()> {
         Ok(())
     }

@@ -92,7 +92,7 @@ test('page rules: the pricing page shows its own banner, not the dashboard one',
   await page.close();
 });
 
-test('a bottom banner keeps the messenger launcher above it, as it wraps, until it closes', async () => {
+test('a bottom banner keeps the messenger launcher and the checklist above it, as it wraps, until it closes', async () => {
   const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
   const seen = watchConsole(page);
   await page.goto(`${server.url}/pricing.html?user=e2e-lift`);
@@ -105,6 +105,17 @@ test('a bottom banner keeps the messenger launcher above it, as it wraps, until 
     return l.y + l.height <= b.y;
   };
   assert.ok(await eventually(launcherAbove), 'launcher above the banner');
+  // The checklist's corner is lifted too (its pill covered the banner's title).
+  await page.evaluate(() => window.Beckon('startChecklist', 'getting-started'));
+  const pill = page.locator('[data-beckon="checklist"] .launcher');
+  await pill.waitFor();
+  assert.ok(
+    await eventually(async () => {
+      const [b, p] = [await bar.boundingBox(), await pill.boundingBox()];
+      return p.y + p.height <= b.y;
+    }),
+    'checklist above the banner',
+  );
 
   // A narrow window wraps the banner's text: the launcher follows its height.
   const before = (await bar.boundingBox()).height;

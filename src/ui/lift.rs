@@ -1,0 +1,111 @@
+//! Keeps what sits in the bottom corners above a bar fixed along the bottom
+//! of the page (a bottom banner): the messenger's launcher and panel, the
+//! checklist, a corner post. Without it they covered the bar's ends, its
+//! title and its dismiss button included. The bar's height is followed with
+//! a `ResizeObserver` (its text wraps differently as the window narrows)
+//! into `--bk-lift` on each of them, which their stylesheets add to their
+//! `bottom`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, ResizeObserver};
+
+use crate::dom::set_style;
+
+/// Follows one bar for a set of corner elements; the observer is
+/// disconnected on drop.
+pub struct Lift {
+    bar: HtmlElement,
+    corners: Rc<RefCell<Vec<Element>>>,
+    observer: Option<ResizeObserver>,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Drop for Lift {
+    fn drop(&mut self) {
+        if let Some(o) = &self.observer {
+            o.disconnect();
+        }
+        for corner in self.corners.borrow().iter() {
+            set(corner, 0);
+        }
+    }
+}
+
+impl Lift {
+    /// Lifts `corners` by `bar`'s height now and whenever it changes (to 0
+    /// when it leaves the page). Without `ResizeObserver` the lift is set
+    /// once.
+    pub fn follow(bar: &HtmlElement, corners: Vec<Element>) -> Self {
+        let corners = Rc::new(RefCell::new(corners));
+        let (b, c) = (bar.clone(), Rc::clone(&corners));
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_| {
+            let px = height(&b);
+            for corner in c.borrow().iter() {
+                set(corner, px);
+            }
+        });
+        let observer = ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+        if let Some(o) = &observer {
+            o.observe(bar);
+        }
+        let px = height(bar);
+        for corner in corners.borrow().iter() {
+            set(corner, px);
+        }
+        Self {
+            bar: bar.clone(),
+            corners,
+            observer,
+            _callback: callback,
+        }
+    }
+
+    /// Whether this follows `bar` already.
+    pub fn follows(&self, bar: &HtmlElement) -> bool {
+        &self.bar == bar
+    }
+
+    /// Lifts these corners from now on; ones no longer in the list are
+    /// put back down.
+    pub fn set_corners(&self, corners: Vec<Element>) {
+        let px = height(&self.bar);
+        for corner in &corners {
+            set(corner, px);
+        }
+        // Never while the observer's callback reads them: it runs from the
+        // event loop, not from inside this call.
+        let Ok(mut current) = self.corners.try_borrow_mut() else {
+            return;
+        };
+        for old in current.iter() {
+            if !corners.contains(old) {
+                set(old, 0);
+            }
+        }
+        *current = corners;
+    }
+}
+
+/// The bar's height in whole pixels; 0 once it has left the page.
+fn height(bar: &HtmlElement) -> u32 {
+    if !bar.is_connected() {
+        return 0;
+    }
+    crate::dom::clamp(
+        bar.get_bounding_client_rect().height().ceil(),
+        0.0,
+        10_000.0,
+    ) as u32
+}
+
+/// Sets the lift of `corner` to `px`.
+fn set(corner: &Element, px: u32) {
+    set_style(
+        corner,
+        &[("--bk-lift", &[px.to_string(), "px".to_owned()].concat())],
+    );
+}
