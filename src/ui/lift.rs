@@ -6,7 +6,7 @@
 //! into `--bk-lift` on each of them, which their stylesheets add to their
 //! `bottom`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::Closure;
@@ -20,6 +20,8 @@ use crate::dom::set_style;
 pub struct Lift {
     bar: HtmlElement,
     corners: Rc<RefCell<Vec<Element>>>,
+    /// The bar's height as last measured.
+    px: Rc<Cell<u32>>,
     observer: Option<ResizeObserver>,
     _callback: Closure<dyn FnMut(js_sys::Array)>,
 }
@@ -41,24 +43,31 @@ impl Lift {
     /// once.
     pub fn follow(bar: &HtmlElement, corners: Vec<Element>) -> Self {
         let corners = Rc::new(RefCell::new(corners));
-        let (b, c) = (bar.clone(), Rc::clone(&corners));
+        let px = Rc::new(Cell::new(0));
+        let (b, c, p) = (bar.clone(), Rc::clone(&corners), Rc::clone(&px));
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_| {
-            let px = height(&b);
+            p.set(height(&b));
             for corner in c.borrow().iter() {
-                set(corner, px);
+                set(corner, p.get());
             }
         });
+        // The observer reports the bar's size once after it is observed,
+        // in the frame's layout step: measuring it here instead would force
+        // a layout before the first message is painted.
         let observer = ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
-        if let Some(o) = &observer {
-            o.observe(bar);
-        }
-        let px = height(bar);
-        for corner in corners.borrow().iter() {
-            set(corner, px);
+        match &observer {
+            Some(o) => o.observe(bar),
+            None => {
+                px.set(height(bar));
+                for corner in corners.borrow().iter() {
+                    set(corner, px.get());
+                }
+            }
         }
         Self {
             bar: bar.clone(),
             corners,
+            px,
             observer,
             _callback: callback,
         }
@@ -72,9 +81,8 @@ impl Lift {
     /// Lifts these corners from now on; ones no longer in the list are
     /// put back down.
     pub fn set_corners(&self, corners: Vec<Element>) {
-        let px = height(&self.bar);
         for corner in &corners {
-            set(corner, px);
+            set(corner, self.px.get());
         }
         // Never while the observer's callback reads them: it runs from the
         // event loop, not from inside this call.
