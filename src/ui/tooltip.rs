@@ -22,7 +22,7 @@ use web_sys::Element;
 
 use super::a11y::{on_escape, Announcer};
 use super::card::{actions, button, close_button, fill, Listeners};
-use super::i18n::{dir, text, Text};
+use super::i18n::{dir, is_rtl, text, Text};
 use super::markdown::{fill_placeholders, plain};
 use super::position::{apply, viewport, Rect, ARROW_CSS};
 use super::track::Tracker;
@@ -47,6 +47,9 @@ struct Inner {
     card: Element,
     arrow: Element,
     dot: Option<Element>,
+    /// Right to left: the dot sits on the element's top-left corner, where
+    /// the element's text ends.
+    rtl: bool,
     placement: Placement,
     show_on: ShowOn,
     open: bool,
@@ -126,6 +129,7 @@ impl TooltipView {
             card: card.clone(),
             arrow,
             dot: None,
+            rtl: is_rtl(&env.locale),
             placement: anchor.placement,
             show_on,
             open: show_on == ShowOn::Immediately,
@@ -318,7 +322,7 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Element>) {
     let mut target = rect;
     if let Some(dot) = &i.dot {
         let _ = dot.remove_attribute("hidden");
-        let x = rect.x + rect.w - 10.0;
+        let x = if i.rtl { rect.x } else { rect.x + rect.w } - 10.0;
         let y = rect.y - 10.0;
         let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
         set_style(dot, &[("left", &px(x)), ("top", &px(y))]);

@@ -454,6 +454,10 @@ test('Arabic: the SDK speaks Arabic, lays out right to left, and shows the Arabi
   assert.ok((await messenger.boundingBox()).x > 1100 / 2, 'messenger launcher in the right-hand corner');
   const launcher = await wrap.locator('.launcher').boundingBox();
   assert.ok(launcher.x + launcher.width < 1100 / 2, 'checklist launcher in the left-hand corner');
+  // The hotspot's dot mirrors to its element's top-left corner.
+  const dot = await page.locator('[data-beckon="hotspot"] .dot').boundingBox();
+  const anchor = await page.locator('#schedule-report').boundingBox();
+  assert.ok(Math.abs(dot.x + dot.width / 2 - anchor.x) < 2, 'dot on the top-left corner in Arabic');
   await axe(page, 'Arabic surfaces');
   await shot(page, 'arabic');
   await context.close();
