@@ -31,9 +31,7 @@ impl Drop for Lift {
         if let Some(o) = &self.observer {
             o.disconnect();
         }
-        for corner in self.corners.borrow().iter() {
-            set(corner, 0);
-        }
+        lift_all(&self.corners.borrow(), 0);
     }
 }
 
@@ -47,9 +45,7 @@ impl Lift {
         let (b, c, p) = (bar.clone(), Rc::clone(&corners), Rc::clone(&px));
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_| {
             p.set(height(&b));
-            for corner in c.borrow().iter() {
-                set(corner, p.get());
-            }
+            lift_all(&c.borrow(), p.get());
         });
         // The observer reports the bar's size once after it is observed,
         // in the frame's layout step: measuring it here instead would force
@@ -59,9 +55,7 @@ impl Lift {
             Some(o) => o.observe(bar),
             None => {
                 px.set(height(bar));
-                for corner in corners.borrow().iter() {
-                    set(corner, px.get());
-                }
+                lift_all(&corners.borrow(), px.get());
             }
         }
         Self {
@@ -81,18 +75,14 @@ impl Lift {
     /// Lifts these corners from now on; ones no longer in the list are
     /// put back down.
     pub fn set_corners(&self, corners: Vec<Element>) {
-        for corner in &corners {
-            set(corner, self.px.get());
-        }
-        // Never while the observer's callback reads them: it runs from the
-        // event loop, not from inside this call.
+        lift_all(&corners, self.px.get());
+        // The observer's callback, the only other reader, runs from the
+        // event loop and never inside this call, so the borrow is free.
         let Ok(mut current) = self.corners.try_borrow_mut() else {
             return;
         };
-        for old in current.iter() {
-            if !corners.contains(old) {
-                set(old, 0);
-            }
+        for old in current.iter().filter(|old| !corners.contains(old)) {
+            set(old, 0);
         }
         *current = corners;
     }
@@ -108,6 +98,13 @@ fn height(bar: &HtmlElement) -> u32 {
         0.0,
         10_000.0,
     ) as u32
+}
+
+/// Sets the lift of each of `corners` to `px`.
+fn lift_all(corners: &[Element], px: u32) {
+    for corner in corners {
+        set(corner, px);
+    }
 }
 
 /// Sets the lift of `corner` to `px`.

@@ -27,7 +27,7 @@ use crate::ui::i18n::{text, Text};
 /// bubbles keep the theme's text, muted text and links above 4.5:1: light
 /// #f3f4f6 under #111827 (16:1), #4b5563 (6.8:1) and #1d4ed8 (6.1:1); dark
 /// #374151 under #f9fafb (10:1), #d1d5db (7:1) and #93c5fd (6.6:1). Under
-/// 480px the panel fills the screen. `--bk-lift` (see `messenger::lift`)
+/// 480px the panel fills the screen. `--bk-lift` (see [`crate::ui::lift`])
 /// raises the launcher and the panel above a bottom banner.
 pub const CSS: &str = ".wrap{--bk-x:20px;--bk-y:20px;--bk-bubble:#f3f4f6;--bk-line:#9ca3af;--bk-input:#fff}\
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}}\
