@@ -4,7 +4,7 @@
 //! `fetch` from web-sys rather than a wrapper crate: it costs a few hundred
 //! bytes of glue, where gloo-net would bring its own request builder.
 
-use serde::de::DeserializeOwned;
+use beckon_core::json::FromJson;
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -15,7 +15,7 @@ use crate::error::{js_text, SdkError, SdkResult};
 
 /// `POST {base}{path}` with a JSON body; the JSON answer read as `R`.
 /// `keepalive` lets the request outlive the page (for the last events).
-pub async fn post_json<T: Serialize, R: DeserializeOwned>(
+pub async fn post_json<T: Serialize, R: FromJson>(
     base: &str,
     path: &str,
     body: &T,
@@ -48,7 +48,7 @@ pub async fn post_json<T: Serialize, R: DeserializeOwned>(
 
 /// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
 /// the server's error explanation as an [`SdkError`].
-pub async fn read_response<R: DeserializeOwned>(response: Response) -> SdkResult<R> {
+pub async fn read_response<R: FromJson>(response: Response) -> SdkResult<R> {
     let status = response.status();
     let json = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.ok(),
@@ -119,7 +119,7 @@ impl serde_json::ser::Formatter for JsNumbers {
 
 /// Reads JSON text (storage, other tabs) as `T`: the host's `JSON.parse`
 /// (exact for every number), then [`from_value`].
-pub fn from_json_str<T: DeserializeOwned>(text: &str) -> SdkResult<T> {
+pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
     let value = js_sys::JSON::parse(text).map_err(|e| SdkError::BadArgument(js_text(&e)))?;
     from_value(json_value(&value)?).map_err(SdkError::BadArgument)
 }
@@ -130,7 +130,7 @@ pub fn from_json_str<T: DeserializeOwned>(text: &str) -> SdkResult<T> {
 /// same path as every other input ([`from_value`]). The error text names
 /// the field and what was expected, e.g. ``invalid type: string "x",
 /// expected u32``.
-pub fn from_js<T: DeserializeOwned>(arg: &JsValue) -> Result<T, String> {
+pub fn from_js<T: FromJson>(arg: &JsValue) -> Result<T, String> {
     let text = js_sys::JSON::stringify(arg).map_err(|e| js_text(&e))?;
     // `undefined` itself has no JSON text: it reads as `null`.
     let plain = match text.as_string() {
@@ -144,7 +144,7 @@ pub fn from_js<T: DeserializeOwned>(arg: &JsValue) -> Result<T, String> {
 /// goes through here, so each type's `Deserialize` code is in the wasm
 /// once, for this one deserializer (serde-wasm-bindgen beside it cost about
 /// 80 KB).
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+pub fn from_value<T: FromJson>(value: Value) -> Result<T, String> {
     beckon_core::json::from_value(value)
 }
 

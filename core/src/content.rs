@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::Tagged;
+use crate::json::{self, FromJson};
 use crate::vecmap::{VecMap, VecSet};
 
 use crate::condition::{Condition, SavedGroups};
@@ -27,7 +27,7 @@ use crate::state::UserState;
 pub mod markdown;
 
 /// Where a banner sits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum BannerPosition {
     /// Across the top of the viewport.
@@ -38,7 +38,7 @@ pub enum BannerPosition {
 }
 
 /// Where a post sits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum PostLayout {
     /// In the middle of the viewport over a dimmed page: a modal dialog.
@@ -50,7 +50,7 @@ pub enum PostLayout {
 
 /// The content of a message. Text fields are Markdown in a safe subset that
 /// the SDK builds as DOM nodes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// A short heading (plain text; placeholders are filled in).
@@ -128,7 +128,7 @@ impl Default for Content {
 
 /// Which side of its element a tooltip prefers; it flips to the opposite
 /// side when there is no room.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// Above.
@@ -143,7 +143,7 @@ pub enum Placement {
 }
 
 /// When an anchored tooltip opens.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum ShowOn {
     /// As soon as its element is on screen.
@@ -159,7 +159,7 @@ pub enum ShowOn {
 }
 
 /// The element a tooltip or hotspot belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Anchor {
     /// CSS selector of the element; the first match is used.
@@ -174,7 +174,7 @@ pub struct Anchor {
 }
 
 /// A checklist: tasks with progress.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistContent {
     /// The tasks, in order.
@@ -182,7 +182,7 @@ pub struct ChecklistContent {
 }
 
 /// One task of a checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
     /// Stable id, kept in the user's progress.
@@ -199,10 +199,11 @@ pub struct Task {
     pub action: Option<Action>,
 }
 
-/// What marks a task done. (`Deserialize` by hand, see
-/// [`crate::json::Tagged`]: as `#[serde(tag = "type", deny_unknown_fields)]`.)
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What marks a task done. (Read through [`FromJson`]: serde's derive of an
+/// internally tagged enum buffers the object in its `Content` tree, a
+/// second deserializer in the wasm.)
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DoneWhen {
     /// The app tracked this event (`count` times, default once).
     Event {
@@ -230,42 +231,10 @@ fn one() -> u32 {
     1
 }
 
-impl<'de> Deserialize<'de> for DoneWhen {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut t = Tagged::read(d, "type", &["event", "attribute", "click", "manual"])?;
-        let read = |t: &mut Tagged| -> Result<Self, String> {
-            Ok(match t.tag.as_str() {
-                "event" => {
-                    let v = DoneWhen::Event {
-                        name: t.need("name")?,
-                        count: t.opt("count")?.unwrap_or_else(one),
-                    };
-                    t.deny_rest(&["name", "count"])?;
-                    v
-                }
-                "attribute" => {
-                    let v = DoneWhen::Attribute {
-                        condition: t.need("condition")?,
-                    };
-                    t.deny_rest(&["condition"])?;
-                    v
-                }
-                "click" => {
-                    let v = DoneWhen::Click {
-                        selector: t.need("selector")?,
-                    };
-                    t.deny_rest(&["selector"])?;
-                    v
-                }
-                _ => DoneWhen::Manual,
-            })
-        };
-        read(&mut t).map_err(serde::de::Error::custom)
-    }
-}
+crate::deserialize_with_from_json!(DoneWhen);
 
 /// A tour: steps, possibly on several pages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct TourContent {
     /// The steps, in order.
@@ -273,7 +242,7 @@ pub struct TourContent {
 }
 
 /// How a tour step is drawn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// A bubble pointing at `selector`.
@@ -283,10 +252,10 @@ pub enum StepKind {
     Modal,
 }
 
-/// What moves a tour past a step. (`Deserialize` by hand, see
-/// [`crate::json::Tagged`]: as `#[serde(tag = "type", deny_unknown_fields)]`.)
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What moves a tour past a step. (Read through [`FromJson`], as
+/// [`DoneWhen`].)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AdvanceOn {
     /// The Next button.
     #[default]
@@ -300,28 +269,10 @@ pub enum AdvanceOn {
     },
 }
 
-impl<'de> Deserialize<'de> for AdvanceOn {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut t = Tagged::read(d, "type", &["next", "click", "event"])?;
-        let read = |t: &mut Tagged| -> Result<Self, String> {
-            Ok(match t.tag.as_str() {
-                "event" => {
-                    let v = AdvanceOn::Event {
-                        name: t.need("name")?,
-                    };
-                    t.deny_rest(&["name"])?;
-                    v
-                }
-                "click" => AdvanceOn::Click,
-                _ => AdvanceOn::Next,
-            })
-        };
-        read(&mut t).map_err(serde::de::Error::custom)
-    }
-}
+crate::deserialize_with_from_json!(AdvanceOn);
 
 /// One step of a tour.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct TourStep {
     /// Tooltip or modal.
@@ -350,7 +301,7 @@ pub struct TourStep {
 
 /// The words of a message in one locale; what is absent falls back to the
 /// message's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Translation {
     /// The title.
@@ -378,7 +329,7 @@ pub struct Translation {
 
 /// A translated heading and text (a task's title and description, a step's
 /// title and body).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct TextPair {
     /// Heading.
@@ -603,8 +554,8 @@ pub fn step_url(page: &str, current: &str) -> String {
 
 /// A button on a message and what it does. (Not `deny_unknown_fields`:
 /// serde cannot combine it with the flattened target; other members are
-/// ignored. `Deserialize` by hand, see [`crate::json::Tagged`]: the same
-/// documents as the derive with `#[serde(flatten)]` accepted.)
+/// ignored. Read by hand through [`FromJson`]: the same documents as the
+/// derive with `#[serde(flatten)]` accepted.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     /// The button's text.
@@ -614,10 +565,9 @@ pub struct Action {
     pub target: ActionTarget,
 }
 
-/// What an action does when clicked. (`Deserialize` by hand, see
-/// [`crate::json::Tagged`]: as `#[serde(tag = "type")]`, other members
-/// ignored.)
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What an action does when clicked. (Read through [`FromJson`], as
+/// [`DoneWhen`]; other members ignored.)
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ActionTarget {
     /// Open a URL (http(s), mailto or relative only).
@@ -643,50 +593,21 @@ pub enum ActionTarget {
     },
 }
 
-impl ActionTarget {
-    fn read(t: &mut Tagged) -> Result<Self, String> {
-        Ok(match t.tag.as_str() {
-            "url" => ActionTarget::Url {
-                url: t.need("url")?,
-            },
-            "article" => ActionTarget::Article {
-                article_id: t.need("article_id")?,
-            },
-            "tour" => ActionTarget::Tour {
-                message_id: t.need("message_id")?,
-            },
-            _ => ActionTarget::Messenger {
-                text: t.maybe("text")?,
-            },
+impl FromJson for Action {
+    fn from_json(value: Value) -> Result<Self, json::Error> {
+        // As serde's flatten: the struct's own field first, then the
+        // flattened enum from the other members.
+        let mut fields = json::Fields::of(value, "struct Action")?;
+        let label = fields.need("label")?;
+        Ok(Action {
+            label,
+            target: ActionTarget::from_json(fields.into_rest())?,
         })
     }
 }
 
-const ACTION_TARGETS: &[&str] = &["url", "article", "tour", "messenger"];
-
-impl<'de> Deserialize<'de> for ActionTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut t = Tagged::read(d, "type", ACTION_TARGETS)?;
-        ActionTarget::read(&mut t).map_err(serde::de::Error::custom)
-    }
-}
-
-impl<'de> Deserialize<'de> for Action {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut fields = <serde_json::Map<String, Value>>::deserialize(d)?;
-        let read = move || -> Result<Self, String> {
-            // As serde's flatten: the struct's own field first, then the
-            // flattened enum from the other members.
-            let label = crate::json::take_field(&mut fields, "label")?;
-            let mut t = Tagged::new(fields, "type", ACTION_TARGETS)?;
-            Ok(Action {
-                label,
-                target: ActionTarget::read(&mut t)?,
-            })
-        };
-        read().map_err(serde::de::Error::custom)
-    }
-}
+crate::deserialize_with_from_json!(ActionTarget);
+crate::deserialize_with_from_json!(Action);
 
 #[cfg(test)]
 mod tests {

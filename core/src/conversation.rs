@@ -23,10 +23,11 @@
 //! | `GET /v1/conversations/stream?session=` | Server-Sent Events of [`StreamEvent`], `id:` = cursor, resumes from `Last-Event-ID` |
 //! | `GET /v1/conversations/updates?since=<cursor>` | → [`Updates`], the polling fallback |
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 
 /// Who wrote a conversation message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorKind {
     /// The end user.
@@ -40,7 +41,7 @@ pub enum AuthorKind {
 }
 
 /// Where a conversation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
     /// The bot is handling it.
@@ -52,7 +53,7 @@ pub enum ConversationStatus {
 }
 
 /// What a user message did to reach the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Stored by the server.
@@ -62,7 +63,7 @@ pub enum Delivery {
 }
 
 /// A knowledge-base article or approved snippet an answer came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct Source {
     /// `article` or `snippet`.
     pub kind: String,
@@ -73,7 +74,7 @@ pub struct Source {
 }
 
 /// One message in a conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct ConversationMessage {
     /// Server id.
     pub id: String,
@@ -105,7 +106,7 @@ pub struct ConversationMessage {
 }
 
 /// A conversation with its whole transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct Conversation {
     /// Server id.
     pub id: String,
@@ -129,7 +130,7 @@ pub struct Conversation {
 }
 
 /// One line of the user's conversation list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct ConversationSummary {
     /// Server id.
     pub id: String,
@@ -144,7 +145,7 @@ pub struct ConversationSummary {
 }
 
 /// `GET /v1/conversations`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct ConversationList {
     /// Newest first.
     pub conversations: Vec<ConversationSummary>,
@@ -157,7 +158,7 @@ pub struct ConversationList {
 }
 
 /// A message the user writes, starting or continuing a conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     /// Markdown text, at most 10,000 characters.
@@ -167,7 +168,7 @@ pub struct NewMessage {
 }
 
 /// The user says whether a bot answer helped; `false` asks for a person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct BotFeedback {
     /// The bot message concerned.
@@ -177,7 +178,7 @@ pub struct BotFeedback {
 }
 
 /// The user's rating at the close of a conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Rating {
     /// 1 (bad) to 5 (great); 1 and 2 count as unhappy.
@@ -188,7 +189,7 @@ pub struct Rating {
 }
 
 /// An anonymous user leaves an email so replies can reach them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct ContactEmail {
     /// The address.
@@ -196,7 +197,7 @@ pub struct ContactEmail {
 }
 
 /// One item of the event stream (and of the polling fallback).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StreamEvent {
     /// A new message in one of the user's conversations.
@@ -221,7 +222,7 @@ pub enum StreamEvent {
 }
 
 /// `GET /v1/conversations/updates?since=`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct Updates {
     /// What happened after `since`, oldest first.
     pub events: Vec<StreamEvent>,
@@ -230,7 +231,7 @@ pub struct Updates {
 }
 
 /// How the app's messenger presents itself; sent with every boot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct MessengerConfig {
     /// The team's name in the messenger's header.
     pub team_name: String,

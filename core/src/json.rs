@@ -1,28 +1,25 @@
-//! Reading typed data out of an owned `serde_json::Value`, leaner than
-//! `serde_json::from_value`.
+//! Reading typed data out of an owned `serde_json::Value`: [`FromJson`].
 //!
 //! Every input of the browser SDK arrives as a `Value` (the host parses the
-//! JSON) and is read into its type here, so each type's `Deserialize` code
-//! is in the wasm once, for this one deserializer. It differs from
-//! serde_json's own `Value` deserializer in what it leaves out, which is
-//! what makes it smaller (about 15 KB of wasm less for the SDK's types):
-//! a struct is read only from a JSON object, never from an array of its
-//! fields in order (serde_json accepts both, so every struct carried a
-//! second, positional reader that no Beckon message uses), and every
-//! primitive goes through one `deserialize_any`. Error texts are serde's
-//! own (``missing field `id` ``, ``invalid type: string "x", expected
-//! u32``), without a position, since the text is gone by then.
+//! JSON) and is read into its type here. Serde's derived `Deserialize`
+//! did this before, through a lean deserializer over `Value`; its
+//! generated visitors (a field-name visitor, a map loop with a duplicate
+//! check per field, a second pass for missing fields) were still the
+//! largest part of the wasm after the SDK's own code. `FromJson`, derived
+//! from the same `#[serde]` attributes by `beckon-json-derive`, takes each
+//! member out of the object by name instead.
 //!
-//! The server reads its request bodies with serde_json as usual; both
-//! accept the same documents (objects for structs).
+//! Both accept the same documents (objects for structs; the tests compare
+//! them), and the error texts are serde's own (``missing field `id` ``,
+//! ``invalid type: string "x", expected u32``), without a position, since
+//! the text is gone by then. When a document has several faults, the one
+//! named may differ: fields are read in declaration order here, in the
+//! document's order by serde. The server reads its request bodies with
+//! serde_json as usual.
 
 use std::fmt;
 
-use serde::de::value::StringDeserializer;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Expected, IntoDeserializer, Unexpected, Visitor,
-};
-use serde_json::{Map, Value};
+use serde::de::{self, Expected, Unexpected};
 
 /// What went wrong, as serde words it. Serde's own rendering of the value
 /// that did not fit formats floats with Rust's float formatting and strings
@@ -106,12 +103,41 @@ fn describe(u: Unexpected<'_>) -> String {
 }
 
 /// Reads `value` as `T`; the error text names what was wrong.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
-    T::deserialize(Json(value)).map_err(|e| e.0)
+pub fn from_value<T: FromJson>(value: Value) -> Result<T, String> {
+    T::from_json(value).map_err(|e| e.0)
 }
 
-/// The deserializer: one owned `Value`.
-struct Json(Value);
+impl From<Error> for String {
+    fn from(e: Error) -> String {
+        e.0
+    }
+}
+
+impl From<String> for Error {
+    fn from(text: String) -> Error {
+        Error(text)
+    }
+}
+
+pub use beckon_json_derive::FromJson;
+pub use serde_json::{Map, Value};
+
+/// A type read out of a `serde_json::Value`: what the SDK reads instead of
+/// `Deserialize`. `#[derive(FromJson)]` writes it from the type's
+/// `#[serde]` attributes (see the `beckon-json-derive` crate); it accepts
+/// the documents the type's `Deserialize` accepts and words its errors as
+/// serde does.
+pub trait FromJson: Sized {
+    /// Reads the value.
+    fn from_json(value: Value) -> Result<Self, Error>;
+
+    /// What an absent member reads as when its field has no `default`:
+    /// `None` (serde's ``missing field `x` ``), except for `Option`, which
+    /// serde reads as `None` too.
+    fn absent() -> Option<Self> {
+        None
+    }
+}
 
 /// What serde's messages call the value that did not fit.
 fn unexpected(v: &Value) -> Unexpected<'_> {
@@ -129,331 +155,253 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
     }
 }
 
-fn invalid(v: &Value, expected: &dyn Expected) -> Error {
+/// Serde's ``invalid type: …, expected …`` for `v`.
+pub fn invalid(v: &Value, expected: &dyn Expected) -> Error {
     de::Error::invalid_type(unexpected(v), expected)
 }
 
-fn visit_array<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Value, Error> {
-    let len = items.len();
-    let mut seq = Seq(items.into_iter());
-    let out = visitor.visit_seq(&mut seq)?;
-    if seq.0.len() == 0 {
-        Ok(out)
-    } else {
-        Err(de::Error::invalid_length(len, &"fewer elements in array"))
-    }
+/// Serde's ``unknown variant `x`, expected one of …``.
+pub fn unknown_variant(name: &str, variants: &'static [&'static str]) -> Error {
+    de::Error::unknown_variant(name, variants)
 }
 
-fn visit_object<'de, V: Visitor<'de>>(
-    map: Map<String, Value>,
-    visitor: V,
-) -> Result<V::Value, Error> {
-    visitor.visit_map(Members {
-        iter: map.into_iter(),
-        value: None,
-    })
-}
-
-impl<'de> de::Deserializer<'de> for Json {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => visitor.visit_u64(u),
-                (None, Some(i)) => visitor.visit_i64(i),
-                _ => visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => visitor.visit_string(s),
-            Value::Array(items) => visit_array(items, visitor),
-            Value::Object(map) => visit_object(map, visitor),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            other => visitor.visit_some(Json(other)),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Object(map) => visit_object(map, visitor),
-            other => Err(invalid(&other, &visitor)),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::String(variant) => visitor.visit_enum(Variant {
-                name: variant,
-                value: None,
-            }),
-            Value::Object(map) if map.len() == 1 => {
-                let Some((name, value)) = map.into_iter().next() else {
-                    return Err(de::Error::custom("empty map"));
-                };
-                visitor.visit_enum(Variant {
-                    name,
-                    value: Some(value),
-                })
+/// The name of a unit variant: `"name"`, or `{"name": null}` as serde also
+/// accepts.
+pub fn unit_variant(value: Value, variants: &'static [&'static str]) -> Result<String, Error> {
+    match value {
+        Value::String(name) => Ok(name),
+        Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+            Some((name, Value::Null)) => Ok(name),
+            Some((name, other)) if variants.contains(&name.as_str()) => {
+                Err(invalid(&other, &"unit variant"))
             }
-            other => Err(invalid(&other, &"string or map")),
+            Some((name, _)) => Err(unknown_variant(&name, variants)),
+            None => Err(de::Error::custom("empty map")),
+        },
+        other => Err(invalid(&other, &"string or map")),
+    }
+}
+
+/// The members of an object being read into a struct (or a struct
+/// variant): each is taken out by name.
+pub struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// The object `value`, or serde's error naming `expected`
+    /// (`struct Content`).
+    pub fn of(value: Value, expected: &'static str) -> Result<Self, Error> {
+        match value {
+            Value::Object(map) => Ok(Fields(map)),
+            other => Err(invalid(&other, &expected)),
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
-    }
-}
-
-/// The elements of an array.
-struct Seq(std::vec::IntoIter<Value>);
-
-impl<'de> de::SeqAccess<'de> for Seq {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        match self.0.next() {
-            Some(v) => seed.deserialize(Json(v)).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
-    }
-}
-
-/// The members of an object: keys are strings.
-struct Members {
-    iter: serde_json::map::IntoIter,
-    value: Option<Value>,
-}
-
-impl<'de> de::MapAccess<'de> for Members {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        match self.iter.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                let key: StringDeserializer<Error> = key.into_deserializer();
-                seed.deserialize(key).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        match self.value.take() {
-            Some(v) => seed.deserialize(Json(v)),
-            None => Err(de::Error::custom("value is missing")),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.iter.len())
-    }
-}
-
-/// An enum variant: `"name"` (unit) or `{"name": value}`.
-struct Variant {
-    name: String,
-    value: Option<Value>,
-}
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Error;
-    type Variant = Payload;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Payload), Error> {
-        let name: StringDeserializer<Error> = self.name.into_deserializer();
-        Ok((seed.deserialize(name)?, Payload(self.value)))
-    }
-}
-
-/// What follows a variant's name, if anything.
-struct Payload(Option<Value>);
-
-impl<'de> de::VariantAccess<'de> for Payload {
-    type Error = Error;
-
-    fn unit_variant(self) -> Result<(), Error> {
-        match self.0 {
-            None | Some(Value::Null) => Ok(()),
-            Some(other) => Err(invalid(&other, &"unit variant")),
-        }
-    }
-
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        match self.0 {
-            Some(v) => seed.deserialize(Json(v)),
-            None => Err(de::Error::invalid_type(
-                Unexpected::UnitVariant,
-                &"newtype variant",
-            )),
-        }
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Some(Value::Array(items)) => visit_array(items, visitor),
-            Some(other) => Err(invalid(&other, &"tuple variant")),
-            None => Err(de::Error::invalid_type(
-                Unexpected::UnitVariant,
-                &"tuple variant",
-            )),
-        }
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            Some(Value::Object(map)) => visit_object(map, visitor),
-            Some(other) => Err(invalid(&other, &"struct variant")),
-            None => Err(de::Error::invalid_type(
-                Unexpected::UnitVariant,
-                &"struct variant",
-            )),
-        }
-    }
-}
-
-/// Takes the member `name` out of `fields` and reads it as `T`; its
-/// absence is serde's ``missing field `name` ``.
-pub fn take_field<T: DeserializeOwned>(
-    fields: &mut Map<String, Value>,
-    name: &'static str,
-) -> Result<T, String> {
-    match fields.remove(name) {
-        Some(v) => from_value(v),
-        None => Err(<Error as de::Error>::missing_field(name).0),
-    }
-}
-
-/// An internally tagged object (`{"type": "event", "name": "x"}`) being read
-/// by hand into its enum variant.
-///
-/// `#[serde(tag = "type")]` on a derived `Deserialize` buffers the whole
-/// object in serde's private `Content` tree and reads the variant again
-/// from that, so each such enum carried a second deserializer; for the
-/// SDK's six of them it was the largest single item of the wasm after its
-/// own code (about 40 KB). A hand-written `Deserialize` that reads a
-/// `serde_json::Map` and takes the fields out of it accepts the same
-/// documents with the same error texts (``missing field `name` ``,
-/// ``unknown variant `x`, expected one of …``, ``unknown field `x`, expected
-/// one of …``), and works for any deserializer (the server's serde_json
-/// too). Like serde's, a unit variant ignores other members.
-pub struct Tagged {
-    /// The variant's name.
-    pub tag: String,
-    fields: Map<String, Value>,
-}
-
-impl Tagged {
-    /// Reads the object and checks its tag (`key`) is one of `variants`.
-    pub fn read<'de, D: de::Deserializer<'de>>(
-        d: D,
+    /// An internally tagged object (`{"type": "event", "name": "x"}`): its
+    /// variant's name, checked against `variants`, and the other members.
+    pub fn tagged(
+        value: Value,
         key: &'static str,
         variants: &'static [&'static str],
-    ) -> Result<Self, D::Error> {
-        let fields = <Map<String, Value> as de::Deserialize>::deserialize(d)?;
-        Self::new(fields, key, variants).map_err(de::Error::custom)
-    }
-
-    /// As [`Tagged::read`], from a map already read.
-    pub fn new(
-        mut fields: Map<String, Value>,
-        key: &'static str,
-        variants: &'static [&'static str],
-    ) -> Result<Self, String> {
-        match fields.remove(key) {
-            Some(Value::String(tag)) if variants.contains(&tag.as_str()) => {
-                Ok(Self { tag, fields })
-            }
-            Some(Value::String(tag)) => {
-                Err(<Error as de::Error>::unknown_variant(&tag, variants).0)
-            }
-            Some(other) => Err(invalid(&other, &"variant identifier").0),
-            None => Err(<Error as de::Error>::missing_field(key).0),
+    ) -> Result<(String, Self), Error> {
+        let mut fields = Self::of(value, "a map")?;
+        match fields.0.remove(key) {
+            Some(Value::String(tag)) if variants.contains(&tag.as_str()) => Ok((tag, fields)),
+            Some(Value::String(tag)) => Err(unknown_variant(&tag, variants)),
+            Some(other) => Err(invalid(&other, &"variant identifier")),
+            None => Err(de::Error::missing_field(key)),
         }
     }
 
-    /// A field that must be there.
-    pub fn need<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, String> {
-        take_field(&mut self.fields, name)
+    /// A member that must be there (or that reads as something when
+    /// absent, as an `Option` does).
+    pub fn need<T: FromJson>(&mut self, name: &'static str) -> Result<T, Error> {
+        match self.0.remove(name) {
+            Some(v) => T::from_json(v),
+            None => T::absent().ok_or_else(|| de::Error::missing_field(name)),
+        }
     }
 
-    /// A field that may be absent (`None`).
-    pub fn opt<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, String> {
-        self.fields.remove(name).map(from_value).transpose()
+    /// A member that may be absent (`None`): a field with a default.
+    pub fn take<T: FromJson>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
+        self.0.remove(name).map(T::from_json).transpose()
     }
 
-    /// An `Option` field: absent or `null` is `None`.
-    pub fn maybe<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, String> {
-        Ok(self.opt::<Option<T>>(name)?.flatten())
+    /// An `Option` member: absent or `null` is `None`.
+    pub fn maybe<T: FromJson>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
+        Ok(self.take::<Option<T>>(name)?.flatten())
     }
 
-    /// For a variant with `deny_unknown_fields`: an error naming the first
-    /// member left over, with the variant's `fields` as the expected ones.
-    pub fn deny_rest(&self, fields: &'static [&'static str]) -> Result<(), String> {
-        match self.fields.keys().next() {
-            Some(key) => Err(<Error as de::Error>::unknown_field(key, fields).0),
+    /// For `deny_unknown_fields`: serde's error for the first member whose
+    /// name is not one of `known`.
+    pub fn deny_unknown(&self, known: &'static [&'static str]) -> Result<(), Error> {
+        match self.0.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(key) => Err(de::Error::unknown_field(key, known)),
             None => Ok(()),
         }
     }
 
     /// The members not taken (for a flattened neighbour such as
-    /// `Action::label`).
-    pub fn into_rest(self) -> Map<String, Value> {
-        self.fields
+    /// `Action::target`).
+    pub fn into_rest(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+/// Implements serde's `Deserialize` for a type through its [`FromJson`]
+/// (the server reads JSON with serde_json; a hand-written reader is then
+/// written once).
+#[macro_export]
+macro_rules! deserialize_with_from_json {
+    ($ty:ty) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let value = <$crate::json::Value as ::serde::Deserialize>::deserialize(d)?;
+                <$ty as $crate::json::FromJson>::from_json(value)
+                    .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    };
+}
+
+impl FromJson for Value {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        Ok(value)
+    }
+}
+
+impl FromJson for Map<String, Value> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Object(map) => Ok(map),
+            other => Err(invalid(&other, &"a map")),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => Err(invalid(&other, &"a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid(&other, &"a boolean")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        T::from_json(value).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Array(items) => items.into_iter().map(T::from_json).collect(),
+            other => Err(invalid(&other, &"a sequence")),
+        }
+    }
+}
+
+/// A fixed-size array: exactly `N` elements, with serde's texts for too
+/// few and too many.
+impl<T: FromJson, const N: usize> FromJson for [T; N] {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        let items: Vec<T> = Vec::from_json(value)?;
+        let len = items.len();
+        items.try_into().map_err(|_| {
+            if len < N {
+                let expected = ["an array of length ", &N.to_string()].concat();
+                de::Error::invalid_length(len, &expected.as_str())
+            } else {
+                de::Error::invalid_length(len, &"fewer elements in array")
+            }
+        })
+    }
+}
+
+/// A JSON number as serde's primitive visitors see it: `u64` if it is
+/// one, else `i64`, else `f64`.
+enum Number {
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+}
+
+fn number(value: &Value, expected: &'static str) -> Result<Number, Error> {
+    match value {
+        Value::Number(n) => Ok(match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Number::Unsigned(u),
+            (None, Some(i)) => Number::Signed(i),
+            _ => Number::Float(n.as_f64().unwrap_or(f64::NAN)),
+        }),
+        other => Err(invalid(other, &expected)),
+    }
+}
+
+/// An integer type: whole numbers in range; serde's `invalid value` for
+/// one out of range and `invalid type` for a fraction.
+macro_rules! integer {
+    ($($ty:ident)*) => {$(
+        impl FromJson for $ty {
+            fn from_json(value: Value) -> Result<Self, Error> {
+                let expected = stringify!($ty);
+                match number(&value, expected)? {
+                    Number::Unsigned(u) => $ty::try_from(u)
+                        .map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(u), &expected)),
+                    Number::Signed(i) => $ty::try_from(i)
+                        .map_err(|_| de::Error::invalid_value(Unexpected::Signed(i), &expected)),
+                    Number::Float(f) => Err(de::Error::invalid_type(Unexpected::Float(f), &expected)),
+                }
+            }
+        }
+    )*};
+}
+
+integer!(u8 u16 u32 u64 usize i32 i64);
+
+impl FromJson for f64 {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        Ok(match number(&value, "f64")? {
+            Number::Unsigned(u) => u as f64,
+            Number::Signed(i) => i as f64,
+            Number::Float(f) => f,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde::de::DeserializeOwned;
     use serde::Deserialize;
     use serde_json::json;
 
-    use super::from_value;
+    use super::{from_value, FromJson, Value};
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, FromJson)]
     #[serde(deny_unknown_fields)]
     struct S {
         id: String,
@@ -462,28 +410,119 @@ mod tests {
         f: Option<f64>,
         pair: Option<[u8; 2]>,
         kind: Option<K>,
+        #[serde(rename = "match", default = "seven")]
+        matched: i64,
+        #[serde(default)]
+        list: Vec<Inner>,
+        #[serde(skip)]
+        skipped: bool,
     }
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    fn seven() -> i64 {
+        7
+    }
+
+    #[derive(Debug, PartialEq, Deserialize, FromJson)]
     #[serde(rename_all = "snake_case")]
     enum K {
         One,
-        Two(u8),
-        Three { x: i32 },
+        TwoWords,
+        #[serde(rename = "three")]
+        Third,
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize, FromJson)]
+    #[serde(default)]
+    struct Inner {
+        a: u8,
+        b: Option<String>,
+        c: bool,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize, FromJson)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    enum Tagged {
+        Plain,
+        WithFields {
+            name: String,
+            #[serde(default = "one")]
+            count: u32,
+            within: Option<f64>,
+        },
+    }
+
+    #[derive(Debug, PartialEq, Deserialize, FromJson)]
+    #[serde(tag = "t")]
+    enum Loose {
+        A { x: i32 },
+        B,
+    }
+
+    fn one() -> u32 {
+        1
+    }
+
+    /// Both readers of `T` on `doc`: the same value, or both refuse.
+    fn same<T: FromJson + DeserializeOwned + PartialEq + std::fmt::Debug>(doc: Value) {
+        let ours = from_value::<T>(doc.clone());
+        let serdes = serde_json::from_value::<T>(doc.clone());
+        match (&ours, &serdes) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{doc}: FromJson {ours:?}, serde {serdes:?}"),
+        }
     }
 
     #[test]
-    fn reads_what_serde_json_reads() {
-        for v in [
+    fn reads_what_serde_reads() {
+        for doc in [
             json!({"id": "a"}),
-            json!({"id": "a", "n": 3, "f": 1, "pair": [1, 2], "kind": "one"}),
-            json!({"id": "a", "f": -1.5, "kind": {"two": 7}}),
-            json!({"id": "a", "f": null, "kind": {"three": {"x": -4}}}),
+            json!({"id": "a", "n": 3, "f": 1, "pair": [1, 2], "kind": "one", "match": -2}),
+            json!({"id": "a", "f": -1.5, "kind": "two_words", "list": [{}, {"a": 3, "b": null}]}),
+            json!({"id": "a", "f": null, "kind": "three", "list": [{"c": true, "b": "x"}]}),
+            json!({"id": "a", "kind": {"one": null}}),
+            json!({"id": "a", "n": 1.5}),
+            json!({"id": "a", "n": -1}),
+            json!({"id": "a", "n": 4294967296u64}),
+            json!({"id": "a", "kind": "Third"}),
+            json!({"id": "a", "kind": "four"}),
+            json!({"id": "a", "kind": 4}),
+            json!({"id": "a", "pair": [1]}),
+            json!({"id": "a", "pair": [1, 2, 3]}),
+            json!({"id": "a", "pair": [1, 256]}),
+            json!({"id": "a", "x": 1}),
+            json!({"id": "a", "skipped": true}),
+            json!({"id": "a", "list": [{"d": 1}]}),
+            json!({"id": "a", "list": {}}),
+            json!({"id": null}),
+            json!({}),
+            json!([]),
+            json!("a"),
         ] {
-            assert_eq!(
-                from_value::<S>(v.clone()),
-                serde_json::from_value::<S>(v).map_err(|e| e.to_string())
-            );
+            same::<S>(doc);
+        }
+        for doc in [
+            json!({"type": "plain"}),
+            json!({"type": "plain", "other": 1}),
+            json!({"type": "with_fields", "name": "x"}),
+            json!({"type": "with_fields", "name": "x", "count": 3, "within": 2.5}),
+            json!({"type": "with_fields", "name": "x", "within": null}),
+            json!({"type": "with_fields", "name": "x", "extra": 1}),
+            json!({"type": "with_fields"}),
+            json!({"type": "other"}),
+            json!({"type": 3}),
+            json!({"name": "x"}),
+            json!("plain"),
+        ] {
+            same::<Tagged>(doc);
+        }
+        for doc in [
+            json!({"t": "A", "x": -3}),
+            json!({"t": "A", "x": -3, "y": 1}),
+            json!({"t": "B", "x": 1}),
+            json!({"t": "a"}),
+        ] {
+            same::<Loose>(doc);
         }
     }
 
@@ -504,26 +543,36 @@ mod tests {
             "invalid value: integer `-1`, expected u32"
         );
         assert_eq!(
-            err(json!({"id": "a", "kind": {"two": 2.0}})),
-            "invalid type: floating point `2.0`, expected u8"
-        );
-        assert_eq!(
-            err(json!({"id": "a", "kind": {"two": "q\"x"}})),
-            r#"invalid type: string "q\"x", expected u8"#
+            err(json!({"id": "a", "f": "q\"x"})),
+            r#"invalid type: string "q\"x", expected f64"#
         );
         assert_eq!(
             err(json!({"id": true})),
             "invalid type: boolean `true`, expected a string"
         );
-        assert!(err(json!({"id": "a", "x": 1})).starts_with("unknown field `x`"));
+        assert!(err(json!({"id": "a", "x": 1})).starts_with("unknown field `x`, expected one of"));
         assert!(err(json!({"id": "a", "kind": "four"})).starts_with("unknown variant `four`"));
         assert_eq!(
             err(json!({"id": "a", "pair": [1, 2, 3]})),
             "invalid length 3, expected fewer elements in array"
         );
         assert_eq!(
+            err(json!({"id": "a", "pair": [1]})),
+            "invalid length 1, expected an array of length 2"
+        );
+        assert_eq!(
             err(json!(["a", 1])),
             "invalid type: sequence, expected struct S"
+        );
+        let tagged = |v| from_value::<Tagged>(v).expect_err("refused");
+        assert_eq!(tagged(json!({"name": "x"})), "missing field `type`");
+        assert_eq!(
+            tagged(json!({"type": "with_fields", "name": "x", "extra": 1})),
+            "unknown field `extra`, expected one of `name`, `count`, `within`"
+        );
+        assert_eq!(
+            tagged(json!({"type": "nope"})),
+            "unknown variant `nope`, expected `plain` or `with_fields`"
         );
     }
 }

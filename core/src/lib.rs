@@ -6,6 +6,9 @@
 //! unit tests and benchmarks, and as WebAssembly inside the browser SDK.
 #![deny(missing_docs)]
 
+// `#[derive(FromJson)]` names `::beckon_core::json`, in this crate too.
+extern crate self as beckon_core;
+
 pub mod condition;
 pub mod content;
 pub mod conversation;

@@ -5,6 +5,7 @@
 //! lenient on the reading side (the SDK ignores fields a newer server adds),
 //! which is what lets server and SDK be upgraded independently.
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -38,7 +39,7 @@ pub mod event_names {
 
 /// Who the SDK is talking for. Either `user_id` (an identified user) or
 /// `anonymous_id` (a visitor the SDK made an id for) must be present.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct UserIdentity {
     /// The app's own id for this user.
@@ -74,7 +75,7 @@ impl UserIdentity {
 }
 
 /// Where the user is.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct PageContext {
     /// The full URL of the page.
@@ -88,7 +89,7 @@ pub struct PageContext {
 }
 
 /// `POST /v1/boot`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct BootRequest {
     /// Protocol version the SDK speaks.
@@ -107,7 +108,7 @@ fn default_version() -> u32 {
 }
 
 /// Answer to a boot: everything the SDK needs to decide locally.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct BootResponse {
     /// Protocol version the server speaks.
     pub v: u32,
@@ -132,7 +133,7 @@ pub struct BootResponse {
 }
 
 /// What kind of surface a message is drawn as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// A strip across the top or bottom of the page.
@@ -150,7 +151,7 @@ pub enum MessageKind {
 }
 
 /// A proactive message with its content and rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct Message {
     /// Stable id, used in events and state.
     pub id: String,
@@ -168,7 +169,7 @@ pub struct Message {
 
 /// One thing that happened, made by the client with its own id so a retry
 /// can never count twice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// Client-made unique id; the server drops a second event with the same id.
@@ -186,7 +187,7 @@ pub struct Event {
 }
 
 /// `POST /v1/events`: a batch from one user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct EventBatch {
     /// The app's public id.
@@ -198,7 +199,7 @@ pub struct EventBatch {
 }
 
 /// Answer to an event batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct EventsAccepted {
     /// Events stored now.
     pub accepted: usize,
@@ -207,7 +208,7 @@ pub struct EventsAccepted {
 }
 
 /// The body of every 4xx/5xx answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct ErrorBody {
     /// A machine-readable code, e.g. `bad_json`, `unknown_app`.
     pub error: String,

@@ -11,6 +11,7 @@
 
 use crate::vecmap::{VecMap, VecSet};
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::{event_names, Event};
@@ -23,7 +24,7 @@ pub const HISTORY_LIMIT: usize = 50;
 
 /// Occurrences of one thing: event id → when (ms), plus the number of
 /// older occurrences dropped to bound storage.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct History {
     /// The newest occurrences by event id.
     #[serde(default, skip_serializing_if = "VecMap::is_empty")]
@@ -94,7 +95,7 @@ impl History {
 }
 
 /// One message's history with one user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct MessageState {
     /// Each time it was shown.
     #[serde(default)]
@@ -127,7 +128,7 @@ pub struct MessageState {
 }
 
 /// Where a tour is, and since when.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct StepAt {
     /// The 0-based step.
     pub step: u32,
@@ -161,7 +162,7 @@ impl MessageState {
 }
 
 /// A user's history with the app's messages and events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct UserState {
     /// Shape version, see [`STATE_VERSION`].
     pub v: u32,

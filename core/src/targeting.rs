@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::condition::Condition;
-use crate::json::Tagged;
+use crate::json::FromJson;
 use crate::time::parse_rfc3339_ms;
 use crate::{Error, Result};
 
 /// The rules of one message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Targeting {
     /// A GrowthBook condition over the user's attributes (company attributes
@@ -56,7 +56,7 @@ fn is_zero(x: &f64) -> bool {
 
 /// Include and exclude lists of URL rules. An empty include list means every
 /// page; an exclude match always wins.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct PageRules {
     /// The page must match one of these (or the list is empty).
@@ -74,7 +74,7 @@ impl PageRules {
 }
 
 /// How a URL rule compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum UrlMatch {
     /// The path (or full URL, if the pattern has a scheme) is exactly this;
@@ -91,7 +91,7 @@ pub enum UrlMatch {
 }
 
 /// One URL rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct UrlRule {
     /// How to compare.
@@ -102,7 +102,7 @@ pub struct UrlRule {
 }
 
 /// Where on an element a trigger listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum ElementAction {
     /// The element is in the page (now or later).
@@ -113,11 +113,11 @@ pub enum ElementAction {
     Hovered,
 }
 
-/// What makes an eligible message appear. (`Deserialize` by hand, see
-/// [`crate::json::Tagged`]: the same documents as
-/// `#[serde(tag = "type", deny_unknown_fields)]` would accept.)
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What makes an eligible message appear. (Read through [`FromJson`]:
+/// serde's derive of an internally tagged enum buffers the object in its
+/// `Content` tree, a second deserializer in the wasm.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, FromJson)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
     /// As soon as the page is viewed.
     #[default]
@@ -162,67 +162,7 @@ pub enum Trigger {
     Api,
 }
 
-impl<'de> Deserialize<'de> for Trigger {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        const VARIANTS: &[&str] = &[
-            "page_view",
-            "event",
-            "element",
-            "time_on_page",
-            "scroll",
-            "exit_intent",
-            "idle",
-            "api",
-        ];
-        let mut t = Tagged::read(d, "type", VARIANTS)?;
-        let read = |t: &mut Tagged| -> std::result::Result<Self, String> {
-            Ok(match t.tag.as_str() {
-                "event" => {
-                    let v = Trigger::Event {
-                        name: t.need("name")?,
-                        count: t.opt("count")?.unwrap_or_else(one),
-                        within_hours: t.maybe("within_hours")?,
-                    };
-                    t.deny_rest(&["name", "count", "within_hours"])?;
-                    v
-                }
-                "element" => {
-                    let v = Trigger::Element {
-                        selector: t.need("selector")?,
-                        on: t.need("on")?,
-                    };
-                    t.deny_rest(&["selector", "on"])?;
-                    v
-                }
-                "time_on_page" => {
-                    let v = Trigger::TimeOnPage {
-                        seconds: t.need("seconds")?,
-                    };
-                    t.deny_rest(&["seconds"])?;
-                    v
-                }
-                "scroll" => {
-                    let v = Trigger::Scroll {
-                        percent: t.need("percent")?,
-                    };
-                    t.deny_rest(&["percent"])?;
-                    v
-                }
-                "idle" => {
-                    let v = Trigger::Idle {
-                        seconds: t.need("seconds")?,
-                    };
-                    t.deny_rest(&["seconds"])?;
-                    v
-                }
-                "exit_intent" => Trigger::ExitIntent,
-                "api" => Trigger::Api,
-                _ => Trigger::PageView,
-            })
-        };
-        read(&mut t).map_err(serde::de::Error::custom)
-    }
-}
+crate::deserialize_with_from_json!(Trigger);
 
 fn one() -> u32 {
     1
@@ -230,7 +170,7 @@ fn one() -> u32 {
 
 /// When a message runs: between two instants, on some days and hours in
 /// the user's own time zone.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// RFC 3339 instant it starts, e.g. `2026-12-01T09:00:00Z`.
@@ -248,7 +188,7 @@ pub struct Schedule {
 }
 
 /// How often one user may see a message.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum ShowUntil {
     /// Once, ever.
@@ -263,7 +203,7 @@ pub enum ShowUntil {
 }
 
 /// Frequency rules; all that are set must allow a showing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Frequency {
     /// The basic rule.
@@ -278,7 +218,7 @@ pub struct Frequency {
 }
 
 /// What marks a shown message as having worked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     /// The user does this tracked event after seeing the message.

@@ -12,6 +12,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Index;
 
+use crate::json::{self, FromJson, Value};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -278,6 +279,27 @@ impl Serialize for VecSet {
 impl<'de> Deserialize<'de> for VecSet {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Vec::<String>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+impl<V: FromJson> FromJson for VecMap<V> {
+    fn from_json(value: Value) -> Result<Self, json::Error> {
+        match value {
+            Value::Object(members) => {
+                let mut map = VecMap::new();
+                for (k, v) in members {
+                    map.insert(k, V::from_json(v)?);
+                }
+                Ok(map)
+            }
+            other => Err(json::invalid(&other, &"a map")),
+        }
+    }
+}
+
+impl FromJson for VecSet {
+    fn from_json(value: Value) -> Result<Self, json::Error> {
+        Ok(Vec::<String>::from_json(value)?.into_iter().collect())
     }
 }
 

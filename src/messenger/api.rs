@@ -11,7 +11,7 @@
 use beckon_core::conversation::{
     ConversationMessage, ConversationSummary, NewMessage, StreamEvent,
 };
-use serde::Deserialize;
+use beckon_core::json::FromJson;
 use serde_json::Value;
 
 use super::http::{parse, Req};
@@ -19,7 +19,7 @@ use crate::client::to_json_string;
 use crate::error::SdkResult;
 
 /// An article in a search answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, FromJson)]
 pub struct ArticleSummary {
     /// Id, for [`Api::article`].
     pub id: String,
@@ -28,14 +28,14 @@ pub struct ArticleSummary {
 }
 
 /// The part of the help center answer the messenger shows.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, FromJson)]
 pub struct HelpCenter {
     /// Matching articles.
     pub articles: Vec<ArticleSummary>,
 }
 
 /// One article: the same record tooltips, banners and the bot link to.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, FromJson)]
 pub struct Article {
     /// Id.
     pub id: String,
@@ -152,18 +152,18 @@ impl Api {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(FromJson)]
 struct MessageEvent {
     conversation_id: String,
     message: ConversationMessage,
 }
 
-#[derive(Deserialize)]
+#[derive(FromJson)]
 struct SummaryEvent {
     conversation: ConversationSummary,
 }
 
-#[derive(Deserialize)]
+#[derive(FromJson)]
 struct TypingEvent {
     conversation_id: String,
     author_name: String,
@@ -195,7 +195,7 @@ pub fn stream_event(value: Value) -> Option<StreamEvent> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(FromJson)]
 struct RawUpdates {
     events: Vec<Value>,
     cursor: String,

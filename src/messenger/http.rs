@@ -7,7 +7,7 @@
 //! Errors come from [`crate::client::read_response`], so they look like
 //! the rest of the SDK's (a 4xx is [`crate::SdkError::Refused`]).
 
-use serde::de::DeserializeOwned;
+use beckon_core::json::FromJson;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -62,6 +62,6 @@ pub async fn request(req: Req) -> SdkResult<Value> {
 }
 
 /// Reads an answer of [`request`] as `T`.
-pub fn parse<T: DeserializeOwned>(value: Value) -> SdkResult<T> {
+pub fn parse<T: FromJson>(value: Value) -> SdkResult<T> {
     crate::client::from_value(value).map_err(SdkError::Server)
 }

@@ -50,9 +50,9 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use beckon_core::conversation::MessengerConfig;
+use beckon_core::json::FromJson;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 
@@ -83,7 +83,7 @@ pub struct Connection {
 }
 
 /// The app's settings for the messenger (from `boot`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, FromJson)]
 #[serde(default)]
 pub struct MessengerOptions {
     /// The launcher's and panel's side.

@@ -1,10 +1,10 @@
 //! The options of `Beckon('boot', {...})` and the loader's defaults.
 
-use serde::Deserialize;
+use beckon_core::json::FromJson;
 use serde_json::{Map, Value};
 
 /// Settings the loader read from its script tag, used when `boot` omits them.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, FromJson)]
 pub struct Defaults {
     /// Where the Beckon server is.
     #[serde(default)]
@@ -15,7 +15,7 @@ pub struct Defaults {
 }
 
 /// Where the messenger's launcher sits.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, FromJson)]
 #[serde(rename_all = "snake_case")]
 pub enum Alignment {
     /// Bottom left.
@@ -26,7 +26,7 @@ pub enum Alignment {
 }
 
 /// Colours the app overrides; any CSS colour.
-#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeOptions {
     /// Buttons and highlights.
@@ -54,7 +54,7 @@ pub struct ThemeOptions {
 }
 
 /// Light or dark surfaces.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, FromJson)]
 #[serde(rename_all = "lowercase")]
 pub enum ThemeMode {
     /// As the page's `prefers-color-scheme` says.
@@ -93,7 +93,7 @@ impl ThemeOptions {
 
 /// The argument of `Beckon('boot', {...})`. Unknown keys are refused, so a
 /// typo such as `userId` is a warning, not an anonymous boot.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct BootOptions {
     /// The app's public id (or from the script tag's `data-app-id`).

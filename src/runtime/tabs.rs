@@ -7,17 +7,17 @@
 //! the tie-break by tab id makes both tabs reach the same answer without
 //! talking again.
 
-use beckon_core::json::Tagged;
+use beckon_core::json::FromJson;
 use beckon_core::protocol::Event;
 use beckon_core::vecmap::VecMap;
 use gloo_events::EventListener;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::client::{from_json_str, to_json_string};
 
 /// A message on screen in some tab, and since when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 pub struct Claim {
     /// The message.
     pub id: String,
@@ -25,9 +25,8 @@ pub struct Claim {
     pub since: f64,
 }
 
-/// What tabs say to each other. (`Deserialize` by hand, see
-/// [`beckon_core::json::Tagged`]: as `#[serde(tag = "t")]`.)
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What tabs say to each other.
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum TabMessage {
     /// Something was recorded (shown, dismissed, tracked…).
@@ -52,30 +51,6 @@ pub enum TabMessage {
         /// The tab.
         tab: String,
     },
-}
-
-impl<'de> Deserialize<'de> for TabMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut t = Tagged::read(d, "t", &["event", "showing", "hello", "bye"])?;
-        let read = |t: &mut Tagged| -> Result<Self, String> {
-            Ok(match t.tag.as_str() {
-                "event" => TabMessage::Event {
-                    event: t.need("event")?,
-                },
-                "showing" => TabMessage::Showing {
-                    tab: t.need("tab")?,
-                    claims: t.need("claims")?,
-                },
-                "hello" => TabMessage::Hello {
-                    tab: t.need("tab")?,
-                },
-                _ => TabMessage::Bye {
-                    tab: t.need("tab")?,
-                },
-            })
-        };
-        read(&mut t).map_err(serde::de::Error::custom)
-    }
 }
 
 /// This tab's end of the channel.

@@ -11,6 +11,7 @@
 mod checks;
 mod reason;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,7 +24,7 @@ use crate::Result;
 pub use reason::{human_duration, BudgetMiss, FrequencyMiss, Reason, ScheduleMiss, Suppression};
 
 /// The app-wide attention rules, set by the app on the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// At most this many proactive messages per session.
@@ -75,7 +76,7 @@ impl Default for Settings {
 }
 
 /// What happened to one element a trigger watches.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct ElementFacts {
     /// It is in the page.
     pub present: bool,
@@ -86,7 +87,7 @@ pub struct ElementFacts {
 }
 
 /// What the SDK observed during the current page view.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct PageFacts {
     /// When this page view began (ms); a route change starts a new one.
     pub viewed_at: f64,
