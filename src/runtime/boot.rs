@@ -244,6 +244,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         page: Default::default(),
         surfaces: Default::default(),
         forced: Default::default(),
+        answered: false,
+        waiting_starts: Vec::new(),
         failed: Default::default(),
         outbox: Outbox::open(Storage::for_user(&app_id, &key)),
         storage,
@@ -309,6 +311,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
             Err(e)
         }
         Err(e) => {
+            with_runtime(Runtime::stop_waiting);
             if had_cache {
                 warn("working from the last answer until the server is back");
                 listeners::emit("ready", JsValue::UNDEFINED);
@@ -329,7 +332,27 @@ impl Runtime {
         self.set_messages(response.messages);
         self.set_messenger(response.messenger, response.session);
         self.save_state();
+        self.answered = true;
+        for id in std::mem::take(&mut self.waiting_starts) {
+            self.force(&id);
+        }
         self.evaluate();
+    }
+
+    /// The server did not answer: starts that waited for it are dropped,
+    /// with the warning they would have had.
+    fn stop_waiting(&mut self) {
+        self.answered = true;
+        for id in std::mem::take(&mut self.waiting_starts) {
+            warn(
+                &[
+                    "no live message with id `",
+                    &id,
+                    "` (the server did not answer)",
+                ]
+                .concat(),
+            );
+        }
     }
 }
 

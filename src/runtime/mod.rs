@@ -91,6 +91,12 @@ pub struct Runtime {
     /// Started through the API (`startTour`): shown whatever the rules say,
     /// until closed.
     forced: VecSet,
+    /// Whether the server's boot answer is in (a message missing from
+    /// the cached list may still come with it).
+    answered: bool,
+    /// `startTour`/`startChecklist` calls made before the server answered
+    /// for a message not (yet) known: started when the answer comes.
+    waiting_starts: Vec<String>,
     /// Could not be drawn on this page view; warned once.
     failed: VecSet,
     storage: Storage,
@@ -444,13 +450,28 @@ impl Runtime {
     /// Shows a message now, whatever its rules say (`startTour`,
     /// `startChecklist`).
     pub(crate) fn start(&mut self, id: &str) {
+        if self.message(id).is_none() && !self.answered {
+            // An app that starts its tour right after boot, on a first
+            // visit: the tour comes with the server's answer.
+            if !self.waiting_starts.iter().any(|w| w == id) {
+                self.waiting_starts.push(id.to_owned());
+            }
+            return;
+        }
+        if self.force(id) {
+            self.evaluate();
+        }
+    }
+
+    /// Marks a live message as started through the API; whether it is one.
+    fn force(&mut self, id: &str) -> bool {
         if self.message(id).is_none() {
             warn(&["no live message with id `", id, "`"].concat());
-            return;
+            return false;
         }
         self.forced.insert(id.to_owned());
         self.page.api_triggered.insert(id.to_owned());
-        self.evaluate();
+        true
     }
 
     /// Records an event everywhere it must go: the state, storage, the

@@ -251,6 +251,31 @@ test('a reload shows cached messages even when the server does not answer', asyn
   await context.close();
 });
 
+test('startTour called at once on a first visit waits for the server answer that brings the tour', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  // A slow boot answer: the module is ready well before the tour is known.
+  await context.route('**/v1/boot', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.Beckon = window.Beckon || function () { (Beckon.q = Beckon.q || []).push(arguments); };
+    window.Beckon('startTour', 'reports-tour');
+    window.Beckon('startTour', 'no-such-tour');
+  });
+  await page.goto(`${server.url}/reports.html?user=e2e-early-tour`);
+  const step = page.locator('[data-beckon="tour"] .step');
+  await step.waitFor({ timeout: 5000 });
+  assert.match(await step.locator('.count').innerText(), /^1 of 5$/);
+  // The unknown id gets its one warning once the answer is in, the tour none.
+  await eventually(() => seen.warnings.some((w) => w.includes('no live message with id `no-such-tour`')));
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('no live message')).length, 1, seen.warnings.join('\n'));
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('the app API: on() and its unsubscribe, bad arguments are one warning each', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
