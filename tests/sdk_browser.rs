@@ -127,3 +127,33 @@ fn random_ids_are_32_hex_digits_and_distinct() {
     assert!(x.bytes().all(|c| c.is_ascii_hexdigit()));
     assert_ne!(x, y);
 }
+
+/// Numbers are written as JavaScript writes them: whole ones by the SDK
+/// itself (no host call, nothing entered in V8's number-string cache),
+/// the others by the host.
+#[wasm_bindgen_test]
+fn numbers_are_written_as_javascript_writes_them() {
+    for n in [
+        0.0,
+        -0.0,
+        1.0,
+        -7.0,
+        1_732_867_200_123.0,
+        9_007_199_254_740_991.0,
+        9_007_199_254_740_992.0,
+        1e21,
+        0.1 + 0.2,
+        -1.5e-7,
+        123.456,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        let ours = beckon_core::condition::js_number(n);
+        let host: String = js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .expect("Number.prototype.toString")
+            .into();
+        assert_eq!(ours, host, "{n}");
+    }
+}
