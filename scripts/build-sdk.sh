@@ -27,6 +27,9 @@ mv "$OUT"/beckon.min.js "$OUT"/beckon.js
 # wasm-bindgen's import names carry 16-digit hashes, written in the wasm and
 # in the glue: short names instead (about 6 KB gzip).
 node scripts/short-imports.mjs "$OUT"
+# Consecutive indices for the exported functions, so V8's small-integer
+# string cache does not grow by 64 KB when it names them (the script says why).
+node scripts/export-trampolines.mjs "$OUT"
 node_modules/.bin/esbuild js/loader.js --minify --log-level=warning --outfile="$OUT"/loader.js
 node scripts/precompress.mjs "$OUT"
 # The npm package: the same glue and module beside an ESM entry and types.

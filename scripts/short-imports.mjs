@@ -7,6 +7,7 @@
 // Usage: node scripts/short-imports.mjs <dir>  (beckon_bg.wasm + beckon.js)
 // Refuses, changing nothing, if any name is not exactly once in the glue.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { assemble, encodeName, leb, readLeb, sections } from './wasm-sections.mjs';
 
 const dir = process.argv[2] || 'dist';
 const wasmPath = `${dir}/beckon_bg.wasm`;
@@ -19,34 +20,6 @@ const fail = (msg) => {
   process.exit(1);
 };
 
-/** Reads an unsigned LEB128 at `pos`; [value, next position]. */
-function leb(bytes, pos) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[pos++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (!(b & 0x80)) return [value, pos];
-  }
-}
-
-function encodeLeb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-const encodeName = (s) => {
-  const utf8 = Buffer.from(s, 'utf8');
-  return [...encodeLeb(utf8.length), ...utf8];
-};
-
 /** a, b, …, Z, then a0, b0, …: short, distinct, valid property names. */
 function shortName(i) {
   const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -57,37 +30,26 @@ function shortName(i) {
 
 const wasm = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
-if (wasm.readUInt32LE(0) !== 0x6d736100) fail(`${wasmPath} is not a wasm module`);
-
-const out = [wasm.subarray(0, 8)];
-let pos = 8;
 let renamed = 0;
-while (pos < wasm.length) {
-  const id = wasm[pos];
-  const [size, bodyStart] = leb(wasm, pos + 1);
-  const end = bodyStart + size;
-  if (id !== 2) {
-    out.push(wasm.subarray(pos, end));
-    pos = end;
-    continue;
-  }
-  // The import section: vec(module name, field name, kind, description).
-  let p = bodyStart;
+
+/** The import section with the glue's imports renamed (and the glue too). */
+function renameImports(section) {
+  let p = 0;
   let count;
-  [count, p] = leb(wasm, p);
-  const body = [...encodeLeb(count)];
+  [count, p] = readLeb(section, p);
+  const body = [...leb(count)];
   for (let i = 0; i < count; i++) {
     const names = [];
     for (let k = 0; k < 2; k++) {
       let len;
-      [len, p] = leb(wasm, p);
-      names.push(wasm.subarray(p, p + len).toString('utf8'));
+      [len, p] = readLeb(section, p);
+      names.push(section.subarray(p, p + len).toString('utf8'));
       p += len;
     }
-    const kind = wasm[p];
+    const kind = section[p];
     if (kind !== 0x00) fail(`import ${names.join('/')} is not a function (kind ${kind})`);
     let type;
-    [type, p] = leb(wasm, p + 1);
+    [type, p] = readLeb(section, p + 1);
     let [module, field] = names;
     if (module === GLUE_MODULE) {
       const short = shortName(renamed++);
@@ -99,16 +61,16 @@ while (pos < wasm.length) {
       module = SHORT_MODULE;
       field = short;
     }
-    body.push(...encodeName(module), ...encodeName(field), 0x00, ...encodeLeb(type));
+    body.push(...encodeName(module), ...encodeName(field), 0x00, ...leb(type));
   }
-  out.push(Buffer.from([2, ...encodeLeb(body.length), ...body]));
-  pos = end;
+  return Buffer.from(body);
 }
 
+const list = sections(wasm).map((s) => (s.id === 2 ? { id: 2, body: renameImports(s.body) } : s));
 const moduleKey = JSON.stringify(GLUE_MODULE);
 if (glue.split(moduleKey).length !== 2) fail(`${moduleKey} is not exactly once in the glue`);
 glue = glue.replace(moduleKey, () => JSON.stringify(SHORT_MODULE));
-const shrunk = Buffer.concat(out);
+const shrunk = assemble(wasm, list);
 writeFileSync(wasmPath, shrunk);
 writeFileSync(gluePath, glue);
 console.log(`short-imports: ${renamed} imports renamed; wasm ${wasm.length} -> ${shrunk.length} bytes`);

@@ -1,0 +1,40 @@
+// The built SDK module (dist/, from scripts/build-sdk.sh) has what the
+// post-build scripts give it: short import names that the glue answers, and
+// exported functions at consecutive indices (scripts/export-trampolines.mjs
+// says why). Every other end-to-end test runs this same module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
+import { readLeb, sections } from '../../scripts/wasm-sections.mjs';
+
+const dir = process.env.BECKON_SDK_DIR || join(ROOT, 'dist');
+const wasm = readFileSync(join(dir, 'beckon_bg.wasm'));
+
+test('the built module: short import names, exported functions at consecutive indices', () => {
+  const module = new WebAssembly.Module(wasm);
+  const imports = WebAssembly.Module.imports(module);
+  assert.ok(imports.length > 100);
+  for (const { module: from, name } of imports) {
+    assert.equal(from, 'b');
+    assert.ok(name.length <= 3, name);
+  }
+  const glue = readFileSync(join(dir, 'beckon.js'), 'utf8');
+  assert.doesNotMatch(glue, /__wbg_\w+_[0-9a-f]{16}/);
+
+  const exports = sections(wasm).find((s) => s.id === 7).body;
+  let [count, p] = readLeb(exports, 0);
+  const indices = [];
+  for (let i = 0; i < count; i += 1) {
+    let len;
+    [len, p] = readLeb(exports, p);
+    p += len;
+    const kind = exports[p++];
+    let index;
+    [index, p] = readLeb(exports, p);
+    if (kind === 0) indices.push(index);
+  }
+  assert.ok(indices.length > 3);
+  assert.deepEqual(indices, indices.map((_, i) => indices[0] + i));
+});
