@@ -5,9 +5,13 @@
 //! instead of at the next poll. Streams also re-read the database every
 //! few seconds, which is how writes of other server processes sharing the
 //! same database reach them. Typing indicators are the one thing that
-//! lives here only: they are worth nothing a few seconds later.
+//! lives here only: they are worth nothing a few seconds later. The last
+//! few seconds of them are also kept, for clients that poll
+//! (`/v1/conversations/updates`) because their stream does not get through.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, watch};
 
@@ -52,14 +56,31 @@ impl Signal {
 pub struct Hub {
     signals: broadcast::Sender<Signal>,
     stopping: watch::Sender<bool>,
+    /// Who typed lately, per (app, user).
+    typing: Mutex<HashMap<(String, String), Vec<RecentTyping>>>,
 }
+
+/// `(conversation, agent, when)` of a typing signal.
+type RecentTyping = (String, String, Instant);
+
+/// How long a typing signal is news for a polling client. The inbox
+/// repeats it every 3 s while the agent types and the SDK polls every
+/// 4 s, so a poll during typing always finds one.
+pub const TYPING_FRESH: Duration = Duration::from_secs(5);
+
+/// Users with a typing signal kept before stale ones are swept out.
+const TYPING_SWEEP_AT: usize = 1024;
 
 impl Default for Hub {
     fn default() -> Self {
         // A stream that falls this far behind re-reads the database anyway.
         let (signals, _) = broadcast::channel(1024);
         let (stopping, _) = watch::channel(false);
-        Self { signals, stopping }
+        Self {
+            signals,
+            stopping,
+            typing: Mutex::default(),
+        }
     }
 }
 
@@ -74,12 +95,63 @@ impl Hub {
 
     /// Tells the user's streams that an agent is typing.
     pub fn typing(&self, app_id: &str, user_key: &str, conversation_id: &str, author_name: &str) {
+        let now = Instant::now();
+        if let Ok(mut recent) = self.typing.lock() {
+            if recent.len() >= TYPING_SWEEP_AT {
+                recent.retain(|_, list| {
+                    list.retain(|(_, _, at)| now.duration_since(*at) < TYPING_FRESH);
+                    !list.is_empty()
+                });
+            }
+            let list = recent
+                .entry((app_id.to_owned(), user_key.to_owned()))
+                .or_default();
+            list.retain(|(c, a, at)| {
+                (c != conversation_id || a != author_name) && now.duration_since(*at) < TYPING_FRESH
+            });
+            list.push((conversation_id.to_owned(), author_name.to_owned(), now));
+        }
         let _ = self.signals.send(Signal::Typing {
             app_id: app_id.into(),
             user_key: user_key.into(),
             conversation_id: conversation_id.to_owned(),
             author_name: author_name.to_owned(),
         });
+    }
+
+    /// `(conversation, agent)` of the typing signals of the last
+    /// [`TYPING_FRESH`] for this user, for a client that polls.
+    pub fn recent_typing(&self, app_id: &str, user_key: &str) -> Vec<(String, String)> {
+        let now = Instant::now();
+        let Ok(mut recent) = self.typing.lock() else {
+            return Vec::new();
+        };
+        let key = (app_id.to_owned(), user_key.to_owned());
+        let Some(list) = recent.get_mut(&key) else {
+            return Vec::new();
+        };
+        list.retain(|(_, _, at)| now.duration_since(*at) < TYPING_FRESH);
+        let out = list
+            .iter()
+            .map(|(c, a, _)| (c.clone(), a.clone()))
+            .collect();
+        if list.is_empty() {
+            recent.remove(&key);
+        }
+        out
+    }
+
+    /// A reply came in the conversation: its typing signals are over.
+    pub fn typing_done(&self, app_id: &str, user_key: &str, conversation_id: &str) {
+        if let Ok(mut recent) = self.typing.lock() {
+            let key = (app_id.to_owned(), user_key.to_owned());
+            if let Some(list) = recent.get_mut(&key) {
+                list.retain(|(c, _, _)| c != conversation_id);
+                if list.is_empty() {
+                    recent.remove(&key);
+                }
+            }
+        }
     }
 
     /// Signals from now on.

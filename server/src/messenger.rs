@@ -487,6 +487,8 @@ pub async fn agent_reply(
         .await?;
     c.agent_read_seq = m.seq;
     w.save(&c).await?;
+    // The reply ends the typing: a polling client must not see it again.
+    state.hub.typing_done(&app.id, &c.user_key, &c.id);
     agent_finish(state, app, w, c).await
 }
 

@@ -25,6 +25,17 @@ fn authors(c: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `GET /v1/conversations/updates?since=`: the status and the answer.
+async fn updates_since(h: &Harness, token: &str, since: &str) -> (StatusCode, Value) {
+    h.messenger(
+        "GET",
+        &format!("/v1/conversations/updates?since={since}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
 async fn agent_reply(h: &Harness, id: &str, body: &str) -> Value {
     let (status, view) = h
         .admin(
@@ -584,14 +595,7 @@ async fn the_stream_delivers_agent_replies_live_and_resumes_after_a_reconnect() 
     );
 
     // Polling from the list's cursor returns the same, in order.
-    let (status, updates) = h
-        .messenger(
-            "GET",
-            &format!("/v1/conversations/updates?since={cursor}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let (status, updates) = updates_since(&h, &token, &cursor).await;
     assert_eq!(status, StatusCode::OK, "{updates}");
     let bodies: Vec<&str> = updates["events"]
         .as_array()
@@ -608,14 +612,7 @@ async fn the_stream_delivers_agent_replies_live_and_resumes_after_a_reconnect() 
         ]
     );
     let next = updates["cursor"].as_str().expect("cursor");
-    let (_, none) = h
-        .messenger(
-            "GET",
-            &format!("/v1/conversations/updates?since={next}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let (_, none) = updates_since(&h, &token, next).await;
     assert_eq!(none["events"], json!([]));
     assert_eq!(none["cursor"], next);
     let (status, err) = h
@@ -1020,4 +1017,45 @@ async fn a_stream_sees_writes_of_another_process() {
         .await,
         "{seen}"
     );
+}
+
+#[tokio::test]
+async fn typing_reaches_a_polling_client_until_the_reply_and_no_one_else() {
+    let h = harness().await;
+    let token = h.session("poller").await;
+    let other = h.session("bystander").await;
+    let c = h.ask(&token, "Please let me talk to a person").await;
+    let id = c["id"].as_str().expect("id").to_owned();
+    let poll = |token: String| {
+        let h = &h;
+        async move {
+            let (_, list) = h
+                .messenger("GET", "/v1/conversations", Some(&token), None)
+                .await;
+            let cursor = list["cursor"].as_str().unwrap_or("0").to_owned();
+            let (status, updates) = updates_since(h, &token, &cursor).await;
+            assert_eq!(status, StatusCode::OK, "{updates}");
+            updates["events"].clone()
+        }
+    };
+    assert_eq!(poll(token.clone()).await, json!([]));
+
+    h.admin(
+        "POST",
+        &format!("/admin/v1/inbox/demo/conversations/{id}/typing"),
+        Some(json!({"agent": "Grace"})),
+    )
+    .await;
+    let typing = json!([{"type": "typing", "conversation_id": id, "author_name": "Grace"}]);
+    assert_eq!(poll(token.clone()).await, typing);
+    // Still news on the next poll a moment later (once, not piled up).
+    assert_eq!(poll(token.clone()).await, typing);
+    assert_eq!(
+        poll(other.clone()).await,
+        json!([]),
+        "another user sees none"
+    );
+
+    agent_reply(&h, &id, "Here I am.").await;
+    assert_eq!(poll(token).await, json!([]), "the reply ends it");
 }

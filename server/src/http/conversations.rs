@@ -309,8 +309,22 @@ async fn updates(
     let since = cursor("since", since)?;
     let items = state.store.feed(app_id, &s.user_key, since).await?;
     let next = items.last().map_or(since, |(seq, _)| *seq);
+    let mut events: Vec<StreamEvent> = items.into_iter().map(|(_, e)| e).collect();
+    // Typing is not in the feed (it is stale in seconds): a polling client
+    // gets the signals of the last few seconds with each answer, after the
+    // messages, so a reply that came meanwhile ends it on the client.
+    events.extend(
+        state
+            .hub
+            .recent_typing(app_id, &s.user_key)
+            .into_iter()
+            .map(|(conversation_id, author_name)| StreamEvent::Typing {
+                conversation_id,
+                author_name,
+            }),
+    );
     Ok(AppJson(Updates {
-        events: items.into_iter().map(|(_, e)| e).collect(),
+        events,
         cursor: next.to_string(),
     }))
 }
