@@ -258,6 +258,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         wake: None,
         retry: None,
         debounce: None,
+        unsent_attributes: Map::new(),
+        update_timer: None,
         debug_last: Vec::new(),
     };
     let had_cache = cached.is_some();
@@ -357,8 +359,8 @@ impl Runtime {
 }
 
 /// Tells the server about new attributes (a boot with the same ids), and
-/// reconciles with its answer.
-pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>) {
+/// reconciles with its answer; `keepalive` when the page is going away.
+pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: bool) {
     let user = UserIdentity {
         attributes,
         ..rt.user.clone()
@@ -373,7 +375,7 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>) {
     let base = rt.api_base.clone();
     let generation = GENERATION.with(Cell::get);
     wasm_bindgen_futures::spawn_local(async move {
-        match boot_answer(post_json::<_, Value>(&base, "/v1/boot", &request, false).await) {
+        match boot_answer(post_json::<_, Value>(&base, "/v1/boot", &request, keepalive).await) {
             Ok((response, text)) if GENERATION.with(Cell::get) == generation => {
                 with_runtime(|rt| rt.reconcile(response, &text));
             }

@@ -111,8 +111,17 @@ pub struct Runtime {
     wake: Option<Timeout>,
     retry: Option<Timeout>,
     debounce: Option<Timeout>,
+    /// Attributes of `update` calls the server has not heard yet: calls
+    /// close together (an app that updates on every render) go as one
+    /// request after [`UPDATE_DELAY_MS`], and a value it already has
+    /// sends nothing.
+    unsent_attributes: Map<String, Value>,
+    update_timer: Option<Timeout>,
     debug_last: Vec<String>,
 }
+
+/// How long `update` calls gather before the server hears of them.
+pub const UPDATE_DELAY_MS: u32 = 1_000;
 
 fn window() -> SdkResult<web_sys::Window> {
     web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))
@@ -519,13 +528,42 @@ impl Runtime {
     /// `update(attributes)`: new attributes apply at once; the server hears
     /// of them in the background.
     pub(crate) fn update(&mut self, attributes: Map<String, Value>) {
-        if let Value::Object(current) = &mut self.attributes {
-            for (k, v) in attributes.clone() {
-                current.insert(k, v);
+        if !self.attributes.is_object() {
+            self.attributes = Value::Object(Map::new());
+        }
+        let Value::Object(current) = &mut self.attributes else {
+            return;
+        };
+        let mut changed = false;
+        for (k, v) in attributes {
+            if current.get(&k) != Some(&v) {
+                current.insert(k.clone(), v.clone());
+                self.unsent_attributes.insert(k, v);
+                changed = true;
             }
         }
-        boot::refresh(self, attributes);
+        if !changed {
+            return;
+        }
+        if self.update_timer.is_none() {
+            self.update_timer = Some(Timeout::new(UPDATE_DELAY_MS, || {
+                later(|rt| {
+                    rt.update_timer = None;
+                    rt.send_attributes(false);
+                })
+            }));
+        }
         self.evaluate();
+    }
+
+    /// Sends the attributes `update` gathered, if any (`leaving`: the page
+    /// is going away, so the request must outlive it).
+    fn send_attributes(&mut self, leaving: bool) {
+        self.update_timer = None;
+        if !self.unsent_attributes.is_empty() {
+            let attributes = std::mem::take(&mut self.unsent_attributes);
+            boot::refresh(self, attributes, leaving);
+        }
     }
 
     /// `page()`: the app says the page changed (a router the SDK cannot see).
@@ -561,6 +599,7 @@ impl Runtime {
     /// outlives the page. The events stay queued until acknowledged, so if
     /// the page does survive (it was only hidden) nothing changes.
     fn flush_before_leaving(&mut self) {
+        self.send_attributes(true);
         if self.outbox.is_empty() {
             return;
         }

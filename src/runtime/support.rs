@@ -205,7 +205,9 @@ fn on_messenger_event(event: MessengerEvent) {
             listeners::emit("conversation:started", conversation_payload(&id));
             later(Runtime::evaluate);
         }
-        MessengerEvent::SessionExpired => later(|rt| super::boot::refresh(rt, Default::default())),
+        MessengerEvent::SessionExpired => {
+            later(|rt| super::boot::refresh(rt, Default::default(), false))
+        }
     }
 }
 

@@ -276,6 +276,43 @@ test('startTour called at once on a first visit waits for the server answer that
   await context.close();
 });
 
+test('update calls close together reach the server as one request; values it has send nothing', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-updates`);
+  await booted(page);
+  await page.waitForTimeout(300);
+  const boots = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  // An app that updates on every render: twenty calls, the last value wins.
+  await page.evaluate(() => {
+    for (let i = 0; i < 20; i += 1) window.Beckon('update', { renders: i, plan: 'team' });
+  });
+  // Local rules see the new value at once; the server hears of it once.
+  await eventually(() => boots.length === 1, { timeout: 4000 });
+  assert.deepEqual(boots[0].user.attributes, { renders: 19, plan: 'team' });
+  const key = await page.evaluate(() => window.Beckon('status').user_key);
+  const user = await eventually(async () => {
+    const res = await fetch(`${server.url}/admin/v1/apps/demo/users/${encodeURIComponent(key)}`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const body = await res.json();
+    return body.user?.attributes?.renders === 19 && body.user;
+  });
+  assert.equal(user.attributes.plan, 'team');
+  // The same values again: nothing to tell the server.
+  await page.evaluate(() => window.Beckon('update', { renders: 19 }));
+  await page.waitForTimeout(1500);
+  assert.equal(boots.length, 1);
+  // Pending when the page is hidden: sent at once, with keepalive.
+  await page.evaluate(() => window.Beckon('update', { renders: 20 }));
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  await eventually(() => boots.length === 2, { timeout: 800 });
+  assert.deepEqual(boots[1].user.attributes, { renders: 20 });
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('the app API: on() and its unsubscribe, bad arguments are one warning each', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
