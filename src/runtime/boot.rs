@@ -168,6 +168,19 @@ fn browser_locale() -> Option<String> {
 /// Boots for a user: starts at once from the cache, then asks the server
 /// and reconciles.
 pub async fn boot(options: BootOptions) -> SdkResult<()> {
+    // The same user booted again the same way (an app that boots on every
+    // route or render): its new attributes are an update. Tearing down
+    // would close the messenger and redraw every message.
+    let again = with_runtime(|rt| {
+        let same = rt.options.same_but_attributes(&options);
+        if same {
+            rt.update(options.attributes.clone());
+        }
+        same
+    });
+    if again == Some(true) {
+        return Ok(());
+    }
     shutdown(false);
     let generation = GENERATION.with(|g| {
         g.set(g.get().wrapping_add(1));

@@ -93,7 +93,7 @@ impl ThemeOptions {
 
 /// The argument of `Beckon('boot', {...})`. Unknown keys are refused, so a
 /// typo such as `userId` is a warning, not an anonymous boot.
-#[derive(Debug, Default, Clone, FromJson)]
+#[derive(Debug, Default, Clone, PartialEq, FromJson)]
 #[serde(deny_unknown_fields)]
 pub struct BootOptions {
     /// The app's public id (or from the script tag's `data-app-id`).
@@ -145,6 +145,16 @@ pub struct BootOptions {
 }
 
 impl BootOptions {
+    /// Whether `other` boots the same user the same way, whatever the
+    /// attributes: a second boot like that is an update.
+    pub fn same_but_attributes(&self, other: &BootOptions) -> bool {
+        let strip = |o: &BootOptions| BootOptions {
+            attributes: Map::new(),
+            ..o.clone()
+        };
+        strip(self) == strip(other)
+    }
+
     /// The keys `boot` accepts, for the unknown-key check at the JS edge.
     pub const FIELDS: &'static [&'static str] = &[
         "app_id",

@@ -313,6 +313,34 @@ test('update calls close together reach the server as one request; values it has
   await page.close();
 });
 
+test('booting the same user again is an update: nothing is redrawn, the open messenger stays open', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-reboot`);
+  await booted(page);
+  const banner = page.locator('[data-beckon="banner"]');
+  await banner.waitFor();
+  await page.evaluate(() => { document.querySelector('[data-beckon="banner"]').__before = true; });
+  await page.evaluate(() => window.Beckon('show'));
+  const dialog = page.getByRole('dialog', { name: 'Acme Support' });
+  await dialog.waitFor();
+  // The app boots again on its next render, same user, one more attribute.
+  const boots = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  const result = await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-reboot', attributes: { plan: 'pro', seats: 3 } }));
+  assert.deepEqual(result, { ok: true });
+  assert.ok(await dialog.isVisible(), 'the messenger stayed open');
+  assert.equal(await page.evaluate(() => document.querySelector('[data-beckon="banner"]').__before), true, 'the banner was not redrawn');
+  // Only the new attribute travels, as an update does.
+  await eventually(() => boots.length === 1, { timeout: 4000 });
+  assert.deepEqual(boots[0].user.attributes, { seats: 3 });
+  // Another user is a new boot: this user's messenger goes.
+  await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-reboot-2' }));
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('the app API: on() and its unsubscribe, bad arguments are one warning each', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
