@@ -6,7 +6,9 @@
 //      run with driver.js showing one step on a copy of the same page;
 //   2. the JS heap the SDK adds (after garbage collection, SDK booted with its
 //      message and messenger on screen, minus the same page just before the
-//      SDK loaded).
+//      SDK loaded);
+//   3. the main-thread time of a burst of `track` calls in one task (an app
+//      that forwards its analytics), median of 5 per burst size.
 // Build first: `bash scripts/build-sdk.sh && cargo build --release -p beckon-server`.
 // Run: `node benches/first-message.mjs [runs]` (npm run bench:browser).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -120,6 +122,28 @@ try {
   const deltas = [];
   for (let i = 0; i < 5; i += 1) deltas.push(await heap(i));
   console.log(`JS heap added by the SDK (median of 5, same page before and after it loads, after GC): ${(median(deltas) / 1024).toFixed(1)} KB (goal ≤ 200 KB)`);
+
+  // track() bursts: storage is written once per task, so the cost per call
+  // should stay flat as the burst grows.
+  const burst = async (n, i) => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/pricing.html?user=bench-burst-${n}-${i}`);
+    await page.waitForFunction(() => window.Beckon && window.Beckon.loaded && window.Beckon('status').user_key);
+    await page.waitForTimeout(300);
+    const ms = await page.evaluate((n) => {
+      const t = performance.now();
+      for (let k = 0; k < n; k += 1) window.Beckon('track', 'bench_burst', { k });
+      return performance.now() - t;
+    }, n);
+    await page.close();
+    return ms;
+  };
+  for (const n of [100, 1000]) {
+    const times = [];
+    for (let i = 0; i < 5; i += 1) times.push(await burst(n, i));
+    const m = median(times);
+    console.log(`${n} track() calls in one task: ${m.toFixed(0)} ms (${((1000 * m) / n).toFixed(0)} µs per call, median of 5)`);
+  }
 } finally {
   await browser.close();
   await server.stop();

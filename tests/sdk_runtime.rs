@@ -42,6 +42,9 @@ fn outbox_keeps_events_until_acknowledged_and_across_reopening() {
     let mut outbox = Outbox::open(storage());
     outbox.push(event("a", 1.0));
     outbox.push(event("b", 2.0));
+    // Queued in memory until the end of the task: one write for both.
+    assert_eq!(Outbox::open(storage()).len(), 0);
+    outbox.write();
     // A page reload: a new outbox on the same storage finds both.
     let mut reopened = Outbox::open(storage());
     assert_eq!(reopened.len(), 2);
@@ -60,7 +63,13 @@ fn outbox_keeps_events_until_acknowledged_and_across_reopening() {
     // bring acknowledged events back into storage for good: they are sent
     // again at most (the server drops the duplicates) and then gone.
     outbox.push(event("c", 3.0));
+    outbox.write();
     assert_eq!(Outbox::open(storage()).len(), 3);
+    // Dropped before its write (the runtime torn down mid-task): still stored.
+    let mut last = Outbox::open(storage());
+    last.push(event("d", 4.0));
+    drop(last);
+    assert_eq!(Outbox::open(storage()).len(), 4);
     storage().clear();
 }
 

@@ -273,6 +273,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         debounce: None,
         unsent_attributes: Map::new(),
         update_timer: None,
+        write_scheduled: false,
+        evaluate_due: false,
         debug_last: Vec::new(),
     };
     let had_cache = cached.is_some();
@@ -406,6 +408,8 @@ pub fn shutdown(forget_user: bool) {
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
     let old = RUNTIME.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()));
     let Some(mut rt) = old else { return };
+    // What this task recorded is stored before the runtime goes.
+    rt.write_storage();
     if forget_user {
         rt.flush_before_leaving();
         rt.outbox.clear();

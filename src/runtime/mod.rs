@@ -117,6 +117,10 @@ pub struct Runtime {
     /// sends nothing.
     unsent_attributes: Map<String, Value>,
     update_timer: Option<Timeout>,
+    /// A write of the state and the outbox is due at the end of this task.
+    write_scheduled: bool,
+    /// A `track` in this task asked for an evaluation at its end.
+    evaluate_due: bool,
     debug_last: Vec<String>,
 }
 
@@ -499,14 +503,36 @@ impl Runtime {
             data,
         };
         self.state.apply(&event);
-        self.save_state();
         if let Some(tabs) = &self.tabs {
             tabs.post(&TabMessage::Event {
                 event: event.clone(),
             });
         }
         self.outbox.push(event);
+        // Storage is written once at the end of the task, however many
+        // events it recorded (see `Outbox::push`).
+        if !self.write_scheduled {
+            self.write_scheduled = true;
+            later(Runtime::end_of_task);
+        }
         self.flush();
+    }
+
+    /// Writes the state and the outbox that `record` changed in this task,
+    /// then evaluates if a `track` asked for it.
+    pub(super) fn end_of_task(&mut self) {
+        self.write_storage();
+        if std::mem::take(&mut self.evaluate_due) {
+            self.evaluate();
+        }
+    }
+
+    /// Writes the state and the outbox that `record` changed in this task.
+    pub(super) fn write_storage(&mut self) {
+        if std::mem::take(&mut self.write_scheduled) {
+            self.save_state();
+            self.outbox.write();
+        }
     }
 
     fn save_state(&self) {
@@ -522,7 +548,8 @@ impl Runtime {
     pub(crate) fn track(&mut self, name: &str, data: Map<String, Value>) {
         self.record(name, None, data);
         self.advance_tours(name);
-        self.evaluate();
+        // Once at the end of the task, however many events it tracked.
+        self.evaluate_due = true;
     }
 
     /// `update(attributes)`: new attributes apply at once; the server hears

@@ -30,6 +30,8 @@ pub struct Outbox {
     acked: VecSet,
     in_flight: bool,
     failures: u32,
+    /// Events pushed since the last write to storage.
+    unwritten: bool,
 }
 
 /// What the runtime should do after an answer.
@@ -53,6 +55,7 @@ impl Outbox {
             acked: VecSet::new(),
             in_flight: false,
             failures: 0,
+            unwritten: false,
         };
         outbox.sync();
         outbox
@@ -68,6 +71,7 @@ impl Outbox {
     /// Unions memory with storage (minus what was acknowledged) and writes
     /// the result back.
     fn sync(&mut self) {
+        self.unwritten = false;
         for e in self.stored() {
             if !self.acked.contains(&e.id) && !self.pending.iter().any(|p| p.id == e.id) {
                 self.pending.push(e);
@@ -97,10 +101,21 @@ impl Outbox {
         }
     }
 
-    /// Stores a new event.
+    /// Queues a new event. It is in storage after the next [`Outbox::write`],
+    /// which the runtime does once at the end of the task (and `Drop` does
+    /// in any case): a page cannot go away in the middle of a task, and a
+    /// burst of events is then one write instead of one rewrite of the
+    /// whole queue per event (500 `track` calls in a loop took 2 s).
     pub fn push(&mut self, event: Event) {
         self.pending.push(event);
-        self.sync();
+        self.unwritten = true;
+    }
+
+    /// Writes what was pushed since the last write.
+    pub fn write(&mut self) {
+        if self.unwritten {
+            self.sync();
+        }
     }
 
     /// Events waiting.
@@ -163,7 +178,16 @@ impl Outbox {
     /// Forgets everything (the user logged out).
     pub fn clear(&mut self) {
         self.pending.clear();
+        self.unwritten = false;
         self.storage.remove(KEY);
+    }
+}
+
+impl Drop for Outbox {
+    /// A runtime torn down (another user booted) before the end of its
+    /// task still stores what it was given.
+    fn drop(&mut self) {
+        self.write();
     }
 }
 
