@@ -521,3 +521,29 @@ test('theme: light by default, dark when the page prefers dark, the app\'s --bec
   assert.deepEqual(dark.seen.pageErrors, []);
   await dark.context.close();
 });
+
+test('on a phone (mobile emulation) every example page fits the screen, and so do the banner and the messenger', async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 720 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  // A page wider than the screen widens the layout viewport on a phone, and
+  // every fixed element with it: the demo's pages must not.
+  for (const path of ['/', '/reports.html', '/team.html', '/pricing.html']) {
+    await page.goto(`${server.url}${path}?user=ui-phone`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${path} is ${width} px wide`);
+  }
+  await page.goto(`${server.url}/pricing.html?user=ui-phone`);
+  const bar = page.locator('[data-beckon="banner"]');
+  await bar.waitFor();
+  const box = await bar.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 375.5, `banner ${JSON.stringify(box)}`);
+  await page.evaluate(() => window.Beckon('show'));
+  const dialog = page.getByRole('dialog', { name: 'Acme Support' });
+  await dialog.waitFor();
+  const d = await dialog.boundingBox();
+  assert.ok(Math.abs(d.width - 375) < 1 && d.x === 0, `dialog ${JSON.stringify(d)}`);
+  await shot(page, 'phone-messenger');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
