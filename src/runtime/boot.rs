@@ -258,6 +258,10 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         surfaces: Default::default(),
         forced: Default::default(),
         answered: false,
+        known: false,
+        reached: false,
+        boot_retrying: false,
+        ready_emitted: false,
         waiting_starts: Vec::new(),
         failed: Default::default(),
         outbox: Outbox::open(Storage::for_user(&app_id, &key)),
@@ -279,6 +283,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     };
     let had_cache = cached.is_some();
     if let Some(c) = cached {
+        runtime.known = true;
         state.merge(&c.state);
         runtime.settings = c.settings;
         runtime.set_messages(c.messages);
@@ -318,7 +323,6 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     match answer {
         Ok((response, text)) => {
             with_runtime(|rt| rt.reconcile(response, &text));
-            listeners::emit("ready", JsValue::UNDEFINED);
             Ok(())
         }
         Err(e @ SdkError::Refused(401 | 403, _)) => {
@@ -331,7 +335,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
             with_runtime(Runtime::stop_waiting);
             if had_cache {
                 warn("working from the last answer until the server is back");
-                listeners::emit("ready", JsValue::UNDEFINED);
+                with_runtime(Runtime::emit_ready);
             }
             Err(e)
         }
@@ -350,25 +354,33 @@ impl Runtime {
         self.set_messenger(response.messenger, response.session);
         self.save_state();
         self.answered = true;
+        self.known = true;
+        self.reached = true;
         for id in std::mem::take(&mut self.waiting_starts) {
             self.force(&id);
         }
         self.evaluate();
+        // The first answer makes the SDK ready (also when it came from a
+        // boot asked again after the server was down).
+        self.emit_ready();
+    }
+
+    /// `ready`, once per boot; from a microtask, so an app's handler that
+    /// calls the SDK (`show` in `ready`) finds the runtime free.
+    fn emit_ready(&mut self) {
+        if !std::mem::replace(&mut self.ready_emitted, true) {
+            wasm_bindgen_futures::spawn_local(async {
+                listeners::emit("ready", JsValue::UNDEFINED);
+            });
+        }
     }
 
     /// The server did not answer: starts that waited for it are dropped,
-    /// with the warning they would have had.
+    /// with the warning that says why.
     fn stop_waiting(&mut self) {
         self.answered = true;
         for id in std::mem::take(&mut self.waiting_starts) {
-            warn(
-                &[
-                    "no live message with id `",
-                    &id,
-                    "` (the server did not answer)",
-                ]
-                .concat(),
-            );
+            self.force(&id);
         }
     }
 }
@@ -377,7 +389,7 @@ impl Runtime {
 /// reconciles with its answer; `keepalive` when the page is going away.
 pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: bool) {
     let user = UserIdentity {
-        attributes,
+        attributes: attributes.clone(),
         ..rt.user.clone()
     };
     let request = boot_request(
@@ -395,7 +407,19 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: b
                 with_runtime(|rt| rt.reconcile(response, &text));
             }
             Ok(_) => {}
-            Err(e) => warn(&["update: ", &e.describe()].concat()),
+            Err(e) => {
+                warn(&["update: ", &e.describe()].concat());
+                if GENERATION.with(Cell::get) == generation {
+                    with_runtime(|rt| {
+                        rt.boot_retrying = false;
+                        if e.is_retryable() {
+                            // Sent again when the browser is back online,
+                            // or with the next update.
+                            rt.requeue_attributes(attributes);
+                        }
+                    });
+                }
+            }
         }
     });
 }

@@ -91,9 +91,18 @@ pub struct Runtime {
     /// Started through the API (`startTour`): shown whatever the rules say,
     /// until closed.
     forced: VecSet,
-    /// Whether the server's boot answer is in (a message missing from
-    /// the cached list may still come with it).
+    /// Whether the server's boot answer is in, or will not come (a message
+    /// missing from the cached list may still come with it).
     answered: bool,
+    /// Whether the app's messages and messenger are known: from the
+    /// server's answer, or from the one cached by an earlier visit.
+    known: bool,
+    /// Whether the server has answered a boot of this runtime.
+    reached: bool,
+    /// A boot is being asked again (see `boot_again_if_unanswered`).
+    boot_retrying: bool,
+    /// `ready` was emitted for this boot.
+    ready_emitted: bool,
     /// `startTour`/`startChecklist` calls made before the server answered
     /// for a message not (yet) known: started when the answer comes.
     waiting_starts: Vec<String>,
@@ -479,7 +488,12 @@ impl Runtime {
     /// Marks a live message as started through the API; whether it is one.
     fn force(&mut self, id: &str) -> bool {
         if self.message(id).is_none() {
-            warn(&["no live message with id `", id, "`"].concat());
+            let why = if self.knows_app() {
+                "`"
+            } else {
+                "` (the server has not answered, so its messages are not known)"
+            };
+            warn(&["no live message with id `", id, why].concat());
             return false;
         }
         self.forced.insert(id.to_owned());
@@ -583,6 +597,34 @@ impl Runtime {
         self.evaluate();
     }
 
+    /// Whether the app's messages and messenger are known (from the server
+    /// or the cache), so a missing one is really missing.
+    pub(super) fn knows_app(&self) -> bool {
+        self.known
+    }
+
+    /// The server never answered this boot (it was down, or the browser
+    /// offline) and seems reachable now: ask again, with the attributes
+    /// waiting, so the app's messages show without a reload.
+    fn boot_again_if_unanswered(&mut self) {
+        // `answered` without `reached`: the boot's own request failed (one
+        // still on its way is not asked twice).
+        if self.answered && !self.reached && !self.boot_retrying {
+            self.boot_retrying = true;
+            let attributes = std::mem::take(&mut self.unsent_attributes);
+            self.update_timer = None;
+            boot::refresh(self, attributes, false);
+        }
+    }
+
+    /// Attributes the server did not receive (it was unreachable) wait for
+    /// the next send, under any newer value of the same key.
+    pub(super) fn requeue_attributes(&mut self, attributes: Map<String, Value>) {
+        for (k, v) in attributes {
+            self.unsent_attributes.entry(k).or_insert(v);
+        }
+    }
+
     /// Sends the attributes `update` gathered, if any (`leaving`: the page
     /// is going away, so the request must outlive it).
     fn send_attributes(&mut self, leaving: bool) {
@@ -612,12 +654,18 @@ impl Runtime {
         );
         wasm_bindgen_futures::spawn_local(async move {
             let (sent, outcome) = outbox::send(&base, &app, &user, batch, false).await;
-            with_runtime(|rt| match rt.outbox.answered(&sent, &outcome) {
-                Next::Send => rt.flush(),
-                Next::RetryIn(ms) => {
-                    rt.retry = Some(Timeout::new(ms, || later(Runtime::flush)));
+            let reachable = outcome.is_ok();
+            with_runtime(|rt| {
+                if reachable {
+                    rt.boot_again_if_unanswered();
                 }
-                Next::Idle => {}
+                match rt.outbox.answered(&sent, &outcome) {
+                    Next::Send => rt.flush(),
+                    Next::RetryIn(ms) => {
+                        rt.retry = Some(Timeout::new(ms, || later(Runtime::flush)));
+                    }
+                    Next::Idle => {}
+                }
             });
         });
     }
@@ -727,7 +775,11 @@ impl Runtime {
                 }
             }
             Signal::Hidden => self.flush_before_leaving(),
-            Signal::Online => self.flush(),
+            Signal::Online => {
+                self.boot_again_if_unanswered();
+                self.send_attributes(false);
+                self.flush();
+            }
         }
     }
 

@@ -135,13 +135,12 @@ impl Runtime {
     pub(crate) fn messenger_command(&mut self, name: &str, arg: &JsValue) {
         self.start_messenger();
         let Some(m) = &self.messenger else {
-            warn(
-                &[
-                    name,
-                    ": this app has no messenger (turn it on in the app's settings)",
-                ]
-                .concat(),
-            );
+            let why = if self.knows_app() {
+                ": this app has no messenger (turn it on in the app's settings)"
+            } else {
+                ": the messenger is not known yet (the server has not answered)"
+            };
+            warn(&[name, why].concat());
             return;
         };
         match name {

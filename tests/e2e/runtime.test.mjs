@@ -341,6 +341,48 @@ test('booting the same user again is an update: nothing is redrawn, the open mes
   await page.close();
 });
 
+test('server down on a first visit: warnings say so, nothing throws, and an update reaches the server once it is back', async () => {
+  const context = await browser.newContext();
+  const refuse = (route) => route.abort('connectionrefused');
+  await context.route('**/v1/**', refuse);
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/reports.html?user=e2e-down`);
+  await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+  await eventually(() => seen.warnings.some((w) => w.includes('cannot reach the Beckon server')));
+  await page.evaluate(() => {
+    window.Beckon('startTour', 'reports-tour');
+    window.Beckon('show');
+    window.Beckon('update', { plan: 'enterprise' });
+  });
+  await eventually(() => seen.warnings.some((w) => w.startsWith('[Beckon] update:')), { timeout: 4000 });
+  const expect = [
+    'no live message with id `reports-tour` (the server has not answered, so its messages are not known)',
+    'show: the messenger is not known yet (the server has not answered)',
+  ];
+  for (const text of expect) {
+    assert.equal(seen.warnings.filter((w) => w.includes(text)).length, 1, `${text}: ${seen.warnings.join('\n')}`);
+  }
+  // Back online: the boot is asked again with the update that failed; the
+  // app's messages show without a reload, and the SDK says it is ready.
+  await context.unroute('**/v1/**', refuse);
+  await page.evaluate(() => { window.__ready = false; window.Beckon('on', 'ready', () => { window.__ready = true; }); });
+  const boots = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await eventually(() => boots.some((b) => b.user.attributes?.plan === 'enterprise'));
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await eventually(() => page.evaluate(() => window.__ready));
+  const user = await eventually(async () => {
+    const res = await fetch(`${server.url}/admin/v1/apps/demo/users/e2e-down`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const body = await res.json();
+    return body.user?.attributes?.plan === 'enterprise' && body.user;
+  });
+  assert.equal(user.attributes.plan, 'enterprise');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('the app API: on() and its unsubscribe, bad arguments are one warning each', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
