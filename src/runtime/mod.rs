@@ -227,7 +227,15 @@ impl Runtime {
 
     /// Starts listening to the page and the other tabs.
     fn attach(&mut self) {
-        self.watcher = PageWatcher::start(|signal| later(move |rt| rt.on_signal(signal)));
+        self.watcher = PageWatcher::start(|signal| match signal {
+            // Every pointer move, key and wheel turn: only the time is kept,
+            // at once (no microtask each), and skipped if the runtime is
+            // busy right then, since the next one is never far.
+            Signal::Input => {
+                with_runtime(|rt| rt.page.last_input_at = now_ms());
+            }
+            other => later(move |rt| rt.on_signal(other)),
+        });
         let tab = tab_id();
         self.tabs = Tabs::open(&self.app_id, &self.user_key, tab, |msg| {
             later(move |rt| rt.on_tab_message(msg))
