@@ -107,18 +107,6 @@ pub fn from_value<T: FromJson>(value: Value) -> Result<T, String> {
     T::from_json(value).map_err(|e| e.0)
 }
 
-impl From<Error> for String {
-    fn from(e: Error) -> String {
-        e.0
-    }
-}
-
-impl From<String> for Error {
-    fn from(text: String) -> Error {
-        Error(text)
-    }
-}
-
 pub use beckon_json_derive::FromJson;
 pub use serde_json::{Map, Value};
 
@@ -224,11 +212,6 @@ impl Fields {
     /// A member that may be absent (`None`): a field with a default.
     pub fn take<T: FromJson>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
         self.0.remove(name).map(T::from_json).transpose()
-    }
-
-    /// An `Option` member: absent or `null` is `None`.
-    pub fn maybe<T: FromJson>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
-        Ok(self.take::<Option<T>>(name)?.flatten())
     }
 
     /// For `deny_unknown_fields`: serde's error for the first member whose

@@ -12,7 +12,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Index;
 
-use crate::json::{self, FromJson, Value};
+use crate::json::{self, FromJson, Map, Value};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -284,16 +284,11 @@ impl<'de> Deserialize<'de> for VecSet {
 
 impl<V: FromJson> FromJson for VecMap<V> {
     fn from_json(value: Value) -> Result<Self, json::Error> {
-        match value {
-            Value::Object(members) => {
-                let mut map = VecMap::new();
-                for (k, v) in members {
-                    map.insert(k, V::from_json(v)?);
-                }
-                Ok(map)
-            }
-            other => Err(json::invalid(&other, &"a map")),
+        let mut map = VecMap::new();
+        for (k, v) in Map::<String, Value>::from_json(value)? {
+            map.insert(k, V::from_json(v)?);
         }
+        Ok(map)
     }
 }
 

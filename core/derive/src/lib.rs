@@ -215,8 +215,8 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
 fn field_inits(
     fields: &FieldsNamed,
     attrs: &ContainerAttrs,
-    container_default: bool,
 ) -> syn::Result<(Vec<Tokens>, Vec<String>)> {
+    let container_default = attrs.default;
     let mut inits = Vec::new();
     let mut names = Vec::new();
     for field in &fields.named {
@@ -256,7 +256,7 @@ fn field_inits(
 }
 
 fn struct_body(name: &Ident, fields: &FieldsNamed, attrs: &ContainerAttrs) -> syn::Result<Tokens> {
-    let (inits, names) = field_inits(fields, attrs, attrs.default)?;
+    let (inits, names) = field_inits(fields, attrs)?;
     let expected = format!("struct {name}");
     let deny = attrs
         .deny_unknown_fields
@@ -323,7 +323,7 @@ fn tagged_body(data: &syn::DataEnum, tag: &str, attrs: &ContainerAttrs) -> syn::
                 // A variant's own attributes: fields keep their names
                 // (serde's `rename_all` on an enum renames variants only).
                 let field_attrs = ContainerAttrs::default();
-                let (inits, field_names) = field_inits(fields, &field_attrs, false)?;
+                let (inits, field_names) = field_inits(fields, &field_attrs)?;
                 let deny = attrs
                     .deny_unknown_fields
                     .then(|| quote!(fields.deny_unknown(&[#(#field_names),*])?;));
