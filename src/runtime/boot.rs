@@ -332,7 +332,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
             Err(e)
         }
         Err(e) => {
-            with_runtime(Runtime::stop_waiting);
+            with_runtime(Runtime::end_waiting);
             if had_cache {
                 warn("working from the last answer until the server is back");
                 with_runtime(Runtime::emit_ready);
@@ -353,12 +353,9 @@ impl Runtime {
         self.set_messages(response.messages);
         self.set_messenger(response.messenger, response.session);
         self.save_state();
-        self.answered = true;
         self.known = true;
         self.reached = true;
-        for id in std::mem::take(&mut self.waiting_starts) {
-            self.force(&id);
-        }
+        self.end_waiting();
         self.evaluate();
         // The first answer makes the SDK ready (also when it came from a
         // boot asked again after the server was down).
@@ -375,9 +372,9 @@ impl Runtime {
         }
     }
 
-    /// The server did not answer: starts that waited for it are dropped,
-    /// with the warning that says why.
-    fn stop_waiting(&mut self) {
+    /// The server's answer is in, or will not come: starts that waited for
+    /// it start now, or get the warning that says why.
+    fn end_waiting(&mut self) {
         self.answered = true;
         for id in std::mem::take(&mut self.waiting_starts) {
             self.force(&id);

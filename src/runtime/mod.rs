@@ -496,7 +496,7 @@ impl Runtime {
     /// Marks a live message as started through the API; whether it is one.
     fn force(&mut self, id: &str) -> bool {
         if self.message(id).is_none() {
-            let why = if self.knows_app() {
+            let why = if self.known {
                 "`"
             } else {
                 "` (the server has not answered, so its messages are not known)"
@@ -603,12 +603,6 @@ impl Runtime {
             }));
         }
         self.evaluate();
-    }
-
-    /// Whether the app's messages and messenger are known (from the server
-    /// or the cache), so a missing one is really missing.
-    pub(super) fn knows_app(&self) -> bool {
-        self.known
     }
 
     /// The server never answered this boot (it was down, or the browser

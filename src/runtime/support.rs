@@ -135,7 +135,7 @@ impl Runtime {
     pub(crate) fn messenger_command(&mut self, name: &str, arg: &JsValue) {
         self.start_messenger();
         let Some(m) = &self.messenger else {
-            let why = if self.knows_app() {
+            let why = if self.known {
                 ": this app has no messenger (turn it on in the app's settings)"
             } else {
                 ": the messenger is not known yet (the server has not answered)"
