@@ -68,6 +68,11 @@ type RecentTyping = (String, String, Instant);
 /// 4 s, so a poll during typing always finds one.
 pub const TYPING_FRESH: Duration = Duration::from_secs(5);
 
+/// Whether a typing signal sent `at` is still news `now`.
+fn fresh(at: Instant, now: Instant) -> bool {
+    now.duration_since(at) < TYPING_FRESH
+}
+
 /// Users with a typing signal kept before stale ones are swept out.
 const TYPING_SWEEP_AT: usize = 1024;
 
@@ -99,18 +104,15 @@ impl Hub {
         if let Ok(mut recent) = self.typing.lock() {
             if recent.len() >= TYPING_SWEEP_AT {
                 recent.retain(|_, list| {
-                    list.retain(|(_, _, at)| now.duration_since(*at) < TYPING_FRESH);
+                    list.retain(|(_, _, at)| fresh(*at, now));
                     !list.is_empty()
                 });
             }
-            let list = recent
-                .entry((app_id.to_owned(), user_key.to_owned()))
-                .or_default();
-            list.retain(|(c, a, at)| {
-                (c != conversation_id || a != author_name) && now.duration_since(*at) < TYPING_FRESH
-            });
-            list.push((conversation_id.to_owned(), author_name.to_owned(), now));
         }
+        self.edit_typing(app_id, user_key, |list| {
+            list.retain(|(c, a, _)| c != conversation_id || a != author_name);
+            list.push((conversation_id.to_owned(), author_name.to_owned(), now));
+        });
         let _ = self.signals.send(Signal::Typing {
             app_id: app_id.into(),
             user_key: user_key.into(),
@@ -122,36 +124,39 @@ impl Hub {
     /// `(conversation, agent)` of the typing signals of the last
     /// [`TYPING_FRESH`] for this user, for a client that polls.
     pub fn recent_typing(&self, app_id: &str, user_key: &str) -> Vec<(String, String)> {
-        let now = Instant::now();
-        let Ok(mut recent) = self.typing.lock() else {
-            return Vec::new();
-        };
-        let key = (app_id.to_owned(), user_key.to_owned());
-        let Some(list) = recent.get_mut(&key) else {
-            return Vec::new();
-        };
-        list.retain(|(_, _, at)| now.duration_since(*at) < TYPING_FRESH);
-        let out = list
-            .iter()
-            .map(|(c, a, _)| (c.clone(), a.clone()))
-            .collect();
-        if list.is_empty() {
-            recent.remove(&key);
-        }
-        out
+        self.edit_typing(app_id, user_key, |list| {
+            list.iter()
+                .map(|(c, a, _)| (c.clone(), a.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     /// A reply came in the conversation: its typing signals are over.
     pub fn typing_done(&self, app_id: &str, user_key: &str, conversation_id: &str) {
-        if let Ok(mut recent) = self.typing.lock() {
-            let key = (app_id.to_owned(), user_key.to_owned());
-            if let Some(list) = recent.get_mut(&key) {
-                list.retain(|(c, _, _)| c != conversation_id);
-                if list.is_empty() {
-                    recent.remove(&key);
-                }
-            }
+        self.edit_typing(app_id, user_key, |list| {
+            list.retain(|(c, _, _)| c != conversation_id);
+        });
+    }
+
+    /// Runs `f` on this user's typing signals, the stale ones dropped
+    /// first; a user left with none is removed from the map.
+    fn edit_typing<R>(
+        &self,
+        app_id: &str,
+        user_key: &str,
+        f: impl FnOnce(&mut Vec<RecentTyping>) -> R,
+    ) -> Option<R> {
+        let now = Instant::now();
+        let mut recent = self.typing.lock().ok()?;
+        let key = (app_id.to_owned(), user_key.to_owned());
+        let list = recent.entry(key.clone()).or_default();
+        list.retain(|(_, _, at)| fresh(*at, now));
+        let out = f(list);
+        if list.is_empty() {
+            recent.remove(&key);
         }
+        Some(out)
     }
 
     /// Signals from now on.
