@@ -10,7 +10,7 @@
 //
 // Usage: node scripts/export-trampolines.mjs <dir>  (rewrites beckon_bg.wasm)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { assemble, leb, readLeb, sections } from './wasm-sections.mjs';
+import { assemble, encodeName, leb, readExports, readImports, readLeb, sections } from './wasm-sections.mjs';
 
 const path = `${process.argv[2] || 'dist'}/beckon_bg.wasm`;
 const fail = (msg) => {
@@ -45,24 +45,13 @@ const paramCounts = [];
 
 // Imported functions come first in the index space (one may be exported
 // as it is: a trampoline calls it all the same).
-let imported = 0;
-const importTypes = [];
-{
-  const body = section(2)?.body ?? Buffer.alloc(1);
-  let [count, p] = vec(body);
-  for (let i = 0; i < count; i++) {
-    for (let k = 0; k < 2; k++) {
-      let len;
-      [len, p] = readLeb(body, p);
-      p += len;
-    }
-    if (body[p++] !== 0x00) fail('an import is not a function');
-    let type;
-    [type, p] = readLeb(body, p);
-    importTypes.push(type);
-    imported++;
-  }
+let importTypes;
+try {
+  importTypes = section(2) ? readImports(section(2).body).map((i) => i.type) : [];
+} catch (e) {
+  fail(e.message);
 }
+const imported = importTypes.length;
 
 // The defined functions' types.
 const functionTypes = [];
@@ -79,29 +68,16 @@ const typeOf = (index) => (index >= imported ? functionTypes[index - imported] :
 
 // Each exported function's export now names a trampoline that calls it.
 const trampolines = [];
-const exports = [];
 {
-  const body = section(7).body;
-  let [count, p] = vec(body);
-  for (let i = 0; i < count; i++) {
-    const start = p;
-    let len;
-    [len, p] = readLeb(body, p);
-    p += len;
-    const kind = body[p++];
-    let index;
-    [index, p] = readLeb(body, p);
-    const name = body.subarray(start, p - leb(index).length - 1);
-    if (kind === 0x00) {
-      const trampoline = imported + functionTypes.length + trampolines.length;
-      trampolines.push({ target: index, type: typeOf(index) });
-      exports.push(...name, 0x00, ...leb(trampoline));
-    } else {
-      exports.push(...name, kind, ...leb(index));
-    }
-  }
+  const entries = readExports(section(7).body);
+  const exports = entries.flatMap(({ name, kind, index }) => {
+    if (kind !== 0x00) return [...encodeName(name), kind, ...leb(index)];
+    const trampoline = imported + functionTypes.length + trampolines.length;
+    trampolines.push({ target: index, type: typeOf(index) });
+    return [...encodeName(name), 0x00, ...leb(trampoline)];
+  });
   if (trampolines.length > 128) fail('more than 128 exported functions');
-  section(7).body = Buffer.from([...leb(count), ...exports]);
+  section(7).body = Buffer.from([...leb(entries.length), ...exports]);
 }
 
 // New function declarations and their bodies: local.get each parameter,

@@ -7,7 +7,7 @@
 // Usage: node scripts/short-imports.mjs <dir>  (beckon_bg.wasm + beckon.js)
 // Refuses, changing nothing, if any name is not exactly once in the glue.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { assemble, encodeName, leb, readLeb, sections } from './wasm-sections.mjs';
+import { assemble, encodeName, leb, readImports, sections } from './wasm-sections.mjs';
 
 const dir = process.argv[2] || 'dist';
 const wasmPath = `${dir}/beckon_bg.wasm`;
@@ -34,23 +34,14 @@ let renamed = 0;
 
 /** The import section with the glue's imports renamed (and the glue too). */
 function renameImports(section) {
-  let p = 0;
-  let count;
-  [count, p] = readLeb(section, p);
-  const body = [...leb(count)];
-  for (let i = 0; i < count; i++) {
-    const names = [];
-    for (let k = 0; k < 2; k++) {
-      let len;
-      [len, p] = readLeb(section, p);
-      names.push(section.subarray(p, p + len).toString('utf8'));
-      p += len;
-    }
-    const kind = section[p];
-    if (kind !== 0x00) fail(`import ${names.join('/')} is not a function (kind ${kind})`);
-    let type;
-    [type, p] = readLeb(section, p + 1);
-    let [module, field] = names;
+  let imports;
+  try {
+    imports = readImports(section);
+  } catch (e) {
+    fail(e.message);
+  }
+  const body = [...leb(imports.length)];
+  for (let { module, field, type } of imports) {
     if (module === GLUE_MODULE) {
       const short = shortName(renamed++);
       // The whole identifier only, never a part of a longer one.

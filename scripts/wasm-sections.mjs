@@ -51,3 +51,45 @@ export function assemble(header, list) {
   for (const { id, body } of list) parts.push(Buffer.from([id, ...leb(body.length)]), body);
   return Buffer.concat(parts);
 }
+
+/** A name at `pos`; [text, next position]. */
+function readName(bytes, pos) {
+  const [len, start] = readLeb(bytes, pos);
+  return [bytes.subarray(start, start + len).toString('utf8'), start + len];
+}
+
+/**
+ * The entries of an import section: [{ module, field, type }]. Only
+ * function imports are expected (what wasm-bindgen writes); any other kind
+ * throws, so a script never rewrites a module it does not understand.
+ */
+export function readImports(body) {
+  let [count, p] = readLeb(body, 0);
+  const out = [];
+  for (let i = 0; i < count; i += 1) {
+    let module;
+    let field;
+    [module, p] = readName(body, p);
+    [field, p] = readName(body, p);
+    if (body[p] !== 0x00) throw new Error(`import ${module}/${field} is not a function (kind ${body[p]})`);
+    let type;
+    [type, p] = readLeb(body, p + 1);
+    out.push({ module, field, type });
+  }
+  return out;
+}
+
+/** The entries of an export section: [{ name, kind, index }]. */
+export function readExports(body) {
+  let [count, p] = readLeb(body, 0);
+  const out = [];
+  for (let i = 0; i < count; i += 1) {
+    let name;
+    [name, p] = readName(body, p);
+    const kind = body[p];
+    let index;
+    [index, p] = readLeb(body, p + 1);
+    out.push({ name, kind, index });
+  }
+  return out;
+}

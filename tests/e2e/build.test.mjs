@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
-import { readLeb, sections } from '../../scripts/wasm-sections.mjs';
+import { readExports, sections } from '../../scripts/wasm-sections.mjs';
 
 const dir = process.env.BECKON_SDK_DIR || join(ROOT, 'dist');
 const wasm = readFileSync(join(dir, 'beckon_bg.wasm'));
@@ -23,18 +23,9 @@ test('the built module: short import names, exported functions at consecutive in
   const glue = readFileSync(join(dir, 'beckon.js'), 'utf8');
   assert.doesNotMatch(glue, /__wbg_\w+_[0-9a-f]{16}/);
 
-  const exports = sections(wasm).find((s) => s.id === 7).body;
-  let [count, p] = readLeb(exports, 0);
-  const indices = [];
-  for (let i = 0; i < count; i += 1) {
-    let len;
-    [len, p] = readLeb(exports, p);
-    p += len;
-    const kind = exports[p++];
-    let index;
-    [index, p] = readLeb(exports, p);
-    if (kind === 0) indices.push(index);
-  }
+  const indices = readExports(sections(wasm).find((s) => s.id === 7).body)
+    .filter((e) => e.kind === 0)
+    .map((e) => e.index);
   assert.ok(indices.length > 3);
   assert.deepEqual(indices, indices.map((_, i) => indices[0] + i));
 });
