@@ -53,6 +53,13 @@ const bannerIds = (page) =>
       .filter(Boolean),
   );
 
+/** The bodies of the page's `/v1/boot` requests from now on, as they go. */
+function bootRequests(page) {
+  const boots = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  return boots;
+}
+
 async function booted(page) {
   await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
   await page.waitForFunction(() => window.Beckon('status').user_key);
@@ -282,8 +289,7 @@ test('update calls close together reach the server as one request; values it has
   await page.goto(`${server.url}/pricing.html?user=e2e-updates`);
   await booted(page);
   await page.waitForTimeout(300);
-  const boots = [];
-  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  const boots = bootRequests(page);
   // An app that updates on every render: twenty calls, the last value wins.
   await page.evaluate(() => {
     for (let i = 0; i < 20; i += 1) window.Beckon('update', { renders: i, plan: 'team' });
@@ -293,10 +299,7 @@ test('update calls close together reach the server as one request; values it has
   assert.deepEqual(boots[0].user.attributes, { renders: 19, plan: 'team' });
   const key = await page.evaluate(() => window.Beckon('status').user_key);
   const user = await eventually(async () => {
-    const res = await fetch(`${server.url}/admin/v1/apps/demo/users/${encodeURIComponent(key)}`, {
-      headers: { authorization: `Bearer ${ADMIN_KEY}` },
-    });
-    const body = await res.json();
+    const body = await server.admin(`/admin/v1/apps/demo/users/${encodeURIComponent(key)}`);
     return body.user?.attributes?.renders === 19 && body.user;
   });
   assert.equal(user.attributes.plan, 'team');
@@ -325,8 +328,7 @@ test('booting the same user again is an update: nothing is redrawn, the open mes
   const dialog = page.getByRole('dialog', { name: 'Acme Support' });
   await dialog.waitFor();
   // The app boots again on its next render, same user, one more attribute.
-  const boots = [];
-  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  const boots = bootRequests(page);
   const result = await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-reboot', attributes: { plan: 'pro', seats: 3 } }));
   assert.deepEqual(result, { ok: true });
   assert.ok(await dialog.isVisible(), 'the messenger stayed open');
@@ -367,15 +369,13 @@ test('server down on a first visit: warnings say so, nothing throws, and an upda
   // app's messages show without a reload, and the SDK says it is ready.
   await context.unroute('**/v1/**', refuse);
   await page.evaluate(() => { window.__ready = false; window.Beckon('on', 'ready', () => { window.__ready = true; }); });
-  const boots = [];
-  page.on('request', (r) => { if (r.url().endsWith('/v1/boot')) boots.push(r.postDataJSON()); });
+  const boots = bootRequests(page);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await eventually(() => boots.some((b) => b.user.attributes?.plan === 'enterprise'));
   await page.locator('[data-beckon="banner"]').waitFor();
   await eventually(() => page.evaluate(() => window.__ready));
   const user = await eventually(async () => {
-    const res = await fetch(`${server.url}/admin/v1/apps/demo/users/e2e-down`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    const body = await res.json();
+    const body = await server.admin('/admin/v1/apps/demo/users/e2e-down');
     return body.user?.attributes?.plan === 'enterprise' && body.user;
   });
   assert.equal(user.attributes.plan, 'enterprise');
