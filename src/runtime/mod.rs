@@ -232,7 +232,7 @@ impl Runtime {
             // at once (no microtask each), and skipped if the runtime is
             // busy right then, since the next one is never far.
             Signal::Input => {
-                with_runtime(|rt| rt.page.last_input_at = now_ms());
+                with_runtime(|rt| rt.on_signal(Signal::Input));
             }
             other => later(move |rt| rt.on_signal(other)),
         });
