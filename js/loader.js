@@ -1,8 +1,16 @@
 /*! Beckon loader — queues Beckon(...) calls until the SDK is ready. */
 // Include with <script async src=".../sdk/loader.js" data-app-id="…"></script>.
 // It defines window.Beckon at once as a stub that queues calls (as Intercom's
-// snippet does), fetches the glue and the .wasm in parallel (the module
-// compiles while it streams in), and replays the queue when it is ready.
+// snippet does), fetches the .wasm (the module compiles while it streams in),
+// and replays the queue when it is ready.
+//
+// The build bundles wasm-bindgen's glue into this file (scripts/build-sdk.sh):
+// a separate glue module was a second request that only started once this
+// script ran, and on a first visit it often arrived after the module. The
+// build also writes the module's content hash into WASM_VERSION, so this
+// file always asks for the module its glue was made for: browsers cache the
+// two separately, and a glue of one build with the module of another fails
+// to instantiate.
 // Attributes of the script tag:
 //   data-app-id     the app to boot
 //   data-api-base   the Beckon server (default: where this file came from)
@@ -10,6 +18,8 @@
 //   data-defer      "idle": load when the browser is idle;
 //                   "interaction": load on the first click, key or scroll
 // Nothing here can throw into the page, and it never blocks rendering.
+import * as glue from 'beckon-glue';
+
 (function (w, d) {
   'use strict';
   if (w.Beckon && w.Beckon.loaded) return;
@@ -66,8 +76,15 @@
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
       });
+      // Read here, as `{status, body}`: the SDK then finds a settled promise
+      // and draws the first messages in the task it starts in, before the
+      // page's next frame, instead of reading the body a task later.
       var response = fetch(apiBase.replace(/\/$/, '') + '/v1/boot', {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: body,
+      }).then(function (r) {
+        return r.json().then(
+          function (json) { return { status: r.status, body: json }; },
+          function () { return { status: r.status }; });
       });
       response.catch(function () {});
       var key = JSON.stringify([app, o.user_id || null, anon, o.email || null, o.user_hash || null, o.user_jwt || null, attrs]);
@@ -80,44 +97,41 @@
   function load() {
     loading = true;
     early = early || prefetchBoot();
-    // Start the module download now, in parallel with the glue, and
-    // compile it as it streams in, so that neither waits for the other.
+    // Start the module download now and compile it as it streams in.
     // A server that does not send application/wasm cannot stream: the glue
     // then takes the response as it is (and says why it is slower).
-    var wasm = fetch(base + 'beckon_bg.wasm', { credentials: 'same-origin' }).then(function (r) {
+    var wasm = fetch(base + 'beckon_bg.wasm?v=' + WASM_VERSION, { credentials: 'same-origin' }).then(function (r) {
       var streams = r.ok && WebAssembly.compileStreaming
         && /^application\/wasm/.test(r.headers.get('content-type') || '');
       return streams ? WebAssembly.compileStreaming(r) : r;
     });
     wasm.catch(function () {});
-    import(base + 'beckon.js')
-      .then(function (glue) {
-        return glue.default({ module_or_path: wasm }).then(function () {
-          if (early) glue.prefetched(early.key, early.response);
-          glue.configure({
-            api_base: data.apiBase || (src ? new URL(src).origin : undefined),
-            app_id: data.appId || undefined,
-          });
-          var Beckon = function (name, arg, arg2) {
-            try {
-              return glue.command(String(name), arg, arg2);
-            } catch (e) {
-              warn(name + ' failed: ' + (e && e.message ? e.message : e));
-            }
-          };
-          Beckon.loaded = true;
-          w.Beckon = Beckon;
-          if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
-            queue.unshift(['boot']);
-          }
-          for (var i = 0; i < queue.length; i++) {
-            var c = queue[i];
-            if (c.cancelled) continue;
-            var out = Beckon(c[0], c[1], c[2]);
-            if (c[0] === 'on') c.off = out;
-          }
-          queue.length = 0;
+    glue.default({ module_or_path: wasm })
+      .then(function () {
+        if (early) glue.prefetched(early.key, early.response);
+        glue.configure({
+          api_base: data.apiBase || (src ? new URL(src).origin : undefined),
+          app_id: data.appId || undefined,
         });
+        var Beckon = function (name, arg, arg2) {
+          try {
+            return glue.command(String(name), arg, arg2);
+          } catch (e) {
+            warn(name + ' failed: ' + (e && e.message ? e.message : e));
+          }
+        };
+        Beckon.loaded = true;
+        w.Beckon = Beckon;
+        if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
+          queue.unshift(['boot']);
+        }
+        for (var i = 0; i < queue.length; i++) {
+          var c = queue[i];
+          if (c.cancelled) continue;
+          var out = Beckon(c[0], c[1], c[2]);
+          if (c[0] === 'on') c.off = out;
+        }
+        queue.length = 0;
       })
       .catch(function (e) {
         warn('could not load the SDK from ' + base + ': ' + (e && e.message ? e.message : e));

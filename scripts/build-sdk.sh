@@ -30,7 +30,16 @@ node scripts/short-imports.mjs "$OUT"
 # Consecutive indices for the exported functions, so V8's small-integer
 # string cache does not grow by 64 KB when it names them (the script says why).
 node scripts/export-trampolines.mjs "$OUT"
-node_modules/.bin/esbuild js/loader.js --minify --log-level=warning --outfile="$OUT"/loader.js
+# The loader carries the glue (one request less on a first visit) and the
+# module's content hash, so it always asks for the module its glue was made
+# for (js/loader.js says why). The glue's own default path for the module
+# (import.meta.url) is never used: the loader passes the module.
+WASM_VERSION="$(sha256sum "$OUT/beckon_bg.wasm" | cut -c1-16)"
+GLUE="$OUT/beckon.js"
+case "$GLUE" in /*) ;; *) GLUE="./$GLUE" ;; esac
+node_modules/.bin/esbuild js/loader.js --bundle --format=iife --minify --log-level=warning \
+  --alias:beckon-glue="$GLUE" --define:WASM_VERSION="\"$WASM_VERSION\"" \
+  --define:import.meta.url=undefined --outfile="$OUT"/loader.js
 node scripts/precompress.mjs "$OUT"
 # The npm package: the same glue and module beside an ESM entry and types.
 mkdir -p "$OUT/npm"

@@ -49,12 +49,18 @@ pub async fn post_json<T: Serialize, R: FromJson>(
 /// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
 /// the server's error explanation as an [`SdkError`].
 pub async fn read_response<R: FromJson>(response: Response) -> SdkResult<R> {
-    let status = response.status();
     let json = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.ok(),
         Err(_) => None,
     };
-    if !response.ok() {
+    read_answer(response.status(), json)
+}
+
+/// An answer already read: its status, and its body as `JSON.parse` gave
+/// it (`None` when the body was not JSON). The loader reads its early boot
+/// answer this way (see `js/loader.js`).
+pub fn read_answer<R: FromJson>(status: u16, json: Option<JsValue>) -> SdkResult<R> {
+    if !(200..300).contains(&status) {
         let detail = json
             .as_ref()
             .and_then(|j| js_sys::Reflect::get(j, &JsValue::from_str("message")).ok())

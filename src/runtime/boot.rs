@@ -14,7 +14,7 @@ use beckon_core::protocol::{
 use beckon_core::state::UserState;
 use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::options::{BootOptions, Defaults};
 use super::outbox::Outbox;
@@ -76,12 +76,14 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Value> {
     let prefetched = PREFETCH.with(|p| p.borrow_mut().take());
     if let Some((key, promise)) = prefetched {
         if identity_key(&request.app_id, &request.user).as_deref() == Some(key.as_str()) {
-            let response = wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .ok()
-                .and_then(|r| r.dyn_into::<web_sys::Response>().ok());
-            if let Some(response) = response {
-                return crate::client::read_response(response).await;
+            // `{status, body}`, the body already parsed by the loader; a
+            // network failure rejects, and the SDK then asks itself.
+            if let Ok(answer) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                let get = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name));
+                if let Some(status) = get("status").ok().and_then(|s| s.as_f64()) {
+                    let body = get("body").ok().filter(|b| !b.is_undefined());
+                    return crate::client::read_answer(status as u16, body);
+                }
             }
         }
     }

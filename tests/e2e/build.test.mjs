@@ -4,6 +4,7 @@
 // says why). Every other end-to-end test runs this same module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
@@ -28,4 +29,14 @@ test('the built module: short import names, exported functions at consecutive in
     .map((e) => e.index);
   assert.ok(indices.length > 3);
   assert.deepEqual(indices, indices.map((_, i) => indices[0] + i));
+});
+
+test('the loader carries the glue and asks for the module its glue was built for', () => {
+  const loader = readFileSync(join(dir, 'loader.js'), 'utf8');
+  const version = createHash('sha256').update(wasm).digest('hex').slice(0, 16);
+  assert.ok(loader.includes(`beckon_bg.wasm?v=${version}`), `the loader names this build's module (${version})`);
+  // The glue is inside: no second request for it.
+  assert.doesNotMatch(loader, /beckon\.js/);
+  assert.match(loader, /__wbindgen_malloc/);
+  assert.doesNotMatch(loader, /import\.meta|\bimport\(/);
 });
