@@ -101,14 +101,6 @@ impl Hub {
     /// Tells the user's streams that an agent is typing.
     pub fn typing(&self, app_id: &str, user_key: &str, conversation_id: &str, author_name: &str) {
         let now = Instant::now();
-        if let Ok(mut recent) = self.typing.lock() {
-            if recent.len() >= TYPING_SWEEP_AT {
-                recent.retain(|_, list| {
-                    list.retain(|(_, _, at)| fresh(*at, now));
-                    !list.is_empty()
-                });
-            }
-        }
         self.edit_typing(app_id, user_key, |list| {
             list.retain(|(c, a, _)| c != conversation_id || a != author_name);
             list.push((conversation_id.to_owned(), author_name.to_owned(), now));
@@ -149,6 +141,13 @@ impl Hub {
     ) -> Option<R> {
         let now = Instant::now();
         let mut recent = self.typing.lock().ok()?;
+        if recent.len() >= TYPING_SWEEP_AT {
+            // Users who stopped typing long ago, swept under the same lock.
+            recent.retain(|_, list| {
+                list.retain(|(_, _, at)| fresh(*at, now));
+                !list.is_empty()
+            });
+        }
         let key = (app_id.to_owned(), user_key.to_owned());
         let list = recent.entry(key.clone()).or_default();
         list.retain(|(_, _, at)| fresh(*at, now));

@@ -400,6 +400,13 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: b
     );
     let base = rt.api_base.clone();
     let generation = GENERATION.with(Cell::get);
+    // A failure names what was being sent: the app's update, or the boot
+    // asked again because the first one never reached the server.
+    let what = if rt.boot_retrying {
+        "boot, asked again: "
+    } else {
+        "update: "
+    };
     wasm_bindgen_futures::spawn_local(async move {
         match boot_answer(post_json::<_, Value>(&base, "/v1/boot", &request, keepalive).await) {
             Ok((response, text)) if GENERATION.with(Cell::get) == generation => {
@@ -407,7 +414,7 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: b
             }
             Ok(_) => {}
             Err(e) => {
-                warn(&["update: ", &e.describe()].concat());
+                warn(&[what, &e.describe()].concat());
                 if GENERATION.with(Cell::get) == generation {
                     with_runtime(|rt| {
                         rt.boot_retrying = false;

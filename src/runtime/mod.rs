@@ -234,12 +234,26 @@ impl Runtime {
             Signal::Input => {
                 with_runtime(|rt| rt.on_signal(Signal::Input));
             }
+            // Every element boundary the pointer crosses: queued only when a
+            // message waits for a hover (most apps have none).
+            Signal::Hover(event) => {
+                if with_runtime(|rt| rt.watches_hovers()) != Some(false) {
+                    later(move |rt| rt.on_signal(Signal::Hover(event)));
+                }
+            }
             other => later(move |rt| rt.on_signal(other)),
         });
         let tab = tab_id();
         self.tabs = Tabs::open(&self.app_id, &self.user_key, tab, |msg| {
             later(move |rt| rt.on_tab_message(msg))
         });
+    }
+
+    /// Whether a live message has a hover trigger.
+    fn watches_hovers(&self) -> bool {
+        self.element_triggers
+            .iter()
+            .any(|(_, on)| *on == ElementAction::Hovered)
     }
 
     fn context<'a>(&'a self, showing: &'a [String], groups: &'a SavedGroups) -> Context<'a> {
@@ -580,7 +594,7 @@ impl Runtime {
         if !self.attributes.is_object() {
             self.attributes = Value::Object(Map::new());
         }
-        let Value::Object(current) = &mut self.attributes else {
+        let Some(current) = self.attributes.as_object_mut() else {
             return;
         };
         let mut changed = false;
