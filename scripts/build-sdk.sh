@@ -11,7 +11,24 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 OUT="${BECKON_SDK_DIR:-dist}"
 
-cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon
+# The standard library is compiled with the SDK, for size (about 13 KB gzip
+# of the module): a panic aborts at once, without formatting a message
+# nobody reads (`immediate-abort`), panics carry no source locations, and
+# std picks its smaller implementations (`optimize_for_size`). These are
+# unstable options, accepted by this stable toolchain through
+# RUSTC_BOOTSTRAP for this one build only; a toolchain that changes them
+# fails here loudly. Without the std sources (`rustup component add
+# rust-src`, done by scripts/setup.sh) the prebuilt std is used instead.
+if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  RUSTC_BOOTSTRAP=1 \
+  CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+  CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+    cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon
+else
+  echo "build-sdk: no rust-src component, so std is prebuilt (about 13 KB gzip larger); scripts/setup.sh adds it" >&2
+  cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon
+fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" --out-name beckon \
   "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/beckon.wasm"

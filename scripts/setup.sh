@@ -13,6 +13,13 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's source: the SDK's release build compiles std for
+# wasm with its size options (scripts/build-sdk.sh says why).
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  log "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   # Not --locked: its lock file names a crate version this registry lacks.
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (compiles for about 10 minutes, once)"
