@@ -76,14 +76,14 @@ import * as glue from 'beckon-glue';
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
       });
-      // Read here, as `{status, body}`: the SDK then finds a settled promise
+      // Read here, as `{status, text}`: the SDK then finds a settled promise
       // and draws the first messages in the task it starts in, before the
       // page's next frame, instead of reading the body a task later.
       var response = fetch(apiBase.replace(/\/$/, '') + '/v1/boot', {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: body,
       }).then(function (r) {
-        return r.json().then(
-          function (json) { return { status: r.status, body: json }; },
+        return r.text().then(
+          function (text) { return { status: r.status, text: text }; },
           function () { return { status: r.status }; });
       });
       response.catch(function () {});

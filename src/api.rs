@@ -49,7 +49,7 @@ pub fn configure(defaults: JsValue) {
 /// The loader's early boot request: `key` names the user it is for, as
 /// `JSON.stringify([app_id, user_id, anonymous_id, email, user_hash,
 /// user_jwt, attributes])`, and `response` the pending answer as
-/// `{status, body}`, its body already parsed.
+/// `{status, text}`, its body already read.
 #[wasm_bindgen]
 pub fn prefetched(key: String, response: js_sys::Promise) {
     runtime::set_prefetch(key, response);

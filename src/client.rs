@@ -4,6 +4,7 @@
 //! `fetch` from web-sys rather than a wrapper crate: it costs a few hundred
 //! bytes of glue, where gloo-net would bring its own request builder.
 
+use beckon_core::json::text::parse;
 use beckon_core::json::FromJson;
 use serde::Serialize;
 use serde_json::Value;
@@ -49,28 +50,32 @@ pub async fn post_json<T: Serialize, R: FromJson>(
 /// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
 /// the server's error explanation as an [`SdkError`].
 pub async fn read_response<R: FromJson>(response: Response) -> SdkResult<R> {
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.ok(),
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
         Err(_) => None,
     };
-    read_answer(response.status(), json)
+    read_answer(response.status(), text.as_deref())
 }
 
-/// An answer already read: its status, and its body as `JSON.parse` gave
-/// it (`None` when the body was not JSON). The loader reads its early boot
-/// answer this way (see `js/loader.js`).
-pub fn read_answer<R: FromJson>(status: u16, json: Option<JsValue>) -> SdkResult<R> {
+/// An answer already read: its status and its body's text (`None` when
+/// it could not be read). The loader reads its early boot answer this way
+/// (see `js/loader.js`).
+pub fn read_answer<R: FromJson>(status: u16, text: Option<&str>) -> SdkResult<R> {
+    let json = text.and_then(|t| parse(t).ok());
     if !(200..300).contains(&status) {
         let detail = json
             .as_ref()
-            .and_then(|j| js_sys::Reflect::get(j, &JsValue::from_str("message")).ok())
-            .and_then(|m| m.as_string())
+            .and_then(|j| j.get("message"))
+            .and_then(Value::as_str)
             .unwrap_or_default();
         if (400..500).contains(&status) {
-            return Err(SdkError::Refused(status, detail));
+            return Err(SdkError::Refused(status, detail.to_owned()));
         }
         return Err(SdkError::Server(
-            ["HTTP ", &status.to_string(), " ", &detail].concat(),
+            ["HTTP ", &status.to_string(), " ", detail].concat(),
         ));
     }
     let json = json.ok_or_else(|| {
@@ -83,7 +88,7 @@ pub fn read_answer<R: FromJson>(status: u16, json: Option<JsValue>) -> SdkResult
             .concat(),
         )
     })?;
-    from_value(json_value(&json)?).map_err(SdkError::Server)
+    from_value(json).map_err(SdkError::Server)
 }
 
 /// The JSON text of a serialisable value, written by serde_json with the
@@ -123,11 +128,10 @@ impl serde_json::ser::Formatter for JsNumbers {
     }
 }
 
-/// Reads JSON text (storage, other tabs) as `T`: the host's `JSON.parse`
-/// (exact for every number), then [`from_value`].
+/// Reads JSON text (storage, other tabs, the update stream) as `T`, read
+/// in the module as `JSON.parse` reads it ([`parse`]), then [`from_value`].
 pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
-    let value = js_sys::JSON::parse(text).map_err(|e| SdkError::BadArgument(js_text(&e)))?;
-    from_value(json_value(&value)?).map_err(SdkError::BadArgument)
+    from_value(parse(text).map_err(SdkError::BadArgument)?).map_err(SdkError::BadArgument)
 }
 
 /// Reads an argument of the app (options, attributes) as `T`, as its JSON:
@@ -139,11 +143,11 @@ pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
 pub fn from_js<T: FromJson>(arg: &JsValue) -> Result<T, String> {
     let text = js_sys::JSON::stringify(arg).map_err(|e| js_text(&e))?;
     // `undefined` itself has no JSON text: it reads as `null`.
-    let plain = match text.as_string() {
-        Some(text) => js_sys::JSON::parse(&text).map_err(|e| js_text(&e))?,
-        None => JsValue::NULL,
+    let value = match text.as_string() {
+        Some(text) => parse(&text)?,
+        None => Value::Null,
     };
-    from_value(json_value(&plain).map_err(|e| e.describe())?)
+    from_value(value)
 }
 
 /// Reads a JSON value as `T` ([`beckon_core::json`]). Every input of the SDK
@@ -152,63 +156,4 @@ pub fn from_js<T: FromJson>(arg: &JsValue) -> Result<T, String> {
 /// 80 KB).
 pub fn from_value<T: FromJson>(value: Value) -> Result<T, String> {
     beckon_core::json::from_value(value)
-}
-
-/// Deepest nesting read from the host, as serde_json's own limit: hostile
-/// input cannot exhaust the stack.
-const MAX_DEPTH: u32 = 128;
-
-/// A JS value that came out of `JSON.parse` (or `response.json()`) as a
-/// `serde_json::Value`. Numbers are taken as the host parsed them (exact);
-/// integers that fit are kept as integers, as serde_json reads them from
-/// text.
-pub fn json_value(value: &JsValue) -> SdkResult<Value> {
-    convert(value, 0).ok_or_else(|| SdkError::BadArgument("JSON nested too deeply".into()))
-}
-
-fn convert(v: &JsValue, depth: u32) -> Option<Value> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    if let Some(s) = v.as_string() {
-        return Some(Value::String(s));
-    }
-    if let Some(n) = v.as_f64() {
-        return Some(number(n));
-    }
-    if let Some(b) = v.as_bool() {
-        return Some(Value::Bool(b));
-    }
-    if js_sys::Array::is_array(v) {
-        let array: &js_sys::Array = v.unchecked_ref();
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for item in array.iter() {
-            out.push(convert(&item, depth + 1)?);
-        }
-        return Some(Value::Array(out));
-    }
-    if v.is_object() {
-        let mut out = serde_json::Map::new();
-        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let key = entry.get(0).as_string().unwrap_or_default();
-            out.insert(key, convert(&entry.get(1), depth + 1)?);
-        }
-        return Some(Value::Object(out));
-    }
-    Some(Value::Null)
-}
-
-/// A JS number as serde_json would read its JSON text: a whole number that
-/// an `i64`/`u64` holds exactly is an integer; NaN and infinities (which
-/// JSON writes as `null`) are `null`.
-fn number(n: f64) -> Value {
-    const SAFE: f64 = 9_007_199_254_740_991.0;
-    if n.fract() == 0.0 && n.abs() <= SAFE {
-        if n >= 0.0 {
-            return Value::from(n as u64);
-        }
-        return Value::from(n as i64);
-    }
-    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
 }

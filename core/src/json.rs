@@ -17,6 +17,8 @@
 //! document's order by serde. The server reads its request bodies with
 //! serde_json as usual.
 
+pub mod text;
+
 use std::fmt;
 
 use serde::de::{self, Expected, Unexpected};

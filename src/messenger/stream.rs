@@ -155,8 +155,7 @@ fn go_live(s: &Rc<RefCell<St>>) {
         if let Some(event) = e
             .data()
             .as_string()
-            .and_then(|t| js_sys::JSON::parse(&t).ok())
-            .and_then(|v| crate::client::json_value(&v).ok())
+            .and_then(|t| beckon_core::json::text::parse(&t).ok())
             .and_then(stream_event)
         {
             feed(Feed::Event(event));

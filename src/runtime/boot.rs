@@ -76,13 +76,13 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Value> {
     let prefetched = PREFETCH.with(|p| p.borrow_mut().take());
     if let Some((key, promise)) = prefetched {
         if identity_key(&request.app_id, &request.user).as_deref() == Some(key.as_str()) {
-            // `{status, body}`, the body already parsed by the loader; a
+            // `{status, text}`, the body already read by the loader; a
             // network failure rejects, and the SDK then asks itself.
             if let Ok(answer) = wasm_bindgen_futures::JsFuture::from(promise).await {
                 let get = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name));
                 if let Some(status) = get("status").ok().and_then(|s| s.as_f64()) {
-                    let body = get("body").ok().filter(|b| !b.is_undefined());
-                    return crate::client::read_answer(status as u16, body);
+                    let text = get("text").ok().and_then(|t| t.as_string());
+                    return crate::client::read_answer(status as u16, text.as_deref());
                 }
             }
         }

@@ -727,12 +727,12 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
 /// natively; in the browser the host's own `Number`, which is exact by
 /// definition and keeps Rust's float parsing out of the wasm.
 #[cfg(not(target_arch = "wasm32"))]
-fn parse_decimal(s: &str) -> f64 {
+pub(crate) fn parse_decimal(s: &str) -> f64 {
     s.parse::<f64>().unwrap_or(f64::NAN)
 }
 
 #[cfg(target_arch = "wasm32")]
-fn parse_decimal(s: &str) -> f64 {
+pub(crate) fn parse_decimal(s: &str) -> f64 {
     // Unary `+`, i.e. JavaScript's ToNumber.
     wasm_bindgen::JsValue::from_str(s).unchecked_into_f64()
 }

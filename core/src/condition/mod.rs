@@ -86,7 +86,7 @@ mod elems;
 mod eval;
 mod explain;
 mod groups;
-mod js;
+pub(crate) mod js;
 mod leaf;
 mod path;
 mod program;
