@@ -110,17 +110,9 @@ impl Parser<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, String> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
-        }
-        self.pos += 1;
         let mut map = Map::new();
-        self.skip_space();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
+        let mut closed = self.open(depth, b'}')?;
+        while !closed {
             self.skip_space();
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a member name"));
@@ -131,41 +123,50 @@ impl Parser<'_> {
             self.skip_space();
             let value = self.value(depth)?;
             map.insert(key, value);
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(map));
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
-            }
+            closed = self.next_or_close(b'}', "expected `,` or `}`")?;
         }
+        Ok(Value::Object(map))
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
+        let mut items = Vec::new();
+        let mut closed = self.open(depth, b']')?;
+        while !closed {
+            self.skip_space();
+            items.push(self.value(depth)?);
+            closed = self.next_or_close(b']', "expected `,` or `]`")?;
+        }
+        Ok(Value::Array(items))
+    }
+
+    /// Enters an object or an array (its opening byte at `pos`), `depth`
+    /// levels deep: whether it closes at once (`{}`, `[]`).
+    fn open(&mut self, depth: usize, close: u8) -> Result<bool, String> {
         if depth > MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
         self.pos += 1;
-        let mut items = Vec::new();
         self.skip_space();
-        if self.peek() == Some(b']') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.pos += 1;
-            return Ok(Value::Array(items));
         }
-        loop {
-            self.skip_space();
-            items.push(self.value(depth)?);
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected `,` or `]`")),
+        Ok(empty)
+    }
+
+    /// After a member or an element: `,` goes on, `close` ends it.
+    fn next_or_close(&mut self, close: u8, what: &str) -> Result<bool, String> {
+        self.skip_space();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
             }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.error(what)),
         }
     }
 
