@@ -96,8 +96,9 @@ import * as glue from 'beckon-glue';
 
   function load() {
     loading = true;
-    early = early || prefetchBoot();
-    // Start the module download now and compile it as it streams in.
+    // Start the module download now and compile it as it streams in. It
+    // goes before the boot request: the module is the longer download, and
+    // a page's first `fetch` call alone can take several milliseconds.
     // A server that does not send application/wasm cannot stream: the glue
     // then takes the response as it is (and says why it is slower).
     var wasm = fetch(base + 'beckon_bg.wasm?v=' + WASM_VERSION, { credentials: 'same-origin' }).then(function (r) {
@@ -106,6 +107,7 @@ import * as glue from 'beckon-glue';
       return streams ? WebAssembly.compileStreaming(r) : r;
     });
     wasm.catch(function () {});
+    early = early || prefetchBoot();
     glue.default({ module_or_path: wasm })
       .then(function () {
         if (early) glue.prefetched(early.key, early.response);
