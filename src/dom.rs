@@ -7,8 +7,12 @@
 //! no `style` attribute or `<style>` element is needed (a strict CSP allows
 //! both CSSOM writes and constructable stylesheets).
 
+use std::cell::RefCell;
+
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{
+    CssStyleSheet, Document, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
 
 use crate::error::{js_text, SdkError, SdkResult};
 
@@ -35,8 +39,13 @@ pub struct ShadowHost {
 
 impl ShadowHost {
     /// Appends a host for `surface` (e.g. `banner`) to the page, styled by
-    /// `css` inside its shadow root and placed by `host_style` outside it.
-    pub fn new(surface: &str, css: &str, host_style: &[(&str, &str)]) -> SdkResult<Self> {
+    /// the stylesheets `css` inside its shadow root and placed by
+    /// `host_style` outside it.
+    pub fn new(
+        surface: &str,
+        css: &[&'static str],
+        host_style: &[(&str, &str)],
+    ) -> SdkResult<Self> {
         Self::new_in(None, surface, css, host_style)
     }
 
@@ -45,7 +54,7 @@ impl ShadowHost {
     pub fn new_in(
         parent: Option<&Element>,
         surface: &str,
-        css: &str,
+        css: &[&'static str],
         host_style: &[(&str, &str)],
     ) -> SdkResult<Self> {
         let doc = document()?;
@@ -64,7 +73,7 @@ impl ShadowHost {
         }
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).map_err(browser)?;
-        adopt_stylesheet(&root, css)?;
+        adopt_stylesheets(&root, css)?;
         let parent: Element = match (parent, doc.body()) {
             (Some(p), _) => p.clone(),
             (None, Some(body)) => body.into(),
@@ -93,12 +102,42 @@ impl Drop for ShadowHost {
     }
 }
 
-/// Styles a shadow root with a constructable stylesheet: allowed under a
-/// strict `style-src`, and parsed once per root.
-fn adopt_stylesheet(root: &ShadowRoot, css: &str) -> SdkResult<()> {
-    let sheet = web_sys::CssStyleSheet::new().map_err(browser)?;
+thread_local! {
+    /// Each stylesheet of the SDK parsed once, shared by every shadow root
+    /// that uses it (the base sheet is in all of them).
+    static SHEETS: RefCell<Vec<(&'static str, CssStyleSheet)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The constructed sheet of `css`, parsed on first use.
+fn stylesheet(css: &'static str) -> SdkResult<CssStyleSheet> {
+    let same = |known: &&'static str| std::ptr::eq(*known, css);
+    if let Some(sheet) = SHEETS.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|(known, _)| same(known))
+            .map(|(_, sheet)| sheet.clone())
+    }) {
+        return Ok(sheet);
+    }
+    let sheet = CssStyleSheet::new().map_err(browser)?;
     sheet.replace_sync(css).map_err(browser)?;
-    let sheets = js_sys::Array::of1(&sheet);
+    SHEETS.with(|s| s.borrow_mut().push((css, sheet.clone())));
+    Ok(sheet)
+}
+
+/// Lets the parsed sheets go (at `shutdown()`): the next surface parses
+/// them again.
+pub fn forget_stylesheets() {
+    SHEETS.with(|s| s.borrow_mut().clear());
+}
+
+/// Styles a shadow root with constructable stylesheets: allowed under a
+/// strict `style-src`, and each parsed once for all roots.
+fn adopt_stylesheets(root: &ShadowRoot, css: &[&'static str]) -> SdkResult<()> {
+    let sheets = js_sys::Array::new();
+    for &text in css {
+        sheets.push(stylesheet(text)?.as_ref());
+    }
     js_sys::Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &sheets)
         .map_err(browser)?;
     Ok(())

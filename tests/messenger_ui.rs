@@ -337,7 +337,7 @@ fn message(id: &str, author: AuthorKind, body: &str) -> ConversationMessage {
 
 #[wasm_bindgen_test]
 fn conversation_bubbles_tell_authors_apart_and_grow_in_place() {
-    let host = ShadowHost::new("conv-test", beckon::messenger::view::CSS, &[]).expect("host");
+    let host = ShadowHost::new("conv-test", &[beckon::messenger::view::CSS], &[]).expect("host");
     let body = document()
         .expect("document")
         .create_element("div")

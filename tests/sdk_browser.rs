@@ -46,7 +46,7 @@ fn banner(body: &str) -> Message {
 #[wasm_bindgen_test]
 fn shadow_host_is_removed_on_drop_and_pins_its_position() {
     let before = hosts();
-    let host = ShadowHost::new("test", ".a{}", &[("position", "fixed")]).expect("host");
+    let host = ShadowHost::new("test", &[".a{}"], &[("position", "fixed")]).expect("host");
     assert_eq!(hosts(), before + 1);
     let el = document()
         .expect("document")
@@ -204,4 +204,37 @@ fn json_text_is_read_as_json_parse_reads_it() {
             "the host refuses {text:?} too"
         );
     }
+}
+
+/// Shadow roots share each stylesheet: parsed once, adopted by every root
+/// that uses it; after `forget_stylesheets` (shutdown) a new root gets a
+/// fresh one.
+#[wasm_bindgen_test]
+fn shadow_roots_share_each_parsed_stylesheet() {
+    const BASE: &str = ".shared{color:red}";
+    const OWN: &str = ".own{color:blue}";
+    let sheets = |host: &ShadowHost| -> js_sys::Array {
+        js_sys::Reflect::get(host.root(), &"adoptedStyleSheets".into())
+            .expect("adoptedStyleSheets")
+            .unchecked_into()
+    };
+    let a = ShadowHost::new("share-a", &[BASE], &[]).expect("host a");
+    let b = ShadowHost::new("share-b", &[BASE, OWN], &[]).expect("host b");
+    assert_eq!(sheets(&a).length(), 1);
+    assert_eq!(sheets(&b).length(), 2);
+    assert!(
+        js_sys::Object::is(&sheets(&a).get(0), &sheets(&b).get(0)),
+        "one sheet object for both roots"
+    );
+    let rules = js_sys::Reflect::get(&sheets(&b).get(1), &"cssRules".into()).expect("cssRules");
+    let count = js_sys::Reflect::get(&rules, &"length".into()).expect("length");
+    assert_eq!(
+        count.as_f64(),
+        Some(1.0),
+        "the second sheet is the root's own"
+    );
+    beckon::dom::forget_stylesheets();
+    let c = ShadowHost::new("share-c", &[BASE], &[]).expect("host c");
+    assert!(!js_sys::Object::is(&sheets(&a).get(0), &sheets(&c).get(0)));
+    drop((a, b, c));
 }

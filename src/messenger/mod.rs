@@ -241,7 +241,7 @@ impl Messenger {
         let z = opts.z_index.to_string();
         let host = ShadowHost::new(
             "messenger",
-            &[BASE_CSS, view::CSS].concat(),
+            &[BASE_CSS, view::CSS],
             &[
                 ("position", "fixed"),
                 ("z-index", &z),

@@ -447,4 +447,6 @@ pub fn shutdown(forget_user: bool) {
         app_storage(&rt.app_id).remove("anonymous_id");
     }
     drop(rt);
+    // The surfaces are gone; their parsed stylesheets need not stay.
+    crate::dom::forget_stylesheets();
 }

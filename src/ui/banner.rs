@@ -48,12 +48,11 @@ impl BannerView {
     pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Self> {
         let content = message.content.localized(&env.locale);
         let slot = content.slot.as_deref().and_then(|s| query_deep(s, |_| {}));
-        let css = [BASE_CSS, CSS].concat();
         let host = match &slot {
             Some(slot) => ShadowHost::new_in(
                 Some(slot),
                 "banner",
-                &css,
+                &[BASE_CSS, CSS],
                 &[("display", "block"), ("position", "relative")],
             )
             .inspect(|h| super::apply_theme(h, env))?,

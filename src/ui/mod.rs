@@ -163,7 +163,7 @@ pub mod layer {
 /// ("left", "0")]`), styled by the theme and `css`.
 pub(crate) fn floating_host(
     surface: &str,
-    css: &[&str],
+    css: &[&'static str],
     env: &Env,
     edges: &[(&str, &str)],
     lift: i32,
@@ -175,9 +175,9 @@ pub(crate) fn floating_host(
         ("display", "block"),
     ];
     style.extend_from_slice(edges);
-    let mut sheet = vec![theme::BASE_CSS];
-    sheet.extend_from_slice(css);
-    let host = ShadowHost::new(surface, &sheet.concat(), &style)?;
+    let mut sheets = vec![theme::BASE_CSS];
+    sheets.extend_from_slice(css);
+    let host = ShadowHost::new(surface, &sheets, &style)?;
     apply_theme(&host, env);
     Ok(host)
 }
