@@ -431,3 +431,21 @@ test('the npm package: import { Beckon } boots and shows messages like the scrip
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('each example page downloads the SDK as two files, once each: the loader (with the glue) and its pinned module', async () => {
+  for (const path of ['/', '/reports.html', '/pricing.html', '/team.html', '/spa.html']) {
+    const page = await browser.newPage();
+    const sdk = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/sdk/')) sdk.push(url.pathname + url.search);
+    });
+    await page.goto(`${server.url}${path}${path.includes('?') ? '&' : '?'}user=e2e-downloads`);
+    await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
+    await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+    assert.equal(sdk.length, 2, `${path}: ${sdk.join(', ')}`);
+    assert.equal(sdk[0], '/sdk/loader.js', path);
+    assert.match(sdk[1], /^\/sdk\/beckon_bg\.wasm\?v=[0-9a-f]{16}$/, path);
+    await page.close();
+  }
+});
