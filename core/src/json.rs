@@ -1,7 +1,8 @@
 //! Reading typed data out of an owned `serde_json::Value`: [`FromJson`].
 //!
-//! Every input of the browser SDK arrives as a `Value` (the host parses the
-//! JSON) and is read into its type here. Serde's derived `Deserialize`
+//! Every input of the browser SDK arrives as JSON text, becomes a `Value`
+//! ([`text::parse`], which reads it as `JSON.parse` does), and is read into
+//! its type here. Serde's derived `Deserialize`
 //! did this before, through a lean deserializer over `Value`; its
 //! generated visitors (a field-name visitor, a map loop with a duplicate
 //! check per field, a second pass for missing fields) were still the
