@@ -121,7 +121,10 @@ try {
   };
   const deltas = [];
   for (let i = 0; i < 5; i += 1) deltas.push(await heap(i));
-  console.log(`JS heap added by the SDK (median of 5, same page before and after it loads, after GC): ${(median(deltas) / 1024).toFixed(1)} KB (goal ≤ 200 KB)`);
+  // Each run, too: the figure is bimodal, by whether V8 has optimised one
+  // more glue function when it is measured (about 18 KB).
+  const each = deltas.map((d) => (d / 1024).toFixed(0)).join(', ');
+  console.log(`JS heap added by the SDK (median of 5, same page before and after it loads, after GC): ${(median(deltas) / 1024).toFixed(1)} KB (runs: ${each}; goal ≤ 200 KB)`);
 
   // track() bursts: storage is written once per task, so the cost per call
   // should stay flat as the burst grows.
