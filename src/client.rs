@@ -22,6 +22,16 @@ pub async fn post_json<T: Serialize, R: FromJson>(
     body: &T,
     keepalive: bool,
 ) -> SdkResult<R> {
+    post(base, path, body, keepalive).await?.read()
+}
+
+/// `POST {base}{path}` with a JSON body: the answer, its body read as text.
+pub async fn post<T: Serialize>(
+    base: &str,
+    path: &str,
+    body: &T,
+    keepalive: bool,
+) -> SdkResult<Answer> {
     let text = to_json_string(body)?;
     let init = RequestInit::new();
     init.set_method("POST");
@@ -44,51 +54,78 @@ pub async fn post_json<T: Serialize, R: FromJson>(
         .map_err(|e| SdkError::Network(js_text(&e)))?
         .dyn_into()
         .map_err(|_| SdkError::Server("fetch gave no Response".into()))?;
-    read_response(response).await
+    Ok(Answer::of(response).await)
 }
 
 /// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
 /// the server's error explanation as an [`SdkError`].
 pub async fn read_response<R: FromJson>(response: Response) -> SdkResult<R> {
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
-    read_answer(response.status(), text.as_deref())
+    Answer::of(response).await.read()
 }
 
-/// An answer already read: its status and its body's text (`None` when
-/// it could not be read). The loader reads its early boot answer this way
-/// (see `js/loader.js`).
-pub fn read_answer<R: FromJson>(status: u16, text: Option<&str>) -> SdkResult<R> {
-    let json = text.and_then(|t| parse(t).ok());
-    if !(200..300).contains(&status) {
-        let detail = json
-            .as_ref()
-            .and_then(|j| j.get("message"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if (400..500).contains(&status) {
-            return Err(SdkError::Refused(status, detail.to_owned()));
+/// A server's answer with its body read: the status, and the body's text
+/// (`None` when it could not be read). The loader reads its early boot
+/// answer this way too (see `js/loader.js`).
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, when it could be read.
+    pub text: Option<String>,
+}
+
+impl Answer {
+    /// Reads the body of `response`.
+    async fn of(response: Response) -> Self {
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        Answer {
+            status: response.status(),
+            text,
         }
-        return Err(SdkError::Server(
-            ["HTTP ", &status.to_string(), " ", detail].concat(),
-        ));
     }
-    let json = json.ok_or_else(|| {
-        SdkError::Server(
-            [
-                "HTTP ",
-                &status.to_string(),
-                " with a body that is not JSON",
-            ]
-            .concat(),
-        )
-    })?;
-    from_value(json).map_err(SdkError::Server)
+
+    /// The JSON as `R` when the status is 2xx, else the server's error
+    /// explanation as an [`SdkError`].
+    pub fn read<R: FromJson>(self) -> SdkResult<R> {
+        let (json, _) = self.into_json()?;
+        from_value(json).map_err(SdkError::Server)
+    }
+
+    /// The JSON and the text it was read from, when the status is 2xx;
+    /// else the server's error explanation as an [`SdkError`].
+    pub fn into_json(self) -> SdkResult<(Value, String)> {
+        let status = self.status;
+        let json = self.text.as_deref().and_then(|t| parse(t).ok());
+        if !(200..300).contains(&status) {
+            let detail = json
+                .as_ref()
+                .and_then(|j| j.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if (400..500).contains(&status) {
+                return Err(SdkError::Refused(status, detail.to_owned()));
+            }
+            return Err(SdkError::Server(
+                ["HTTP ", &status.to_string(), " ", detail].concat(),
+            ));
+        }
+        match (json, self.text) {
+            (Some(json), Some(text)) => Ok((json, text)),
+            _ => Err(SdkError::Server(
+                [
+                    "HTTP ",
+                    &status.to_string(),
+                    " with a body that is not JSON",
+                ]
+                .concat(),
+            )),
+        }
+    }
 }
 
 /// The JSON text of a serialisable value, written by serde_json with the

@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use super::options::{BootOptions, Defaults};
 use super::outbox::Outbox;
 use super::{listeners, now_ms, page_url, random_id, window, with_runtime, Runtime, RUNTIME};
-use crate::client::{from_json_str, post_json, to_json_string};
+use crate::client::{from_json_str, post, Answer};
 use crate::error::{warn, SdkError, SdkResult};
 use crate::storage::{ms_from_text, ms_text, Storage};
 
@@ -72,7 +72,7 @@ fn identity_key(app_id: &str, user: &UserIdentity) -> Option<String> {
 
 /// The boot answer: the loader's early request when it was for this very
 /// user, else a request of our own.
-async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Value> {
+async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Answer> {
     let prefetched = PREFETCH.with(|p| p.borrow_mut().take());
     if let Some((key, promise)) = prefetched {
         if identity_key(&request.app_id, &request.user).as_deref() == Some(key.as_str()) {
@@ -82,21 +82,23 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Value> {
                 let get = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name));
                 if let Some(status) = get("status").ok().and_then(|s| s.as_f64()) {
                     let text = get("text").ok().and_then(|t| t.as_string());
-                    return crate::client::read_answer(status as u16, text.as_deref());
+                    return Ok(Answer {
+                        status: status as u16,
+                        text,
+                    });
                 }
             }
         }
     }
-    post_json(api_base, "/v1/boot", request, false).await
+    post(api_base, "/v1/boot", request, false).await
 }
 
-/// The boot answer read, with its JSON text for the cache: the text is
-/// written from the JSON as it came, so the wasm needs no serializer for
-/// the whole protocol (about 13 KB).
-fn boot_answer(raw: SdkResult<Value>) -> SdkResult<(BootResponse, String)> {
-    let raw = raw?;
-    let text = to_json_string(&raw)?;
-    let response = crate::client::from_value(raw).map_err(SdkError::Server)?;
+/// The boot answer read, with its text as it came for the cache (the wasm
+/// needs no serializer for the whole protocol, about 13 KB, and the text
+/// is not written again).
+fn boot_answer(answer: SdkResult<Answer>) -> SdkResult<(BootResponse, String)> {
+    let (json, text) = answer?.into_json()?;
+    let response = crate::client::from_value(json).map_err(SdkError::Server)?;
     Ok((response, text))
 }
 
@@ -408,7 +410,7 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: b
         "update: "
     };
     wasm_bindgen_futures::spawn_local(async move {
-        match boot_answer(post_json::<_, Value>(&base, "/v1/boot", &request, keepalive).await) {
+        match boot_answer(post(&base, "/v1/boot", &request, keepalive).await) {
             Ok((response, text)) if GENERATION.with(Cell::get) == generation => {
                 with_runtime(|rt| rt.reconcile(response, &text));
             }
