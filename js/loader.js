@@ -10,7 +10,9 @@
 // build also writes the module's content hash into WASM_VERSION, so this
 // file always asks for the module its glue was made for: browsers cache the
 // two separately, and a glue of one build with the module of another fails
-// to instantiate.
+// to instantiate. The server keeps the modules of the last few builds under
+// those names; a loader older still finds its module gone and fetches the
+// current loader once, which takes over the queue (`reloadLoader`).
 // Attributes of the script tag:
 //   data-app-id     the app to boot
 //   data-api-base   the Beckon server (default: where this file came from)
@@ -33,6 +35,7 @@ import * as glue from 'beckon-glue';
   // SDK exists: the stub answers a forwarder that reaches the real one later.
   var early = null;
   var loading = false;
+  var STALE = {};
   var stub = function (name) {
     var call = [].slice.call(arguments);
     queue.push(call);
@@ -101,7 +104,8 @@ import * as glue from 'beckon-glue';
     // a page's first `fetch` call alone can take several milliseconds.
     // A server that does not send application/wasm cannot stream: the glue
     // then takes the response as it is (and says why it is slower).
-    var wasm = fetch(base + 'beckon_bg.wasm?v=' + WASM_VERSION, { credentials: 'same-origin' }).then(function (r) {
+    var wasm = fetch(base + 'beckon_bg.' + WASM_VERSION + '.wasm', { credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 404) throw STALE;
       var streams = r.ok && WebAssembly.compileStreaming
         && /^application\/wasm/.test(r.headers.get('content-type') || '');
       return streams ? WebAssembly.compileStreaming(r) : r;
@@ -136,8 +140,30 @@ import * as glue from 'beckon-glue';
         queue.length = 0;
       })
       .catch(function (e) {
-        warn('could not load the SDK from ' + base + ': ' + (e && e.message ? e.message : e));
+        if (e === STALE && reloadLoader()) return;
+        warn('could not load the SDK from ' + base + ': '
+          + (e === STALE ? 'its module is gone (a loader of an older build?)' : e && e.message ? e.message : e));
       });
+  }
+
+  // This loader was cached from a build whose module the server no longer
+  // keeps: load the current loader, once, with this tag's attributes. The
+  // stub and its queue stay in window.Beckon, so the new loader replays
+  // every call made so far.
+  function reloadLoader() {
+    if (!src || data.beckonReloaded !== undefined) return false;
+    try {
+      var s = d.createElement('script');
+      for (var k in data) s.dataset[k] = data[k];
+      s.dataset.beckonReloaded = '';
+      if (script.nonce) s.nonce = script.nonce;
+      s.async = true;
+      s.src = src + (src.indexOf('?') < 0 ? '?' : '&') + 'reload=' + Date.now();
+      (d.head || d.documentElement).appendChild(s);
+      return true;
+    } catch (_) {
+      return false;
+    }
   }
 
   var defer = data.defer;

@@ -29,6 +29,16 @@ else
   echo "build-sdk: no rust-src component, so std is prebuilt (about 13 KB gzip larger); scripts/setup.sh adds it" >&2
   cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p beckon
 fi
+# The module is served under its content hash (beckon_bg.<hash>.wasm), and
+# the modules of the last few builds stay: a browser may still run a loader
+# cached from before this build (five minutes, then stale-while-revalidate),
+# and that loader asks for its own module by name. Everything else is new.
+KEEP="$(mktemp -d)"
+if [ -d "$OUT" ]; then
+  for old in $(ls -t "$OUT"/beckon_bg.*.wasm 2>/dev/null | head -n 5); do
+    mv "$old" "$old".gz "$old".br "$KEEP"/ 2>/dev/null || true
+  done
+fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" --out-name beckon \
   "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/beckon.wasm"
@@ -49,7 +59,7 @@ node scripts/short-imports.mjs "$OUT"
 node scripts/export-trampolines.mjs "$OUT"
 # The loader carries the glue (one request less on a first visit) and the
 # module's content hash, so it always asks for the module its glue was made
-# for (js/loader.js says why). The glue's own default path for the module
+# for (js/loader.js says why); the server caches that name for a year. The glue's own default path for the module
 # (import.meta.url) is never used: the loader passes the module.
 WASM_VERSION="$(sha256sum "$OUT/beckon_bg.wasm" | cut -c1-16)"
 GLUE="$OUT/beckon.js"
@@ -58,6 +68,11 @@ node_modules/.bin/esbuild js/loader.js --bundle --format=iife --minify --log-lev
   --alias:beckon-glue="$GLUE" --define:WASM_VERSION="\"$WASM_VERSION\"" \
   --define:import.meta.url=undefined --outfile="$OUT"/loader.js
 node scripts/precompress.mjs "$OUT"
+for ext in "" .gz .br; do
+  cp "$OUT/beckon_bg.wasm$ext" "$OUT/beckon_bg.$WASM_VERSION.wasm$ext"
+done
+cp -n "$KEEP"/* "$OUT"/ 2>/dev/null || true
+rm -rf "$KEEP"
 # The npm package: the same glue and module beside an ESM entry and types.
 mkdir -p "$OUT/npm"
 cp js/npm/index.mjs js/npm/index.d.ts js/npm/package.json "$OUT/npm/"

@@ -162,16 +162,27 @@ async fn admin_events_need_the_key_and_filter_by_user_and_name() {
 #[tokio::test]
 async fn wasm_is_served_as_application_wasm_with_cache_headers() {
     let h = harness().await;
-    let req = Request::get("/sdk/beckon_bg.wasm")
-        .body(Body::empty())
-        .expect("req");
-    let (status, _, headers) = h.send(req).await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).expect("req");
+    // Named by its content hash: the same bytes forever.
+    let (status, _, headers) = h.send(get("/sdk/beckon_bg.0123456789abcdef.wasm")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
-    assert!(headers[header::CACHE_CONTROL]
-        .to_str()
-        .unwrap_or("")
-        .contains("max-age"));
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // The unversioned name changes with each build.
+    let (status, _, headers) = h.send(get("/sdk/beckon_bg.wasm")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=300, stale-while-revalidate=86400"
+    );
+    // A module of a build no longer kept: a 404 nobody caches, so a stale
+    // loader can react to it and the next deploy can bring it back.
+    let (status, _, headers) = h.send(get("/sdk/beckon_bg.fedcba9876543210.wasm")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]

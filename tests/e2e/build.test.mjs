@@ -34,7 +34,10 @@ test('the built module: short import names, exported functions at consecutive in
 test('the loader carries the glue and asks for the module its glue was built for', () => {
   const loader = readFileSync(join(dir, 'loader.js'), 'utf8');
   const version = createHash('sha256').update(wasm).digest('hex').slice(0, 16);
-  assert.ok(loader.includes(`beckon_bg.wasm?v=${version}`), `the loader names this build's module (${version})`);
+  assert.ok(loader.includes(`"beckon_bg.${version}.wasm"`), `the loader names this build's module (${version})`);
+  // Served under that name, with its compressed twins.
+  assert.deepEqual(readFileSync(join(dir, `beckon_bg.${version}.wasm`)), wasm);
+  for (const ext of ['gz', 'br']) readFileSync(join(dir, `beckon_bg.${version}.wasm.${ext}`));
   // The glue is inside: no second request for it.
   assert.doesNotMatch(loader, /beckon\.js/);
   assert.match(loader, /__wbindgen_malloc/);

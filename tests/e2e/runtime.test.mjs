@@ -445,7 +445,59 @@ test('each example page downloads the SDK as two files, once each: the loader (w
     await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
     assert.equal(sdk.length, 2, `${path}: ${sdk.join(', ')}`);
     assert.equal(sdk[0], '/sdk/loader.js', path);
-    assert.match(sdk[1], /^\/sdk\/beckon_bg\.wasm\?v=[0-9a-f]{16}$/, path);
+    assert.match(sdk[1], /^\/sdk\/beckon_bg\.[0-9a-f]{16}\.wasm$/, path);
     await page.close();
   }
+});
+
+test('a loader cached from a build whose module is gone fetches the current loader once and boots', async () => {
+  // As after a deploy: the browser still has an older loader (cached for
+  // five minutes, then stale-while-revalidate) naming a module the server
+  // no longer keeps. Under the strict CSP, whose script-src allows the
+  // current loader the old one adds.
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const sdk = [];
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/sdk/')) sdk.push(`${r.status()} ${url.pathname}${url.search.replace(/=\d+$/, '=…')}`);
+  });
+  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${server.url}/csp.html?user=e2e-stale-loader`);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('csp-banner'));
+  assert.deepEqual(await bannerIds(page), ['csp-banner']);
+  assert.equal(sdk.length, 4, sdk.join(', '));
+  assert.deepEqual(sdk.slice(0, 3), ['200 /sdk/loader.js', '404 /sdk/beckon_bg.0000000000000000.wasm', '200 /sdk/loader.js?reload=…']);
+  assert.match(sdk[3], /^200 \/sdk\/beckon_bg\.[0-9a-f]{16}\.wasm$/);
+  const tags = await page.evaluate(() => [...document.querySelectorAll('script[src*="loader.js"]')].map((s) => s.dataset.appId));
+  assert.deepEqual(tags, ['demo', 'demo'], 'the new tag keeps the first one\'s attributes');
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('a loader whose module is gone and whose reload is gone too warns once and stops', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.route((url) => url.pathname === '/sdk/loader.js', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
+    await route.fulfill({ response, body });
+  });
+  let loaders = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/sdk/loader.js') loaders += 1; });
+  await page.goto(`${server.url}/csp.html?user=e2e-stale-loader-2`);
+  const warning = await eventually(() => seen.warnings.find((w) => w.includes('could not load the SDK')));
+  assert.match(warning ?? '', /module is gone/);
+  await page.waitForTimeout(300);
+  assert.equal(loaders, 2, 'one reload, not a loop');
+  assert.equal(await page.evaluate(() => typeof window.Beckon === 'function' && !window.Beckon.loaded), true);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon]').length), 0);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
 });

@@ -4,7 +4,10 @@
 //! The build writes `.br` and `.gz` twins of each SDK file, served as they
 //! are, so no request pays for compressing the wasm module.
 
+use axum::extract::Request;
 use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::Router;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -16,12 +19,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
     let sdk = ServeDir::new(&config.sdk_dir)
         .precompressed_br()
         .precompressed_gzip();
-    // File names are not content-hashed, so browsers revalidate after five
-    // minutes; the ETag/Last-Modified answer is a cheap 304.
-    let sdk_cache = SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300, stale-while-revalidate=86400"),
-    );
     let pages = ServeDir::new(&config.examples_dir);
     let page_cache = SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
@@ -41,11 +38,61 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
         )
         .nest_service(
             "/sdk",
-            tower::ServiceBuilder::new().layer(sdk_cache).service(sdk),
+            tower::ServiceBuilder::new()
+                .layer(middleware::from_fn(sdk_cache_control))
+                .service(sdk),
         )
         .fallback_service(
             tower::ServiceBuilder::new()
                 .layer(page_cache)
                 .service(pages),
         )
+}
+
+/// How long browsers keep an SDK file. The module is named by its content
+/// hash (`beckon_bg.<16 hex>.wasm`, written by scripts/build-sdk.sh), so a
+/// name always means the same bytes: kept a year, never revalidated. Other
+/// names (the loader, the unversioned module of the npm package) change
+/// with each build: revalidated after five minutes, the ETag answer a cheap
+/// 304, a stale copy used meanwhile while it is fetched again.
+async fn sdk_cache_control(request: Request, next: Next) -> Response {
+    let immutable = is_content_addressed(request.uri().path());
+    let mut response = next.run(request).await;
+    let value = if !(response.status().is_success() || response.status().is_redirection()) {
+        // A missing module must not be remembered: the loader reacts to it.
+        "no-store"
+    } else if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300, stale-while-revalidate=86400"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// `beckon_bg.<16 lowercase hex digits>.wasm`, under any folder.
+fn is_content_addressed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_prefix("beckon_bg.")
+        .and_then(|rest| rest.strip_suffix(".wasm"))
+        .is_some_and(|hash| {
+            hash.len() == 16 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_addressed;
+
+    #[test]
+    fn only_hashed_module_names_are_content_addressed() {
+        assert!(is_content_addressed("/beckon_bg.0123456789abcdef.wasm"));
+        assert!(!is_content_addressed("/beckon_bg.wasm"));
+        assert!(!is_content_addressed("/loader.js"));
+        assert!(!is_content_addressed("/beckon_bg.0123456789ABCDEF.wasm"));
+        assert!(!is_content_addressed("/beckon_bg.0123456789abcde.wasm"));
+        assert!(!is_content_addressed("/beckon_bg.0123456789abcdef.wasm.gz"));
+    }
 }

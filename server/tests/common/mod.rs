@@ -72,7 +72,9 @@ pub async fn harness_with(adjust: impl FnOnce(&mut Config)) -> Harness {
     let mut config = Config::for_data_dir(dir.path().to_path_buf(), ADMIN.into());
     let sdk = dir.path().join("sdk");
     std::fs::create_dir_all(&sdk).expect("sdk dir");
-    std::fs::write(sdk.join("beckon_bg.wasm"), b"\0asm\x01\0\0\0").expect("wasm file");
+    for name in ["beckon_bg.wasm", "beckon_bg.0123456789abcdef.wasm"] {
+        std::fs::write(sdk.join(name), b"\0asm\x01\0\0\0").expect("wasm file");
+    }
     config.sdk_dir = sdk;
     config.body_limit = 16 * 1024;
     adjust(&mut config);
