@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{RequestInit, Response};
 
 use crate::error::{js_text, SdkError, SdkResult};
 
@@ -33,28 +33,52 @@ pub async fn post<T: Serialize>(
     keepalive: bool,
 ) -> SdkResult<Answer> {
     let text = to_json_string(body)?;
+    let url = [base.trim_end_matches('/'), path].concat();
+    let response = fetch(
+        "POST",
+        &url,
+        &[("content-type", "application/json")],
+        Some(&text),
+        keepalive,
+    )
+    .await?;
+    Ok(Answer::of(response).await)
+}
+
+/// `fetch(url, {method, headers, body, keepalive})`, the one place the SDK
+/// calls it. Headers and init are plain objects, not `Headers` and
+/// `Request`: the browser builds those itself, and the SDK's own would be
+/// two more interfaces (their prototypes and wrappers) in the page's heap.
+pub async fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    keepalive: bool,
+) -> SdkResult<Response> {
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(&text));
+    init.set_method(method);
+    let names = js_sys::Object::new();
+    for (name, value) in headers {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&names, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    init.set_headers(&names);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
     if keepalive {
         // Not in this web-sys's RequestInit; every current browser has it.
         let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
     }
-    let headers = web_sys::Headers::new().map_err(|e| SdkError::Browser(js_text(&e)))?;
-    headers
-        .set("content-type", "application/json")
-        .map_err(|e| SdkError::Browser(js_text(&e)))?;
-    init.set_headers(&headers);
-    let url = [base.trim_end_matches('/'), path].concat();
-    let request = Request::new_with_str_and_init(&url, &init)
-        .map_err(|e| SdkError::BadArgument(js_text(&e)))?;
     let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    // A malformed address rejects like a network failure; its message
+    // names the address.
+    JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| SdkError::Network(js_text(&e)))?
         .dyn_into()
-        .map_err(|_| SdkError::Server("fetch gave no Response".into()))?;
-    Ok(Answer::of(response).await)
+        .map_err(|_| SdkError::Server("fetch gave no Response".into()))
 }
 
 /// Reads a `fetch` answer: its JSON as `R` when the status is 2xx, else
