@@ -13,7 +13,7 @@ import { readExports, sections } from '../../scripts/wasm-sections.mjs';
 const dir = process.env.BECKON_SDK_DIR || join(ROOT, 'dist');
 const wasm = readFileSync(join(dir, 'beckon_bg.wasm'));
 
-test('the built module: short import names, exported functions at consecutive indices', () => {
+test('the built module: short import and export names, exported functions at consecutive indices', () => {
   const module = new WebAssembly.Module(wasm);
   const imports = WebAssembly.Module.imports(module);
   assert.ok(imports.length > 100);
@@ -23,6 +23,9 @@ test('the built module: short import names, exported functions at consecutive in
   }
   const glue = readFileSync(join(dir, 'beckon.js'), 'utf8');
   assert.doesNotMatch(glue, /__wbg_\w+_[0-9a-f]{16}/);
+  // The closure shims' exports too: no export name carries a crate hash.
+  for (const { name } of WebAssembly.Module.exports(module)) assert.doesNotMatch(name, /[0-9a-f]{16}/, name);
+  assert.doesNotMatch(glue, /wasm_bindgen_[0-9a-f]{16}/);
 
   const indices = readExports(sections(wasm).find((s) => s.id === 7).body)
     .filter((e) => e.kind === 0)
