@@ -24,13 +24,20 @@ import * as glue from 'beckon-glue';
 
 (function (w, d) {
   'use strict';
-  if (w.Beckon && w.Beckon.loaded) return;
   var script = d.currentScript;
+  var data = (script && script.dataset) || {};
+  var warn = function (m) { try { console.warn('[Beckon] ' + m); } catch (_) {} };
+  // A page with the tag twice (a tag manager and the template both adding
+  // it, say): the first loader owns the SDK, a second would load another
+  // instance beside it. Only the current loader fetched by an outdated one
+  // (`reloadLoader`) takes over.
+  if (w.Beckon && (w.Beckon.loaded || (w.Beckon.loader && data.beckonReloaded === undefined))) {
+    warn('loader.js is on this page more than once; only the first one loads the SDK');
+    return;
+  }
   var src = (script && script.src) || '';
   var base = src ? src.slice(0, src.lastIndexOf('/') + 1) : '/sdk/';
-  var data = (script && script.dataset) || {};
   var queue = (w.Beckon && w.Beckon.q) || [];
-  var warn = function (m) { try { console.warn('[Beckon] ' + m); } catch (_) {} };
   // Beckon('on', …) must answer its unsubscribe function at once, before the
   // SDK exists: the stub answers a forwarder that reaches the real one later.
   var early = null;
@@ -48,6 +55,7 @@ import * as glue from 'beckon-glue';
     }
   };
   stub.q = queue;
+  stub.loader = true;
   w.Beckon = stub;
 
   // The boot request, sent now rather than after the module has compiled,

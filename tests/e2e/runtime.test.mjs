@@ -501,3 +501,33 @@ test('a loader whose module is gone and whose reload is gone too warns once and 
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('the loader tag twice on a page loads one SDK, boots once and says so', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const TAG = '<script async src="/sdk/loader.js" data-app-id="demo"></script>';
+  await page.route('**/pricing.html*', async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    assert.ok(text.includes(TAG));
+    await route.fulfill({ response, body: text.replace(TAG, `${TAG}\n${TAG}`) });
+  });
+  const requests = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm') || path === '/v1/boot') requests.push(path.replace(/\.[0-9a-f]{16}\./, '.<hash>.'));
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-twice`);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+  await page.waitForTimeout(300);
+  assert.deepEqual(requests.sort(), ['/sdk/beckon_bg.<hash>.wasm', '/v1/boot']);
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon="messenger"]').length), 1);
+  const twice = seen.warnings.filter((w) => w.includes('more than once'));
+  assert.equal(twice.length, 1, seen.warnings.join('\n'));
+  // The page's calls reach the one SDK that booted.
+  assert.ok(await page.evaluate(() => window.Beckon('status').user_key));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
