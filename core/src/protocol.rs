@@ -167,6 +167,25 @@ pub struct Message {
     pub targeting: Targeting,
 }
 
+impl Message {
+    /// Whether this message's rules count the app event `name` in the
+    /// user's state: its event trigger, or a checklist task done by that
+    /// event. The state keeps such names however many others the user does
+    /// ([`UserState::bound_events`]).
+    pub fn counts_event(&self, name: &str) -> bool {
+        let trigger = matches!(
+            &self.targeting.trigger,
+            crate::targeting::Trigger::Event { name: n, .. } if n == name
+        );
+        trigger
+            || self.content.checklist.as_ref().is_some_and(|list| {
+                list.tasks.iter().any(|t| {
+                    matches!(&t.done_when, crate::content::DoneWhen::Event { name: n, .. } if n == name)
+                })
+            })
+    }
+}
+
 /// One thing that happened, made by the client with its own id so a retry
 /// can never count twice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
@@ -241,6 +260,28 @@ mod tests {
         assert_eq!(u.key(), Some("u1"));
         u.user_id = Some(String::new());
         assert_eq!(u.key(), None);
+    }
+
+    #[test]
+    fn a_message_counts_the_events_of_its_trigger_and_its_tasks() {
+        let message: Message = serde_json::from_value(serde_json::json!({
+            "id": "m",
+            "kind": "checklist",
+            "content": {"checklist": {"tasks": [
+                {"id": "a", "title": "A", "done_when": {"type": "event", "name": "report_created"}},
+                {"id": "b", "title": "B", "done_when": {"type": "manual"}}
+            ]}},
+            "targeting": {"trigger": {"type": "event", "name": "signed_up"}}
+        }))
+        .expect("message");
+        assert!(message.counts_event("signed_up"));
+        assert!(message.counts_event("report_created"));
+        assert!(!message.counts_event("viewed_item_1"));
+        let banner: Message = serde_json::from_value(serde_json::json!({
+            "id": "b", "kind": "banner", "content": {"body": "x"}
+        }))
+        .expect("banner");
+        assert!(!banner.counts_event("signed_up"));
     }
 
     #[test]

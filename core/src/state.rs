@@ -16,6 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::{event_names, Event};
 
+/// How many app event names the state keeps counts for. An app that puts
+/// ids into event names (`viewed_item_123`) would otherwise grow the
+/// state without end: it is written to storage after each task that
+/// tracks, and read on each boot. The server folds a user's most recent
+/// 1000 app events into the boot answer, so it is bounded there too.
+pub const EVENT_NAMES_LIMIT: usize = 200;
+
 /// Version of the serialised state; bumped when its shape changes.
 pub const STATE_VERSION: u32 = 2;
 
@@ -284,6 +291,38 @@ impl UserState {
         self.messages.get(message_id)
     }
 
+    /// Keeps at most [`EVENT_NAMES_LIMIT`] app event names: those the user
+    /// did longest ago go first, except the names `counted` says a live
+    /// message's rules count (which are few; they all stay).
+    pub fn bound_events(&mut self, counted: impl Fn(&str) -> bool) {
+        let excess = self.events.len().saturating_sub(EVENT_NAMES_LIMIT);
+        if excess == 0 {
+            return;
+        }
+        // (last time, position) of each name that may go, stalest first;
+        // ties keep key order (the sort is stable).
+        let mut stale: Vec<(f64, usize)> = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| !counted(name))
+            .map(|(i, (_, history))| (history.last().unwrap_or(f64::NEG_INFINITY), i))
+            .collect();
+        crate::sort_small_by(&mut stale, |a, b| a.0 < b.0);
+        let mut gone = vec![false; self.events.len()];
+        for &(_, i) in stale.iter().take(excess) {
+            if let Some(g) = gone.get_mut(i) {
+                *g = true;
+            }
+        }
+        let mut position = 0;
+        self.events.retain(|_, _| {
+            let keep = !gone.get(position).copied().unwrap_or(false);
+            position += 1;
+            keep
+        });
+    }
+
     /// How many times the app event `name` happened at or after `since`
     /// (all times if `since` is `None`).
     pub fn event_count(&self, name: &str, since: Option<f64>) -> u32 {
@@ -447,5 +486,61 @@ mod tests {
         assert_eq!(ab.messages["m1"].tasks.len(), 2);
         let json = serde_json::to_string(&ab).expect("json");
         assert_eq!(serde_json::from_str::<UserState>(&json).expect("back"), ab);
+    }
+
+    #[test]
+    fn event_names_are_bounded_stalest_first_keeping_counted_ones() {
+        let mut s = UserState::default();
+        // `signup` is counted by a rule and was done first of all.
+        s.apply(&app_ev("e-signup", "signup", 1.0));
+        for i in 0..EVENT_NAMES_LIMIT + 50 {
+            let t = 10.0 + i as f64;
+            s.apply(&app_ev(&format!("e{i}"), &format!("viewed_item_{i}"), t));
+        }
+        // Done again lately: the name is fresh, though it was first early.
+        s.apply(&app_ev("e0-again", "viewed_item_0", 10_000.0));
+        s.bound_events(|name| name == "signup");
+        assert_eq!(s.events.len(), EVENT_NAMES_LIMIT);
+        assert_eq!(s.event_count("signup", None), 1);
+        assert_eq!(s.event_count("viewed_item_0", None), 2);
+        // The stalest uncounted names went: 1 … 51.
+        assert_eq!(s.event_count("viewed_item_1", None), 0);
+        assert_eq!(s.event_count("viewed_item_51", None), 0);
+        assert_eq!(s.event_count("viewed_item_52", None), 1);
+        let last = EVENT_NAMES_LIMIT + 49;
+        assert_eq!(s.event_count(&format!("viewed_item_{last}"), None), 1);
+        // Message histories are never touched, and a bounded state stays.
+        s.apply(&ev("s1", event_names::SHOWN, 5.0));
+        let before = s.clone();
+        s.bound_events(|_| false);
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn counted_names_all_stay_even_past_the_limit() {
+        let mut s = UserState::default();
+        for i in 0..EVENT_NAMES_LIMIT + 10 {
+            s.apply(&app_ev(&format!("e{i}"), &format!("n{i}"), i as f64));
+        }
+        s.bound_events(|_| true);
+        assert_eq!(s.events.len(), EVENT_NAMES_LIMIT + 10);
+        // A merge of a large copy (the server's) is bounded in one pass.
+        let mut other = UserState::default();
+        for i in 0..1000 {
+            other.apply(&app_ev(
+                &format!("x{i}"),
+                &format!("x{i}"),
+                500.0 + i as f64,
+            ));
+        }
+        let mut mine = UserState::default();
+        mine.apply(&app_ev("k", "kept", 0.0));
+        mine.merge(&other);
+        mine.bound_events(|name| name == "kept");
+        assert_eq!(mine.events.len(), EVENT_NAMES_LIMIT);
+        assert_eq!(mine.event_count("kept", None), 1);
+        assert_eq!(mine.event_count("x999", None), 1);
+        assert_eq!(mine.event_count("x800", None), 0);
+        assert_eq!(mine.event_count("x801", None), 1);
     }
 }

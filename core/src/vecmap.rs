@@ -83,6 +83,11 @@ impl<V> VecMap<V> {
         Some(self.entries.remove(i).1)
     }
 
+    /// Keeps the entries `keep` answers true for, visited in key order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &V) -> bool) {
+        self.entries.retain(|(k, v)| keep(k, v));
+    }
+
     /// The value for `key`, made with `Default` if absent (as
     /// `BTreeMap::entry(key).or_default()`).
     pub fn get_or_default(&mut self, key: &str) -> &mut V

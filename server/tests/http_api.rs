@@ -186,6 +186,31 @@ async fn wasm_is_served_as_application_wasm_with_cache_headers() {
 }
 
 #[tokio::test]
+async fn the_boot_state_keeps_the_counted_event_names_and_the_most_recent_others() {
+    let h = harness().await;
+    // `report_created` (done first of all) is counted by the seeded
+    // checklist; 250 other names come after it.
+    let mut events = vec![json!({"id": "rc", "name": "report_created", "ts": 1.0})];
+    for i in 0..250 {
+        events.push(json!({"id": format!("v{i}"), "name": format!("viewed_item_{i}"), "ts": 10.0 + f64::from(i)}));
+    }
+    for chunk in events.chunks(50) {
+        let batch = json!({"app_id": "demo", "user": {"user_id": "u-names"}, "events": chunk});
+        let (status, body, _) = h.send(post("/v1/events", batch.to_string())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, body, _) = h
+        .send(post("/v1/boot", boot_body("u-names", "http://x/")))
+        .await;
+    let names = body["state"]["events"].as_object().expect("events");
+    assert_eq!(names.len(), beckon_core::state::EVENT_NAMES_LIMIT);
+    assert!(names.contains_key("report_created"));
+    assert!(!names.contains_key("viewed_item_50"));
+    assert!(names.contains_key("viewed_item_51"));
+    assert!(names.contains_key("viewed_item_249"));
+}
+
+#[tokio::test]
 async fn tour_steps_and_checklist_tasks_come_back_in_the_state() {
     let h = harness().await;
     let mut step = common::event("s1", "message.step", "reports-tour");

@@ -571,7 +571,12 @@ impl Runtime {
         }
     }
 
-    fn save_state(&self) {
+    /// Writes the state, its app event names bounded first: the stalest go,
+    /// the ones a live message counts stay ([`UserState::bound_events`]).
+    fn save_state(&mut self) {
+        let messages = &self.messages;
+        self.state
+            .bound_events(|name| messages.iter().any(|m| m.counts_event(name)));
         match to_json_string(&self.state) {
             Ok(text) => self.storage.set("state", &text),
             Err(e) => warn(&e.describe()),

@@ -531,3 +531,24 @@ test('the loader tag twice on a page loads one SDK, boots once and says so', asy
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('event names with ids in them do not grow the stored state without end; counted names stay', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-many-names`);
+  await booted(page);
+  const names = await page.evaluate(async () => {
+    window.Beckon('track', 'report_created'); // counted by the seeded checklist
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 300; i += 1) window.Beckon('track', `viewed_item_${i}`);
+    await new Promise((r) => setTimeout(r, 50));
+    const key = Object.keys(localStorage).find((k) => k.endsWith(':e2e-many-names:state'));
+    return Object.keys(JSON.parse(localStorage.getItem(key)).events);
+  });
+  assert.equal(names.length, 200);
+  assert.ok(names.includes('report_created'));
+  assert.ok(names.includes('viewed_item_299'));
+  assert.ok(!names.includes('viewed_item_0'));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});

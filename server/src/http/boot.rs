@@ -108,7 +108,10 @@ async fn boot(
         }
         _ => {}
     }
-    let user_state = store.user_state(&app.app.id, &verified.key).await?;
+    let mut user_state = store.user_state(&app.app.id, &verified.key).await?;
+    // As the SDK keeps it: the event names the live messages count, and the
+    // most recent others up to the limit.
+    user_state.bound_events(|name| app.live.iter().any(|m| m.counts_event(name)));
     let session = crate::session::issue(&app.app, &verified.key, state.config.session_ttl)?;
     let answer = BootAnswer {
         v: PROTOCOL_VERSION,
