@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use beckon::error::SdkError;
 use beckon::runtime::listeners;
-use beckon::runtime::outbox::{backoff_ms, Next, Outbox, BATCH};
+use beckon::runtime::outbox::{backoff_ms, Next, Outbox, ACKS_REMEMBERED, BATCH};
 use beckon::runtime::tabs::{Claim, TabMessage, Tabs};
 use beckon::storage::Storage;
 use beckon_core::protocol::{Event, EventsAccepted};
@@ -91,6 +91,26 @@ fn outbox_drops_a_batch_the_server_refuses_and_batches_by_fifty() {
     let limited = Err(SdkError::Refused(429, "slow down".into()));
     assert!(matches!(outbox.answered(&rest, &limited), Next::RetryIn(_)));
     assert_eq!(outbox.len(), 5, "a rate limit is retried, not dropped");
+    storage().clear();
+}
+
+#[wasm_bindgen_test]
+fn a_long_lived_outbox_remembers_a_bounded_number_of_acknowledgements() {
+    let storage = || Storage::for_user("outbox-test", "u3");
+    storage().clear();
+    let mut outbox = Outbox::open(storage());
+    let mut most = 0;
+    for round in 0..(ACKS_REMEMBERED / BATCH + 5) {
+        for i in 0..BATCH {
+            outbox.push(event(&format!("{round}-{i}"), (round * BATCH + i) as f64));
+        }
+        let batch = outbox.take_batch().expect("batch");
+        assert_eq!(outbox.answered(&batch, &accepted()), Next::Idle);
+        most = most.max(outbox.remembered_acks());
+    }
+    assert!(outbox.is_empty());
+    assert_eq!(most, ACKS_REMEMBERED);
+    assert!(outbox.remembered_acks() <= ACKS_REMEMBERED);
     storage().clear();
 }
 

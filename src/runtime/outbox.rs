@@ -22,6 +22,11 @@ pub const BATCH: usize = 50;
 /// offline period cannot fill the storage quota.
 pub const CAPACITY: usize = 1000;
 const KEY: &str = "outbox";
+/// Acknowledged ids remembered at most. They only keep a slower tab's
+/// stored copy from bringing sent events back; an id forgotten costs at
+/// most one more send, which the server drops, while remembering every id
+/// would grow for as long as a busy tab stays open.
+pub const ACKS_REMEMBERED: usize = 2 * CAPACITY;
 
 /// The queue of one user.
 pub struct Outbox {
@@ -163,6 +168,9 @@ impl Outbox {
 
     fn acknowledge(&mut self, sent: &[Event]) -> Next {
         self.failures = 0;
+        if self.acked.len() + sent.len() > ACKS_REMEMBERED {
+            self.acked.clear();
+        }
         for e in sent {
             self.acked.insert(e.id.clone());
         }
@@ -173,6 +181,11 @@ impl Outbox {
         } else {
             Next::Send
         }
+    }
+
+    /// How many acknowledged ids it remembers (at most [`ACKS_REMEMBERED`]).
+    pub fn remembered_acks(&self) -> usize {
+        self.acked.len()
     }
 
     /// Forgets everything (the user logged out).
