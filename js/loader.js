@@ -36,6 +36,8 @@ import * as glue from 'beckon-glue';
     return;
   }
   var src = (script && script.src) || '';
+  // Where this file came from (`src` is absolute): the default server.
+  var origin = (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(src) || [])[0];
   var base = src ? src.slice(0, src.lastIndexOf('/') + 1) : '/sdk/';
   var queue = (w.Beckon && w.Beckon.q) || [];
   // Beckon('on', …) must answer its unsubscribe function at once, before the
@@ -82,7 +84,7 @@ import * as glue from 'beckon-glue';
       var user = { anonymous_id: anon };
       ['user_id', 'email', 'user_hash', 'user_jwt'].forEach(function (k) { if (o[k]) user[k] = o[k]; });
       if (Object.keys(attrs).length) user.attributes = attrs;
-      var apiBase = o.api_base || data.apiBase || (src ? new URL(src).origin : location.origin);
+      var apiBase = o.api_base || data.apiBase || origin || location.origin;
       var body = JSON.stringify({
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
@@ -110,21 +112,36 @@ import * as glue from 'beckon-glue';
     // Start the module download now and compile it as it streams in. It
     // goes before the boot request: the module is the longer download, and
     // a page's first `fetch` call alone can take several milliseconds.
-    // A server that does not send application/wasm cannot stream: the glue
-    // then takes the response as it is (and says why it is slower).
-    var wasm = fetch(base + 'beckon_bg.' + WASM_VERSION + '.wasm', { credentials: 'same-origin' }).then(function (r) {
-      if (r.status === 404) throw STALE;
-      var streams = r.ok && WebAssembly.compileStreaming
-        && /^application\/wasm/.test(r.headers.get('content-type') || '');
-      return streams ? WebAssembly.compileStreaming(r) : r;
+    // The module is compiled here and instantiated by the glue's `initSync`:
+    // the glue's async init would test its argument against `Request` and
+    // `URL`, and the page would build both interfaces for nothing.
+    var url = base + 'beckon_bg.' + WASM_VERSION + '.wasm';
+    var get = function () {
+      return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (r.status === 404) throw STALE;
+        if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+        return r;
+      });
+    };
+    var bytes = function (r) { return r.arrayBuffer().then(function (b) { return WebAssembly.compile(b); }); };
+    var wasm = get().then(function (r) {
+      if (!WebAssembly.compileStreaming) return bytes(r);
+      return WebAssembly.compileStreaming(r).catch(function (e) {
+        // Not sent as application/wasm: it cannot compile while it
+        // downloads. Fetched again (from the cache) and compiled whole.
+        if (!(e instanceof TypeError)) throw e;
+        warn('the server does not send ' + url + ' as application/wasm, so it compiles only once downloaded');
+        return get().then(bytes);
+      });
     });
     wasm.catch(function () {});
     early = early || prefetchBoot();
-    glue.default({ module_or_path: wasm })
+    wasm
+      .then(function (module) { glue.initSync({ module: module }); })
       .then(function () {
         if (early) glue.prefetched(early.key, early.response);
         glue.configure({
-          api_base: data.apiBase || (src ? new URL(src).origin : undefined),
+          api_base: data.apiBase || origin,
           app_id: data.appId || undefined,
         });
         var Beckon = function (name, arg, arg2) {

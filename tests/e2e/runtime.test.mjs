@@ -552,3 +552,23 @@ test('event names with ids in them do not grow the stored state without end; cou
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a server that sends the module as another type: one warning, and the SDK still boots', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  let modules = 0;
+  await page.route(/\/sdk\/beckon_bg\.[0-9a-f]{16}\.wasm$/, async (route) => {
+    modules += 1;
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-octet`);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+  const warnings = seen.warnings.filter((w) => w.includes('[Beckon]'));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /application\/wasm/);
+  assert.equal(modules, 2, 'fetched again to compile from its bytes');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
