@@ -108,6 +108,11 @@ import * as glue from 'beckon-glue';
   }
 
   function load() {
+    // iOS's Lockdown Mode and some browser policies turn WebAssembly off.
+    if (typeof WebAssembly !== 'object') {
+      warn('this browser has WebAssembly turned off (Lockdown Mode or a policy), so the SDK does not load');
+      return;
+    }
     loading = true;
     // Start the module download now and compile it as it streams in. It
     // goes before the boot request: the module is the longer download, and

@@ -572,3 +572,19 @@ test('a server that sends the module as another type: one warning, and the SDK s
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a browser with WebAssembly turned off: one warning, the page untouched', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => { delete window.WebAssembly; });
+  await page.goto(`${server.url}/pricing.html?user=e2e-no-wasm`);
+  const warning = await eventually(() => seen.warnings.find((w) => w.includes('[Beckon]')));
+  assert.match(warning ?? '', /WebAssembly turned off/);
+  // The page's calls still go to the stub and throw nothing.
+  assert.equal(await page.evaluate(() => typeof window.Beckon('on', 'ready', () => {})), 'function');
+  await page.waitForTimeout(200);
+  assert.equal(seen.warnings.filter((w) => w.includes('[Beckon]')).length, 1);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon]').length), 0);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
