@@ -4,13 +4,21 @@
 //! persistence.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use beckon_core::vecmap::VecMap;
+
+thread_local! {
+    /// What `localStorage` would not keep, by full key, shared by every
+    /// handle of the page: with storage blocked, the visitor id made for the
+    /// first boot is the one a later boot (after login) finds, so the server
+    /// can merge that visitor into the user.
+    static MEMORY: RefCell<VecMap<String>> = RefCell::new(VecMap::new());
+}
 
 /// One namespace of storage, e.g. `beckon:demo:u1:`.
 pub struct Storage {
     prefix: String,
     local: Option<web_sys::Storage>,
-    memory: RefCell<HashMap<String, String>>,
 }
 
 impl Storage {
@@ -24,11 +32,7 @@ impl Storage {
         // Touching `localStorage` throws when it is blocked; that is the
         // memory case.
         let local = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        Self {
-            prefix,
-            local,
-            memory: RefCell::new(HashMap::new()),
-        }
+        Self { prefix, local }
     }
 
     /// The namespace, for a second handle on the same keys.
@@ -43,8 +47,8 @@ impl Storage {
     /// The stored value, if any.
     pub fn get(&self, name: &str) -> Option<String> {
         let key = self.key(name);
-        if let Some(v) = self.memory.borrow().get(&key) {
-            return Some(v.clone());
+        if let Some(v) = MEMORY.with(|m| m.borrow().get(&key).cloned()) {
+            return Some(v);
         }
         self.local
             .as_ref()
@@ -59,18 +63,20 @@ impl Storage {
             .local
             .as_ref()
             .is_some_and(|s| s.set_item(&key, value).is_ok());
-        let mut memory = self.memory.borrow_mut();
-        if stored {
-            memory.remove(&key);
-        } else {
-            memory.insert(key, value.to_owned());
-        }
+        MEMORY.with(|m| {
+            let mut memory = m.borrow_mut();
+            if stored {
+                memory.remove(&key);
+            } else {
+                memory.insert(key, value.to_owned());
+            }
+        });
     }
 
     /// Removes one value.
     pub fn remove(&self, name: &str) {
         let key = self.key(name);
-        self.memory.borrow_mut().remove(&key);
+        MEMORY.with(|m| m.borrow_mut().remove(&key));
         if let Some(local) = &self.local {
             let _ = local.remove_item(&key);
         }
@@ -78,7 +84,7 @@ impl Storage {
 
     /// Removes every key of this namespace (at `shutdown`).
     pub fn clear(&self) {
-        self.memory.borrow_mut().clear();
+        MEMORY.with(|m| m.borrow_mut().retain(|k, _| !k.starts_with(&self.prefix)));
         let Some(local) = &self.local else { return };
         let len = local.length().unwrap_or(0);
         let keys: Vec<String> = (0..len)

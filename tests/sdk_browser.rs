@@ -121,6 +121,34 @@ fn storage_is_namespaced_and_clear_removes_only_its_own_keys() {
 }
 
 #[wasm_bindgen_test]
+fn what_storage_refuses_is_kept_in_memory_shared_by_every_handle() {
+    // localStorage refusing every write, as when its quota is full.
+    js_sys::eval(
+        "Storage.prototype.__beckonSetItem = Storage.prototype.setItem;
+         Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
+    )
+    .expect("patch setItem");
+    let first = Storage::with_prefix("beckon:quota-app:".into());
+    first.set("anonymous_id", "v1");
+    // Another handle on the same namespace (a later boot) finds it.
+    let second = Storage::with_prefix("beckon:quota-app:".into());
+    assert_eq!(second.get("anonymous_id").as_deref(), Some("v1"));
+    let other = Storage::for_user("quota-other-app", "u1");
+    other.set("state", "S");
+    second.clear();
+    assert_eq!(first.get("anonymous_id"), None);
+    assert_eq!(
+        other.get("state").as_deref(),
+        Some("S"),
+        "another namespace stays"
+    );
+    other.remove("state");
+    assert_eq!(other.get("state"), None);
+    js_sys::eval("Storage.prototype.setItem = Storage.prototype.__beckonSetItem;")
+        .expect("restore setItem");
+}
+
+#[wasm_bindgen_test]
 fn random_ids_are_32_hex_digits_and_distinct() {
     let (x, y) = (random_id(), random_id());
     assert_eq!(x.len(), 32);
