@@ -132,10 +132,11 @@ import * as glue from 'beckon-glue';
     var wasm = get().then(function (r) {
       if (!WebAssembly.compileStreaming) return bytes(r);
       return WebAssembly.compileStreaming(r).catch(function (e) {
-        // Not sent as application/wasm: it cannot compile while it
-        // downloads. Fetched again (from the cache) and compiled whole.
+        // Mostly: not sent as application/wasm, so it cannot compile
+        // while it downloads. Fetched again (from the cache) and compiled
+        // whole; the warning carries the browser's reason.
         if (!(e instanceof TypeError)) throw e;
-        warn('the server does not send ' + url + ' as application/wasm, so it compiles only once downloaded');
+        warn('could not compile ' + url + ' while it downloaded (' + e.message + '); it is compiled once downloaded');
         return get().then(bytes);
       });
     });
