@@ -95,8 +95,8 @@ try {
   // where its promise callbacks run: their CPU time and their wall time.
   // The page's own work is left out. On two cores shared with the server
   // and the browser's other processes the wall time is about twice the CPU
-  // time, which is why the times above vary so much; the CPU time repeats
-  // within a millisecond, so builds are best compared by it.
+  // time, which is why the times above vary so much; the CPU time moves by
+  // a millisecond or two, so builds are best compared by it.
   const mainThread = async (who, i) => {
     const context = await browser.newContext();
     await context.addInitScript(OBSERVE);
