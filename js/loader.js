@@ -185,7 +185,8 @@ import * as glue from 'beckon-glue';
     if (!src || data.beckonReloaded !== undefined) return false;
     try {
       var s = d.createElement('script');
-      for (var k in data) s.dataset[k] = data[k];
+      // Not `defer`: what it waited for has happened.
+      for (var k in data) if (k !== 'defer') s.dataset[k] = data[k];
       s.dataset.beckonReloaded = '';
       if (script.nonce) s.nonce = script.nonce;
       s.async = true;

@@ -588,3 +588,25 @@ test('a browser with WebAssembly turned off: one warning, the page untouched', a
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a stale loader deferred until the first interaction loads the current one at once, not at a second', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
+    await route.fulfill({ response, body });
+  });
+  await page.route('**/pricing.html*', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('data-app-id="demo"', 'data-app-id="demo" data-defer="interaction"');
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-stale-deferred`);
+  await page.mouse.click(5, 300);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
