@@ -46,6 +46,11 @@ import * as glue from 'beckon-glue';
   var loading = false;
   var STALE = {};
   var stub = function (name) {
+    // A page that kept a reference to this stub (`var B = window.Beckon`
+    // before the load) reaches the loaded SDK, also one that a newer
+    // loader loaded (`reloadLoader`).
+    var sdk = w.Beckon;
+    if (sdk !== stub && sdk && sdk.loaded) return sdk.apply(null, arguments);
     var call = [].slice.call(arguments);
     queue.push(call);
     if (name === 'boot' && loading && !early) early = prefetchBoot();
@@ -146,6 +151,7 @@ import * as glue from 'beckon-glue';
       .then(function (module) { glue.initSync({ module: module }); })
       .then(function () {
         if (early) glue.prefetched(early.key, early.response);
+        early = null; // the SDK has the answer now; this closure need not keep it
         glue.configure({
           api_base: data.apiBase || origin,
           app_id: data.appId || undefined,

@@ -610,3 +610,28 @@ test('a stale loader deferred until the first interaction loads the current one 
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('a reference to the stub kept before the load reaches the loaded SDK', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    // Keeps the loader's stub the moment it is put in place, as a page
+    // that copied `window.Beckon` before the SDK had loaded would.
+    let current;
+    Object.defineProperty(window, 'Beckon', {
+      configurable: true,
+      get: () => current,
+      set: (v) => {
+        if (v && v.loader && !window.__kept) window.__kept = v;
+        current = v;
+      },
+    });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-kept-stub`);
+  await booted(page);
+  assert.equal(await page.evaluate(() => window.__kept !== window.Beckon), true, 'the kept function is the stub');
+  const status = await page.evaluate(() => window.__kept('status'));
+  assert.ok(status && status.user_key, JSON.stringify(status));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
