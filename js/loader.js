@@ -52,6 +52,7 @@ import * as glue from 'beckon-glue';
     var sdk = w.Beckon;
     if (sdk !== stub && sdk && sdk.loaded) return sdk.apply(null, arguments);
     var call = [].slice.call(arguments);
+    if (name === 'boot' && failed) return Promise.resolve({ ok: false, error: failed });
     queue.push(call);
     if (name === 'boot' && loading && !early) early = prefetchBoot();
     if (name === 'on') {
@@ -60,6 +61,16 @@ import * as glue from 'beckon-glue';
         else call.cancelled = true;
       };
     }
+    // As once loaded: `boot` answers a promise of `{ ok, error? }`.
+    if (name === 'boot') return new Promise(function (resolve) { call.resolve = resolve; });
+  };
+  // Why the SDK could not load, once that is known: queued and later boots
+  // resolve with it.
+  var failed = null;
+  var fail = function (why) {
+    failed = why;
+    warn(why);
+    for (var i = 0; i < queue.length; i++) if (queue[i].resolve) queue[i].resolve({ ok: false, error: why });
   };
   stub.q = queue;
   stub.loader = true;
@@ -115,7 +126,7 @@ import * as glue from 'beckon-glue';
   function load() {
     // iOS's Lockdown Mode and some browser policies turn WebAssembly off.
     if (typeof WebAssembly !== 'object') {
-      warn('this browser has WebAssembly turned off (Lockdown Mode or a policy), so the SDK does not load');
+      fail('this browser has WebAssembly turned off (Lockdown Mode or a policy), so the SDK does not load');
       return;
     }
     loading = true;
@@ -173,12 +184,13 @@ import * as glue from 'beckon-glue';
           if (c.cancelled) continue;
           var out = Beckon(c[0], c[1], c[2]);
           if (c[0] === 'on') c.off = out;
+          if (c.resolve) c.resolve(out);
         }
         queue.length = 0;
       })
       .catch(function (e) {
         if (e === STALE && reloadLoader()) return;
-        warn('could not load the SDK from ' + base + ': '
+        fail('could not load the SDK from ' + base + ': '
           + (e === STALE ? 'its module is gone (a loader of an older build?)' : e && e.message ? e.message : e));
       });
   }

@@ -53,6 +53,29 @@ const bannerIds = (page) =>
       .filter(Boolean),
   );
 
+/**
+ * Keeps the loader's stub in `window.__stub` the moment the loader puts it
+ * in place, as a page that uses `window.Beckon` before the SDK has loaded
+ * would, and calls `boot` through it at once (into `window.__boot`) when
+ * `boot` options are given.
+ */
+function trapLoaderStub(page, boot = null) {
+  return page.addInitScript((boot) => {
+    let current;
+    Object.defineProperty(window, 'Beckon', {
+      configurable: true,
+      get: () => current,
+      set: (v) => {
+        current = v;
+        if (v && v.loader && !window.__stub) {
+          window.__stub = v;
+          if (boot) window.__boot = v('boot', boot);
+        }
+      },
+    });
+  }, boot);
+}
+
 /** The bodies of the page's `/v1/boot` requests from now on, as they go. */
 function bootRequests(page) {
   const boots = [];
@@ -580,8 +603,11 @@ test('a browser with WebAssembly turned off: one warning, the page untouched', a
   await page.goto(`${server.url}/pricing.html?user=e2e-no-wasm`);
   const warning = await eventually(() => seen.warnings.find((w) => w.includes('[Beckon]')));
   assert.match(warning ?? '', /WebAssembly turned off/);
-  // The page's calls still go to the stub and throw nothing.
+  // The page's calls still go to the stub and throw nothing; boot says why.
   assert.equal(await page.evaluate(() => typeof window.Beckon('on', 'ready', () => {})), 'function');
+  const boot = await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-no-wasm' }));
+  assert.equal(boot.ok, false);
+  assert.match(boot.error, /WebAssembly turned off/);
   await page.waitForTimeout(200);
   assert.equal(seen.warnings.filter((w) => w.includes('[Beckon]')).length, 1);
   assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon]').length), 0);
@@ -614,24 +640,24 @@ test('a stale loader deferred until the first interaction loads the current one 
 test('a reference to the stub kept before the load reaches the loaded SDK', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.addInitScript(() => {
-    // Keeps the loader's stub the moment it is put in place, as a page
-    // that copied `window.Beckon` before the SDK had loaded would.
-    let current;
-    Object.defineProperty(window, 'Beckon', {
-      configurable: true,
-      get: () => current,
-      set: (v) => {
-        if (v && v.loader && !window.__kept) window.__kept = v;
-        current = v;
-      },
-    });
-  });
+  await trapLoaderStub(page);
   await page.goto(`${server.url}/pricing.html?user=e2e-kept-stub`);
   await booted(page);
-  assert.equal(await page.evaluate(() => window.__kept !== window.Beckon), true, 'the kept function is the stub');
-  const status = await page.evaluate(() => window.__kept('status'));
+  assert.equal(await page.evaluate(() => window.__stub !== window.Beckon), true, 'the kept function is the stub');
+  const status = await page.evaluate(() => window.__stub('status'));
   assert.ok(status && status.user_key, JSON.stringify(status));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('boot called before the SDK has loaded answers a promise that resolves once it has booted', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await trapLoaderStub(page, { user_id: 'e2e-boot-promise' });
+  await page.goto(`${server.url}/pricing.html?user=e2e-boot-promise`);
+  assert.equal(await page.evaluate(() => window.__boot instanceof Promise), true);
+  assert.deepEqual(await page.evaluate(() => window.__boot), { ok: true });
+  assert.equal(await page.evaluate(() => window.Beckon('status').user_key), 'e2e-boot-promise');
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
