@@ -145,17 +145,40 @@ import * as glue from 'beckon-glue';
       });
     };
     var bytes = function (r) { return r.arrayBuffer().then(function (b) { return WebAssembly.compile(b); }); };
-    var wasm = get().then(function (r) {
-      if (!WebAssembly.compileStreaming) return bytes(r);
-      return WebAssembly.compileStreaming(r).catch(function (e) {
-        // Mostly: not sent as application/wasm, so it cannot compile
-        // while it downloads. Fetched again (from the cache) and compiled
-        // whole; the warning carries the browser's reason.
-        if (!(e instanceof TypeError)) throw e;
-        warn('could not compile ' + url + ' while it downloaded (' + e.message + '); it is compiled once downloaded');
-        return get().then(bytes);
+    var compile = function () {
+      return get().then(function (r) {
+        if (!WebAssembly.compileStreaming) return bytes(r);
+        return WebAssembly.compileStreaming(r).catch(function (e) {
+          // Mostly: not sent as application/wasm, so it cannot compile
+          // while it downloads. Fetched again (from the cache) and
+          // compiled whole; the warning carries the browser's reason.
+          if (!(e instanceof TypeError)) throw e;
+          warn('could not compile ' + url + ' while it downloaded (' + e.message + '); it is compiled once downloaded');
+          return get().then(bytes);
+        });
       });
-    });
+    };
+    // The server unreachable (a network failure, which `fetch` reports as
+    // a TypeError; an HTTP answer is final): asked again after 1, 3 and
+    // 9 s, or as soon as the browser is back online. Calls stay queued.
+    var tries = 0;
+    var retrying = function () {
+      return compile().catch(function (e) {
+        if (!(e instanceof TypeError) || tries >= 3) throw e;
+        if (!tries) warn('could not reach ' + url + ' (' + e.message + '); trying again');
+        var delay = 1000 * Math.pow(3, tries++);
+        return new Promise(function (resolve) {
+          var done = function () {
+            w.removeEventListener('online', done);
+            clearTimeout(timer);
+            resolve();
+          };
+          var timer = setTimeout(done, delay);
+          w.addEventListener('online', done);
+        }).then(retrying);
+      });
+    };
+    var wasm = retrying();
     wasm.catch(function () {});
     early = early || prefetchBoot();
     wasm

@@ -661,3 +661,28 @@ test('boot called before the SDK has loaded answers a promise that resolves once
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test('the module unreachable at first is asked again, and the SDK boots once it answers', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  let refused = 0;
+  await page.route(/\/sdk\/beckon_bg\.[0-9a-f]{16}\.wasm$/, async (route) => {
+    if (refused < 2) {
+      refused += 1;
+      await route.abort('connectionrefused');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-module-retry`);
+  const boot = page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-module-retry' }));
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+  assert.equal(refused, 2);
+  assert.deepEqual(await boot, { ok: true });
+  const warnings = seen.warnings.filter((w) => w.includes('[Beckon]'));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /trying again/);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
