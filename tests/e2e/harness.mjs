@@ -73,6 +73,21 @@ export function watchConsole(page) {
   return seen;
 }
 
+/**
+ * Waits until every finite animation in Beckon's shadow roots has finished:
+ * a surface halfway through its fade-in has less contrast than it will.
+ */
+export function settled(page) {
+  return page.evaluate(() =>
+    Promise.all(
+      [...document.querySelectorAll('[data-beckon]')]
+        .flatMap((host) => host.shadowRoot?.getAnimations() ?? [])
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime))
+        .map((a) => a.finished.catch(() => null)),
+    ).then(() => true),
+  );
+}
+
 /** Polls `fn` until it returns a truthy value or the time is up. */
 export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
   const end = Date.now() + timeout;

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_KEY, ROOT, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+import { ADMIN_KEY, ROOT, eventually, launchBrowser, settled, startServer, watchConsole } from './harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = process.env.BECKON_SCREENSHOTS ?? tmpdir();
@@ -81,6 +81,7 @@ const events = (page) => page.evaluate(() => window.__beckonMessengerEvents ?? [
 const call = (page, command, arg) => page.evaluate(([c, a]) => window.messenger(c, a), [command, arg ?? null]);
 
 async function axe(page, what) {
+  await settled(page);
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { resultTypes: ['violations'] });

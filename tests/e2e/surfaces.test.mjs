@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+import { ADMIN_KEY, eventually, launchBrowser, settled, startServer, watchConsole } from './harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -44,7 +44,7 @@ async function open(path, { viewport = { width: 1100, height: 760 }, reducedMoti
 /** axe-core on Beckon's hosts (and their shadow trees): no violations. */
 async function axe(page, what) {
   // Contrast is judged on the settled surface, not halfway through its fade-in.
-  await page.waitForTimeout(300);
+  await settled(page);
   if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run({ include: [['[data-beckon]']] }, { resultTypes: ['violations'] });
