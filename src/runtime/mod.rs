@@ -796,6 +796,27 @@ impl Runtime {
                 }
             }
             Signal::Hidden => self.flush_before_leaving(),
+            Signal::Leaving => {
+                self.flush_before_leaving();
+                // A closed tab runs no destructor: without this its claims
+                // would keep its messages from every other tab until they
+                // reload.
+                if let Some(tabs) = &self.tabs {
+                    tabs.post(&TabMessage::Bye {
+                        tab: tabs.tab.clone(),
+                    });
+                }
+            }
+            Signal::Visible => self.evaluate(),
+            Signal::Back => {
+                if let Some(tabs) = &self.tabs {
+                    tabs.post(&TabMessage::Hello {
+                        tab: tabs.tab.clone(),
+                    });
+                }
+                self.announce_showing();
+                self.evaluate();
+            }
             Signal::Online => {
                 self.boot_again_if_unanswered();
                 self.send_attributes(false);
@@ -883,7 +904,13 @@ impl Runtime {
                 self.evaluate();
             }
             TabMessage::Hello { .. } => self.announce_showing(),
-            TabMessage::Showing { .. } | TabMessage::Bye { .. } => self.evaluate(),
+            TabMessage::Showing { .. } => self.evaluate(),
+            // A tab that left gives its messages up, to a tab the user
+            // looks at: a hidden one takes them when it is visible again
+            // (else reloading the tab in front would move its banner to
+            // a tab behind).
+            TabMessage::Bye { .. } if !page::page_hidden() => self.evaluate(),
+            TabMessage::Bye { .. } => {}
         }
     }
 }

@@ -28,13 +28,27 @@ pub enum Signal {
     Hover(web_sys::Event),
     /// The DOM changed while an element trigger waits.
     Mutation,
-    /// The page was hidden or is being unloaded: send what is queued.
+    /// The page was hidden: send what is queued.
     Hidden,
+    /// The page is being unloaded or put in the back-forward cache: send
+    /// what is queued, and the other tabs may take this one's messages.
+    Leaving,
+    /// The page came back from the back-forward cache.
+    Back,
+    /// The page is visible again (the user came back to this tab).
+    Visible,
     /// The browser is online again.
     Online,
 }
 
 type Handler = std::rc::Rc<dyn Fn(Signal)>;
+
+/// Whether the page is hidden (a background tab, a minimised window).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
 
 /// The page's listeners, removed on drop.
 pub struct PageWatcher {
@@ -89,12 +103,20 @@ impl PageWatcher {
             (m.related_target().is_none() && m.client_y() <= 0).then_some(Signal::ExitIntent)
         }));
         listeners.push(on(doc, "visibilitychange", passive, |_| {
-            let hidden = web_sys::window()
-                .and_then(|w| w.document())
-                .is_some_and(|d| d.hidden());
-            hidden.then_some(Signal::Hidden)
+            Some(if page_hidden() {
+                Signal::Hidden
+            } else {
+                Signal::Visible
+            })
         }));
-        listeners.push(on(win, "pagehide", passive, |_| Some(Signal::Hidden)));
+        listeners.push(on(win, "pagehide", passive, |_| Some(Signal::Leaving)));
+        listeners.push(on(win, "pageshow", passive, |e| {
+            // `PageTransitionEvent.persisted`: restored, not a first load.
+            js_sys::Reflect::get(e, &"persisted".into())
+                .ok()
+                .filter(JsValue::is_truthy)
+                .map(|_| Signal::Back)
+        }));
         listeners.push(on(win, "online", passive, |_| Some(Signal::Online)));
 
         // The Navigation API sees every same-document navigation, pushState

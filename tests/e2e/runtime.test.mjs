@@ -133,17 +133,34 @@ test('events tracked while the server is unreachable survive two reloads and arr
   await context.close();
 });
 
-test('two tabs: a banner open in one is not opened in the other; a dismissal anywhere holds everywhere', async () => {
+/**
+ * Two tabs of one user on the pricing page: the first shows its banner,
+ * and the second, opened after, leaves it to the first.
+ */
+async function twoTabs(user, { secondHidden = false } = {}) {
   const context = await browser.newContext();
   const a = await context.newPage();
-  const user = 'e2e-tabs';
   await a.goto(`${server.url}/pricing.html?user=${user}`);
   await a.locator('[data-beckon="banner"]').waitFor();
   const b = await context.newPage();
+  if (secondHidden) {
+    // A tab behind the one the user looks at (headless pages are all
+    // visible): `document.hidden` until `showTab` says otherwise.
+    await b.addInitScript(() => {
+      window.__hidden = true;
+      Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
+    });
+  }
   await b.goto(`${server.url}/pricing.html?user=${user}`);
   await booted(b);
   await b.waitForTimeout(500);
   assert.deepEqual(await hosts(b), [], 'the second tab leaves it to the first');
+  return { context, a, b };
+}
+
+test('two tabs: a banner open in one is not opened in the other; a dismissal anywhere holds everywhere', async () => {
+  const user = 'e2e-tabs';
+  const { context, a, b } = await twoTabs(user);
 
   await a.locator('[data-beckon="banner"]').getByRole('button', { name: 'Dismiss' }).click();
   await a.locator('[data-beckon="banner"]').waitFor({ state: 'detached' });
@@ -155,6 +172,32 @@ test('two tabs: a banner open in one is not opened in the other; a dismissal any
   assert.deepEqual(await hosts(b), []);
   const shown = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=message.shown`);
   assert.equal(shown.length, 1, 'shown once across both tabs: ' + JSON.stringify(shown));
+  await context.close();
+});
+
+/** The user comes back to a tab made by `twoTabs(…, { secondHidden })`. */
+const showTab = (page) =>
+  page.evaluate(() => {
+    window.__hidden = false;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+
+test('a message of a closed tab goes to the tab the user looks at, not to one behind a reload', async () => {
+  const { context, a, b } = await twoTabs('e2e-tab-closed', { secondHidden: true });
+  // Reloading the tab in front: its banner stays there, the hidden tab
+  // does not take it meanwhile.
+  await a.reload();
+  await a.locator('[data-beckon="banner"]').waitFor();
+  await b.waitForTimeout(500);
+  assert.deepEqual(await hosts(b), [], 'the hidden tab left it to the reloaded one');
+  // Closing runs `pagehide` but no destructor: the tab says goodbye there,
+  // and the other tab shows the banner once the user looks at it.
+  await a.close({ runBeforeUnload: true });
+  await b.waitForTimeout(500);
+  assert.deepEqual(await hosts(b), [], 'not while hidden');
+  await showTab(b);
+  await b.locator('[data-beckon="banner"]').waitFor();
+  assert.deepEqual(await bannerIds(b), ['pricing-banner']);
   await context.close();
 });
 
