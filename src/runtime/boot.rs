@@ -28,8 +28,9 @@ use crate::storage::{ms_from_text, ms_text, Storage};
 const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
 
 /// How long a new tab waits for the other tabs' claims before its first
-/// decision, when another tab of this user was active lately.
-const TAB_GRACE_MS: u32 = 120;
+/// decision, when another tab of this user was active lately (and a tab
+/// the user comes back to, before deciding again).
+pub(super) const TAB_GRACE_MS: u32 = 120;
 
 thread_local! {
     /// The boot request the loader sent while the module was still

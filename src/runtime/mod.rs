@@ -807,7 +807,7 @@ impl Runtime {
                     });
                 }
             }
-            Signal::Visible => self.evaluate(),
+            Signal::Visible => self.tab_shown(),
             Signal::Back => {
                 if let Some(tabs) = &self.tabs {
                     tabs.post(&TabMessage::Hello {
@@ -886,6 +886,25 @@ impl Runtime {
             self.dom_observer = None;
             self.element_timer = None;
         }
+    }
+
+    /// The user came back to this tab. The other tabs' claims are asked
+    /// for again, and the messages decided once the tabs alive have
+    /// answered: a tab that was killed without `pagehide` (as some mobile
+    /// browsers do) answers nothing, so its claims go.
+    fn tab_shown(&mut self) {
+        let Some(tabs) = &mut self.tabs else {
+            self.evaluate();
+            return;
+        };
+        tabs.forget_others();
+        tabs.post(&TabMessage::Hello {
+            tab: tabs.tab.clone(),
+        });
+        self.grace_until = now_ms() + f64::from(boot::TAB_GRACE_MS);
+        self.wake = Some(Timeout::new(boot::TAB_GRACE_MS, || {
+            later(Runtime::evaluate)
+        }));
     }
 
     fn on_tab_message(&mut self, msg: TabMessage) {

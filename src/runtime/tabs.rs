@@ -113,6 +113,13 @@ impl Tabs {
         }
     }
 
+    /// Forgets what the other tabs claimed; the ones alive say it again
+    /// when asked (`Hello`), and a tab killed without saying goodbye does
+    /// not.
+    pub fn forget_others(&mut self) {
+        self.others = VecMap::new();
+    }
+
     /// Whether another tab holds `id` with a better claim than ours
     /// (`since`: when we opened it, or `None` if we have not).
     pub fn held_elsewhere(&self, id: &str, since: Option<f64>) -> bool {

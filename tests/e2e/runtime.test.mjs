@@ -201,6 +201,20 @@ test('a message of a closed tab goes to the tab the user looks at, not to one be
   await context.close();
 });
 
+test('a tab killed without pagehide loses its claims once the user looks at another tab', async () => {
+  const { context, a, b } = await twoTabs('e2e-tab-killed', { secondHidden: true });
+  // As a mobile browser may do to a tab behind: no pagehide, no goodbye.
+  const cdp = await context.newCDPSession(a);
+  cdp.send('Page.crash').catch(() => {});
+  await eventually(() => a.evaluate(() => 1).then(() => false, () => true));
+  await b.waitForTimeout(300);
+  assert.deepEqual(await hosts(b), [], 'still held by the dead tab while hidden');
+  await showTab(b);
+  await b.locator('[data-beckon="banner"]').waitFor();
+  assert.deepEqual(await bannerIds(b), ['pricing-banner']);
+  await context.close();
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
