@@ -12,6 +12,11 @@ const warn = (m) => { try { console.warn('[Beckon] ' + m); } catch (_) {} };
 function start(wasmUrl) {
   if (state !== 'idle') return;
   state = 'loading';
+  // iOS's Lockdown Mode and some browser policies turn WebAssembly off.
+  if (typeof WebAssembly !== 'object') {
+    failed(new Error('this browser has WebAssembly turned off (Lockdown Mode or a policy), so the SDK does not load'));
+    return;
+  }
   init({ module_or_path: wasmUrl || new URL('./beckon_bg.wasm', import.meta.url) })
     .then(() => {
       configure({});
@@ -23,11 +28,16 @@ function start(wasmUrl) {
         if (c.name === 'on') c.off = out;
       }
     })
-    .catch((e) => {
-      state = 'failed';
-      warn('could not load the SDK: ' + (e && e.message ? e.message : e));
-      for (const c of queue.splice(0)) if (c.resolve) c.resolve({ ok: false, error: String(e) });
-    });
+    .catch((e) => failed(new Error('could not load the SDK: ' + (e && e.message ? e.message : e))));
+}
+
+/** Says why the SDK did not load; queued and later boots resolve with it. */
+let why = null;
+function failed(e) {
+  state = 'failed';
+  why = e.message;
+  warn(why);
+  for (const c of queue.splice(0)) if (c.resolve) c.resolve({ ok: false, error: why });
 }
 
 function run(name, arg, arg2) {
@@ -42,6 +52,10 @@ function run(name, arg, arg2) {
 export function Beckon(name, arg, arg2) {
   if (state === 'ready') return run(name, arg, arg2);
   start();
+  if (state === 'failed') {
+    if (name === 'boot') return Promise.resolve({ ok: false, error: why });
+    return name === 'on' ? () => {} : undefined;
+  }
   const call = { name, arg, arg2 };
   queue.push(call);
   if (name === 'boot') return new Promise((resolve) => { call.resolve = (p) => Promise.resolve(p).then(resolve); });

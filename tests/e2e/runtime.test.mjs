@@ -512,6 +512,26 @@ test('the npm package: import { Beckon } boots and shows messages like the scrip
   await page.close();
 });
 
+test('the npm package in a browser with WebAssembly turned off: boot says why, every time', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => { delete window.WebAssembly; });
+  await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
+  await page.goto(`${server.url}/pricing.html`);
+  const result = await page.evaluate(async () => {
+    const { Beckon } = await import('/sdk/npm/index.mjs');
+    const off = Beckon('on', 'ready', () => {});
+    return { first: await Beckon('boot', { app_id: 'demo' }), again: await Beckon('boot', { app_id: 'demo' }), off: typeof off };
+  });
+  assert.equal(result.first.ok, false);
+  assert.match(result.first.error, /WebAssembly turned off/);
+  assert.deepEqual(result.again, result.first);
+  assert.equal(result.off, 'function');
+  assert.equal(seen.warnings.filter((w) => w.includes('[Beckon]')).length, 1);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('each example page downloads the SDK as two files, once each: the loader (with the glue) and its pinned module', async () => {
   for (const path of ['/', '/reports.html', '/pricing.html', '/team.html', '/spa.html']) {
     const page = await browser.newPage();
