@@ -12,7 +12,6 @@ use beckon_core::protocol::{
     BootRequest, BootResponse, PageContext, UserIdentity, PROTOCOL_VERSION,
 };
 use beckon_core::state::UserState;
-use gloo_timers::callback::Timeout;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -26,11 +25,6 @@ use crate::storage::{ms_from_text, ms_text, Storage};
 /// Inactivity after which the next page view starts a new session (the
 /// attention budget counts per session), as analytics tools define it.
 const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
-
-/// How long a new tab waits for the other tabs' claims before its first
-/// decision, when another tab of this user was active lately (and a tab
-/// the user comes back to, before deciding again).
-pub(super) const TAB_GRACE_MS: u32 = 120;
 
 thread_local! {
     /// The boot request the loader sent while the module was still
@@ -300,12 +294,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     RUNTIME.with(|r| *r.borrow_mut() = Some(runtime));
     with_runtime(|rt| {
         if rt.other_tab_active() {
-            // Give the other tabs a moment to say what they show, so a
-            // message open there does not flash here.
-            rt.grace_until = now_ms() + f64::from(TAB_GRACE_MS);
-            rt.wake = Some(Timeout::new(TAB_GRACE_MS, || {
-                super::later(Runtime::evaluate)
-            }));
+            rt.decide_after_other_tabs();
         } else {
             rt.evaluate();
         }

@@ -47,6 +47,11 @@ use outbox::{Next, Outbox};
 use page::{DomObserver, PageWatcher, Signal};
 use tabs::{Claim, TabMessage, Tabs};
 
+/// How long a tab waits for the other tabs' claims before deciding: a new
+/// tab when another tab of this user was active lately, and a tab the user
+/// comes back to.
+const TAB_GRACE_MS: u32 = 120;
+
 /// How long element triggers wait for their element on one page view.
 pub const ELEMENT_WAIT_MS: u32 = 30_000;
 
@@ -802,17 +807,13 @@ impl Runtime {
                 // would keep its messages from every other tab until they
                 // reload.
                 if let Some(tabs) = &self.tabs {
-                    tabs.post(&TabMessage::Bye {
-                        tab: tabs.tab.clone(),
-                    });
+                    tabs.goodbye();
                 }
             }
             Signal::Visible => self.tab_shown(),
             Signal::Back => {
                 if let Some(tabs) = &self.tabs {
-                    tabs.post(&TabMessage::Hello {
-                        tab: tabs.tab.clone(),
-                    });
+                    tabs.hello();
                 }
                 self.announce_showing();
                 self.evaluate();
@@ -898,13 +899,15 @@ impl Runtime {
             return;
         };
         tabs.forget_others();
-        tabs.post(&TabMessage::Hello {
-            tab: tabs.tab.clone(),
-        });
-        self.grace_until = now_ms() + f64::from(boot::TAB_GRACE_MS);
-        self.wake = Some(Timeout::new(boot::TAB_GRACE_MS, || {
-            later(Runtime::evaluate)
-        }));
+        tabs.hello();
+        self.decide_after_other_tabs();
+    }
+
+    /// Decides [`TAB_GRACE_MS`] from now, once the other tabs have said
+    /// what they show, so a message open there does not flash here.
+    pub(super) fn decide_after_other_tabs(&mut self) {
+        self.grace_until = now_ms() + f64::from(TAB_GRACE_MS);
+        self.wake = Some(Timeout::new(TAB_GRACE_MS, || later(Runtime::evaluate)));
     }
 
     fn on_tab_message(&mut self, msg: TabMessage) {

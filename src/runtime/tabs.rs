@@ -87,10 +87,22 @@ impl Tabs {
             tab,
             others: VecMap::new(),
         };
-        tabs.post(&TabMessage::Hello {
-            tab: tabs.tab.clone(),
-        });
+        tabs.hello();
         Some(tabs)
+    }
+
+    /// Asks the other tabs what they show (each answers `Showing`).
+    pub fn hello(&self) {
+        self.post(&TabMessage::Hello {
+            tab: self.tab.clone(),
+        });
+    }
+
+    /// Tells the other tabs this one is leaving: its claims go.
+    pub fn goodbye(&self) {
+        self.post(&TabMessage::Bye {
+            tab: self.tab.clone(),
+        });
     }
 
     /// Tells the other tabs.
@@ -137,9 +149,7 @@ impl Tabs {
 
 impl Drop for Tabs {
     fn drop(&mut self) {
-        self.post(&TabMessage::Bye {
-            tab: self.tab.clone(),
-        });
+        self.goodbye();
         self.channel.close();
     }
 }
