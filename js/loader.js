@@ -28,11 +28,11 @@ import * as glue from 'beckon-glue';
   var data = (script && script.dataset) || {};
   var warn = function (m) { try { console.warn('[Beckon] ' + m); } catch (_) {} };
   // A page with the tag twice (a tag manager and the template both adding
-  // it, say): the first loader owns the SDK, a second would load another
-  // instance beside it. Only the current loader fetched by an outdated one
-  // (`reloadLoader`) takes over.
+  // it, say), or with the npm package too: the first one owns the SDK, a
+  // second would load another instance beside it. Only the current loader
+  // fetched by an outdated one (`reloadLoader`) takes over.
   if (w.Beckon && (w.Beckon.loaded || (w.Beckon.loader && data.beckonReloaded === undefined))) {
-    warn('loader.js is on this page more than once; only the first one loads the SDK');
+    warn('the SDK is on this page more than once (loader.js twice, or loader.js and the npm package); only the first one loads');
     return;
   }
   var src = (script && script.src) || '';

@@ -8,9 +8,34 @@ import init, { configure, command } from './beckon.js';
 let state = 'idle';
 const queue = [];
 const warn = (m) => { try { console.warn('[Beckon] ' + m); } catch (_) {} };
+const page = typeof window === 'object' && window ? window : null;
+
+// One SDK per page. A page can get Beckon twice, the script tag (from a tag
+// manager or the site's template) and this package in the app's bundle, and
+// two instances would draw every message and launcher twice. The first to
+// start owns `window.Beckon`: this package forwards to a script tag's SDK
+// that is there before it, and takes `window.Beckon` itself otherwise, so a
+// tag that comes later, and the page's own `Beckon(...)` calls, reach it.
+function takeThePage() {
+  const other = page && page.Beckon;
+  if (typeof other === 'function' && other !== Beckon && (other.loaded || other.loader)) {
+    state = 'forwarding';
+    warn('the script tag has loaded Beckon on this page too; this package uses it instead of loading a second SDK');
+    return false;
+  }
+  if (!page) return true;
+  // Calls the page queued through the README's snippet before any SDK was
+  // there go first, as the script tag would have replayed them.
+  const early = typeof other === 'function' && Array.isArray(other.q) ? other.q : [];
+  for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: c[2], from: c });
+  Beckon.loaded = true;
+  page.Beckon = Beckon;
+  return true;
+}
 
 function start(wasmUrl) {
   if (state !== 'idle') return;
+  if (!takeThePage()) return;
   state = 'loading';
   // iOS's Lockdown Mode and some browser policies turn WebAssembly off.
   if (typeof WebAssembly !== 'object') {
@@ -22,10 +47,10 @@ function start(wasmUrl) {
       configure({});
       state = 'ready';
       for (const c of queue.splice(0)) {
-        if (c.cancelled) continue;
+        if (c.cancelled || (c.from && c.from.cancelled)) continue;
         const out = run(c.name, c.arg, c.arg2);
         if (c.resolve) c.resolve(out);
-        if (c.name === 'on') c.off = out;
+        if (c.name === 'on') (c.from || c).off = out;
       }
     })
     .catch((e) => failed(new Error('could not load the SDK: ' + (e && e.message ? e.message : e))));
@@ -52,6 +77,8 @@ function run(name, arg, arg2) {
 export function Beckon(name, arg, arg2) {
   if (state === 'ready') return run(name, arg, arg2);
   start();
+  // The script tag's SDK, or its stub while it loads (which queues).
+  if (state === 'forwarding') return page.Beckon(name, arg, arg2);
   if (state === 'failed') {
     if (name === 'boot') return Promise.resolve({ ok: false, error: why });
     return name === 'on' ? () => {} : undefined;

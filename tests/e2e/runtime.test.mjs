@@ -76,6 +76,29 @@ function trapLoaderStub(page, boot = null) {
   }, boot);
 }
 
+/** The example pages' loader tag, as they have it. */
+const LOADER_TAG = '<script async src="/sdk/loader.js" data-app-id="demo"></script>';
+
+/** Serves the pricing page with its loader tag replaced by `tags`. */
+function pricingWithTags(page, tags) {
+  return page.route('**/pricing.html*', async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    assert.ok(text.includes(LOADER_TAG), 'pricing.html no longer has the loader tag this test moves');
+    await route.fulfill({ response, body: text.replace(LOADER_TAG, tags) });
+  });
+}
+
+/** The paths of the wasm modules the page asks for from now on. */
+function moduleRequests(page) {
+  const modules = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) modules.push(path);
+  });
+  return modules;
+}
+
 /** The bodies of the page's `/v1/boot` requests from now on, as they go. */
 function bootRequests(page) {
   const boots = [];
@@ -605,13 +628,7 @@ test('a loader whose module is gone and whose reload is gone too warns once and 
 test('the loader tag twice on a page loads one SDK, boots once and says so', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  const TAG = '<script async src="/sdk/loader.js" data-app-id="demo"></script>';
-  await page.route('**/pricing.html*', async (route) => {
-    const response = await route.fetch();
-    const text = await response.text();
-    assert.ok(text.includes(TAG));
-    await route.fulfill({ response, body: text.replace(TAG, `${TAG}\n${TAG}`) });
-  });
+  await pricingWithTags(page, `${LOADER_TAG}\n${LOADER_TAG}`);
   const requests = [];
   page.on('request', (r) => {
     const path = new URL(r.url()).pathname;
@@ -628,6 +645,69 @@ test('the loader tag twice on a page loads one SDK, boots once and says so', asy
   assert.equal(twice.length, 1, seen.warnings.join('\n'));
   // The page's calls reach the one SDK that booted.
   assert.ok(await page.evaluate(() => window.Beckon('status').user_key));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('the script tag and the npm package on one page: the package uses the tag\'s SDK, nothing is drawn twice', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const modules = moduleRequests(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-tag-then-npm`);
+  await booted(page);
+  const result = await page.evaluate(async () => {
+    const { Beckon } = await import('/sdk/npm/index.mjs');
+    const shown = [];
+    const off = Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
+    const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-tag-then-npm', attributes: { plan: 'pro' } });
+    return { boot, off: typeof off, same: Beckon('status').user_key === window.Beckon('status').user_key, global: window.Beckon !== Beckon };
+  });
+  assert.deepEqual(result, { boot: { ok: true }, off: 'function', same: true, global: true });
+  await page.waitForTimeout(300);
+  assert.equal(modules.length, 1, modules.join(', '));
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon="messenger"]').length), 1);
+  assert.equal(seen.warnings.filter((w) => w.includes('this package uses it')).length, 1, seen.warnings.join('\n'));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('the npm package first, the script tag after: the tag loads nothing and the page\'s calls reach the package\'s SDK', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  // The tag comes later (a tag manager); the app's own script boots through
+  // the README's snippet, whose queue the package replays.
+  await pricingWithTags(page, '');
+  // With npm the app names its app id itself.
+  await page.route('**/app.js', (route) => route.fulfill({
+    contentType: 'text/javascript',
+    body: `window.Beckon = window.Beckon || function () { (window.Beckon.q = window.Beckon.q || []).push(arguments); };
+      window.__shown = [];
+      Beckon('on', 'message:shown', (e) => window.__shown.push(e.message_id));
+      Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm-then-tag', attributes: { plan: 'pro' } });`,
+  }));
+  const modules = moduleRequests(page);
+  await page.goto(`${server.url}/pricing.html`);
+  await page.evaluate(async () => {
+    const { Beckon } = await import('/sdk/npm/index.mjs');
+    Beckon.load();
+  });
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await page.evaluate(() => new Promise((resolve) => {
+    const s = document.createElement('script');
+    s.src = '/sdk/loader.js';
+    s.dataset.appId = 'demo';
+    s.onload = resolve;
+    document.head.append(s);
+  }));
+  await page.waitForTimeout(300);
+  assert.deepEqual(modules, ['/sdk/npm/beckon_bg.wasm']);
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  assert.deepEqual(await page.evaluate(() => window.__shown), ['pricing-banner']);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-beckon="messenger"]').length), 1);
+  assert.equal(seen.warnings.filter((w) => w.includes('more than once')).length, 1, seen.warnings.join('\n'));
+  // The app's later calls, through window.Beckon, reach the one SDK.
+  assert.equal(await page.evaluate(() => window.Beckon('status').user_key), 'e2e-npm-then-tag');
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
