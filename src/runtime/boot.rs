@@ -266,6 +266,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         outbox: Outbox::open(Storage::for_user(&app_id, &key)),
         storage,
         tabs: None,
+        away: false,
         watcher: None,
         dom_observer: None,
         element_deadline: 0.0,

@@ -38,7 +38,7 @@ use wasm_bindgen::JsValue;
 pub use boot::{boot, set_defaults, set_prefetch, shutdown};
 pub use options::{BootOptions, Defaults};
 
-use crate::client::to_json_string;
+use crate::client::{from_json_str, to_json_string};
 use crate::error::{warn, SdkError, SdkResult};
 use crate::storage::Storage;
 use crate::ui::markdown::is_safe_url;
@@ -116,6 +116,8 @@ pub struct Runtime {
     storage: Storage,
     outbox: Outbox,
     tabs: Option<Tabs>,
+    /// Left the other tabs at `pagehide`; rejoins if the page comes back.
+    away: bool,
     watcher: Option<PageWatcher>,
     dom_observer: Option<DomObserver>,
     element_deadline: f64,
@@ -248,7 +250,11 @@ impl Runtime {
             }
             other => later(move |rt| rt.on_signal(other)),
         });
-        let tab = tab_id();
+        self.join_tabs(tab_id());
+    }
+
+    /// Joins the other tabs of this user as `tab` (saying hello).
+    fn join_tabs(&mut self, tab: String) {
         self.tabs = Tabs::open(&self.app_id, &self.user_key, tab, |msg| {
             later(move |rt| rt.on_tab_message(msg))
         });
@@ -803,21 +809,21 @@ impl Runtime {
             Signal::Hidden => self.flush_before_leaving(),
             Signal::Leaving => {
                 self.flush_before_leaving();
-                // A closed tab runs no destructor: without this its claims
-                // would keep its messages from every other tab until they
-                // reload.
-                if let Some(tabs) = &self.tabs {
-                    tabs.goodbye();
-                }
+                // Leaves the other tabs, saying goodbye (dropping `Tabs`).
+                // A closed tab runs no destructor: without the goodbye its
+                // claims would keep its messages from every other tab
+                // until they reload. And a page kept in the back-forward
+                // cache must not listen: Chromium evicts a cached page that
+                // a channel message reaches, and the app's next page says
+                // hello as soon as it boots, so no page of the app would
+                // ever come back from the cache.
+                self.away = self.tabs.take().is_some();
             }
+            // Restored from the back-forward cache: `visibilitychange`
+            // comes first in Chromium, `pageshow` in others.
+            Signal::Visible | Signal::Back if self.away => self.come_back(),
             Signal::Visible => self.tab_shown(),
-            Signal::Back => {
-                if let Some(tabs) = &self.tabs {
-                    tabs.hello();
-                }
-                self.announce_showing();
-                self.evaluate();
-            }
+            Signal::Back => self.evaluate(),
             Signal::Online => {
                 self.boot_again_if_unanswered();
                 self.send_attributes(false);
@@ -900,6 +906,28 @@ impl Runtime {
         };
         tabs.forget_others();
         tabs.hello();
+        self.decide_after_other_tabs();
+    }
+
+    /// The page is back after `pagehide` (restored from the back-forward
+    /// cache). What the other tabs recorded meanwhile, with the channel
+    /// closed, is in storage (each tab writes the whole state); their
+    /// claims are asked for again, this tab's are told, and the messages
+    /// decided once the tabs have answered. A tab that took one of this
+    /// tab's messages after its goodbye gives it back, since this tab's
+    /// claim is older.
+    ///
+    /// It rejoins under a new tab id: Chromium holds the goodbye posted at
+    /// `pagehide` while the page is frozen and delivers it after the page
+    /// is back, where it would take away the claims just made.
+    fn come_back(&mut self) {
+        self.away = false;
+        let stored = self.storage.get("state");
+        if let Some(stored) = stored.and_then(|t| from_json_str::<UserState>(&t).ok()) {
+            self.state.merge(&stored);
+        }
+        self.join_tabs(random_id());
+        self.announce_showing();
         self.decide_after_other_tabs();
     }
 

@@ -99,7 +99,7 @@ impl Tabs {
     }
 
     /// Tells the other tabs this one is leaving: its claims go.
-    pub fn goodbye(&self) {
+    fn goodbye(&self) {
         self.post(&TabMessage::Bye {
             tab: self.tab.clone(),
         });

@@ -42,19 +42,28 @@ export async function startServer(env = {}) {
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
       rmSync(dataDir, { recursive: true, force: true });
     },
-    /** GET an admin API path with the admin key, as JSON. */
-    async admin(path) {
-      const res = await fetch(url + path, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    /** An admin API call: a GET, or a POST of `body` as JSON. */
+    async admin(path, body) {
+      const res = await fetch(url + path, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     },
   };
 }
 
-/** Launches headless Chromium with the flags this closed network needs. */
-export function launchBrowser() {
+/**
+ * Launches headless Chromium with the flags this closed network needs.
+ * `backForwardCache`: keep Chromium's back-forward cache, which Playwright
+ * turns off by default, for tests of a page restored from it.
+ */
+export function launchBrowser({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

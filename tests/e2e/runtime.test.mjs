@@ -238,6 +238,100 @@ test('a tab killed without pagehide loses its claims once the user looks at anot
   await context.close();
 });
 
+test('a page restored from the back-forward cache goes on: its banner, its events, and a reply written while it was away', async () => {
+  // Chromium evicts a cached page that a BroadcastChannel message reaches,
+  // so a change made in another tab meanwhile means a fresh load; here the
+  // page is alone, and comes back whole.
+  const cached = await launchBrowser({ backForwardCache: true });
+  try {
+    const page = await cached.newPage();
+    const seen = watchConsole(page);
+    const user = 'e2e-bfcache';
+    await page.goto(`${server.url}/pricing.html?user=${user}`);
+    await booted(page);
+    await page.locator('[data-beckon="banner"]').waitFor();
+    await page.evaluate(() => {
+      window.__kept = true;
+      window.Beckon('on', 'conversation:started', (e) => { window.__conversation = e.conversation_id; });
+      window.Beckon('show');
+    });
+    await page.getByRole('button', { name: 'Ask a question' }).click();
+    await page.getByRole('textbox', { name: 'Write a message…' }).fill('I need a human please');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('log').getByText(/will answer here/).waitFor();
+    const id = await eventually(() => page.evaluate(() => window.__conversation));
+    // Away on another page; the agent answers meanwhile.
+    await page.goto(`${server.url}/team.html?user=${user}`);
+    await booted(page);
+    await server.admin(`/admin/v1/inbox/demo/conversations/${id}/reply`, { agent: 'Ana', body: 'Answered while you were away' });
+    await page.goBack({ waitUntil: 'commit' });
+    await eventually(() => page.evaluate(() => location.pathname === '/pricing.html').catch(() => false));
+    const restored = await page.evaluate(() => window.__kept === true);
+    const why = await page.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons));
+    assert.ok(restored, `restored from the back-forward cache, not reloaded: ${why}`);
+    await page.getByRole('log').getByText('Answered while you were away').waitFor({ timeout: 10000 });
+    assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+    await page.evaluate(() => window.Beckon('track', 'after_restore'));
+    const tracked = await eventually(async () => {
+      const events = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=after_restore`);
+      return events.length > 0 && events;
+    });
+    assert.equal(tracked.length, 1);
+    assert.deepEqual(seen.pageErrors, []);
+  } finally {
+    await cached.close();
+  }
+});
+
+test('a page restored from the back-forward cache beside another tab: its older claim wins, and a dismissal made meanwhile holds', async () => {
+  const cached = await launchBrowser({ backForwardCache: true });
+  try {
+    const context = await cached.newContext();
+    const user = 'e2e-bfcache-tabs';
+    const a = await context.newPage();
+    const seen = watchConsole(a);
+    await a.goto(`${server.url}/pricing.html?user=${user}`);
+    await a.locator('[data-beckon="banner"]').waitFor();
+    const b = await context.newPage();
+    await b.goto(`${server.url}/team.html?user=${user}`);
+    await booted(b);
+    /** `a` goes to another page and back, restored from the cache. */
+    const awayAndBack = async (meanwhile) => {
+      await a.evaluate(() => { window.__kept = true; });
+      await a.goto(`${server.url}/team.html?user=${user}`);
+      await booted(a);
+      await meanwhile();
+      await a.goBack({ waitUntil: 'commit' });
+      await eventually(() => a.evaluate(() => location.pathname === '/pricing.html').catch(() => false));
+      const why = await a.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons));
+      assert.equal(await a.evaluate(() => window.__kept), true, `restored, not reloaded: ${why}`);
+    };
+    // The other tab takes the banner once `a` has left, and gives it back
+    // when `a` returns with its older claim.
+    await awayAndBack(async () => {
+      await b.goto(`${server.url}/pricing.html?user=${user}`);
+      await b.locator('[data-beckon="banner"]').waitFor();
+    });
+    await b.locator('[data-beckon="banner"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await bannerIds(a), ['pricing-banner']);
+    // Dismissed in the other tab while `a` is away: `a` heard nothing (its
+    // channel was closed) and finds the dismissal in storage.
+    await awayAndBack(async () => {
+      const banner = b.locator('[data-beckon="banner"]');
+      await banner.waitFor();
+      await banner.getByRole('button', { name: 'Dismiss' }).click();
+      await banner.waitFor({ state: 'detached' });
+    });
+    await a.locator('[data-beckon="banner"]').waitFor({ state: 'detached' });
+    await a.waitForTimeout(300);
+    assert.deepEqual(await hosts(a), []);
+    assert.deepEqual(await hosts(b), []);
+    assert.deepEqual(seen.pageErrors, []);
+  } finally {
+    await cached.close();
+  }
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
