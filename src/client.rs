@@ -95,6 +95,29 @@ pub struct Answer {
     pub status: u16,
     /// The body, when it could be read.
     pub text: Option<String>,
+    /// A 429's or 503's `Retry-After`, in ms.
+    pub retry_after_ms: Option<u32>,
+}
+
+/// The longest wait a `Retry-After` may impose, so a misconfigured proxy
+/// cannot silence the SDK for the rest of the page's life.
+const MAX_RETRY_AFTER_MS: u32 = 10 * 60_000;
+
+/// `Retry-After` in whole seconds (its date form is left to the backoff),
+/// read through `Reflect` only on the rare answers that carry it: the
+/// `Headers` interface is then built by the page on those alone.
+fn retry_after_ms(response: &Response) -> Option<u32> {
+    let headers = js_sys::Reflect::get(response, &"headers".into()).ok()?;
+    let get: js_sys::Function = js_sys::Reflect::get(&headers, &"get".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let value = get
+        .call1(&headers, &"retry-after".into())
+        .ok()?
+        .as_string()?;
+    let seconds: u32 = value.trim().parse().ok()?;
+    Some(seconds.saturating_mul(1000).min(MAX_RETRY_AFTER_MS))
 }
 
 impl Answer {
@@ -107,9 +130,13 @@ impl Answer {
                 .and_then(|t| t.as_string()),
             Err(_) => None,
         };
+        let status = response.status();
         Answer {
-            status: response.status(),
+            status,
             text,
+            retry_after_ms: matches!(status, 429 | 503)
+                .then(|| retry_after_ms(&response))
+                .flatten(),
         }
     }
 
@@ -131,6 +158,9 @@ impl Answer {
                 .and_then(|j| j.get("message"))
                 .and_then(Value::as_str)
                 .unwrap_or_default();
+            if let Some(wait) = self.retry_after_ms {
+                return Err(SdkError::Busy(status, wait, detail.to_owned()));
+            }
             if (400..500).contains(&status) {
                 return Err(SdkError::Refused(status, detail.to_owned()));
             }

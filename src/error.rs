@@ -19,6 +19,9 @@ pub enum SdkError {
     /// unchanged will not help (except 408 and 429, see
     /// [`SdkError::is_retryable`]).
     Refused(u16, String),
+    /// The server asked to wait before trying again (a 429 or 503 with
+    /// `Retry-After`): the status, the wait in ms, its explanation.
+    Busy(u16, u32, String),
 }
 
 /// `Result` with [`SdkError`].
@@ -39,6 +42,22 @@ impl SdkError {
                 m,
             ]
             .concat(),
+            SdkError::Busy(status, _, m) => [
+                "the Beckon server is busy (HTTP ",
+                &status.to_string(),
+                "): ",
+                m,
+            ]
+            .concat(),
+        }
+    }
+
+    /// How long the server asked to wait before trying again, in ms (0
+    /// when it did not say).
+    pub fn wait_ms(&self) -> u32 {
+        match self {
+            SdkError::Busy(_, ms, _) => *ms,
+            _ => 0,
         }
     }
 
@@ -46,7 +65,7 @@ impl SdkError {
     /// a 5xx, a timeout or a rate limit.
     pub fn is_retryable(&self) -> bool {
         match self {
-            SdkError::Network(_) | SdkError::Server(_) => true,
+            SdkError::Network(_) | SdkError::Server(_) | SdkError::Busy(..) => true,
             SdkError::Refused(status, _) => matches!(status, 408 | 429),
             SdkError::BadArgument(_) | SdkError::Browser(_) => false,
         }

@@ -91,6 +91,12 @@ fn outbox_drops_a_batch_the_server_refuses_and_batches_by_fifty() {
     let limited = Err(SdkError::Refused(429, "slow down".into()));
     assert!(matches!(outbox.answered(&rest, &limited), Next::RetryIn(_)));
     assert_eq!(outbox.len(), 5, "a rate limit is retried, not dropped");
+    // A server that says how long to wait is not asked again sooner, though
+    // the first backoff would be at most a second.
+    let rest = outbox.take_batch().expect("rest");
+    let busy = Err(SdkError::Busy(429, 7_000, "retry after 7 s".into()));
+    assert_eq!(outbox.answered(&rest, &busy), Next::RetryIn(7_000));
+    assert_eq!(outbox.len(), 5);
     storage().clear();
 }
 

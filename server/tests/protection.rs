@@ -45,6 +45,17 @@ async fn a_user_over_its_rate_gets_429_with_retry_after() {
     assert!((1..=2).contains(&wait), "{wait}");
     let (status, _, _) = h.send(boot_req("slow", "someone-else", None)).await;
     assert_eq!(status, StatusCode::OK, "other users have their own budget");
+    // From the server's own pages (and any allowed origin) the SDK may
+    // read the wait: Retry-After is exposed to it.
+    let (status, _, headers) = h
+        .send(boot_req("slow", "u", Some("http://beckon.test")))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_EXPOSE_HEADERS],
+        "retry-after"
+    );
+    assert!(headers.get(header::RETRY_AFTER).is_some());
 }
 
 #[tokio::test]

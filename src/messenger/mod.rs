@@ -192,6 +192,11 @@ struct Inner {
     reading: bool,
     fetching: bool,
     fetch_again: bool,
+    /// A list request is on its way: opening the panel again asks no more.
+    listing: bool,
+    /// Until then (ms) the server asked to be left alone: no list requests,
+    /// and its refusals are not warned about again.
+    busy_until: f64,
     retry: Option<Timeout>,
     typing_timer: Option<Timeout>,
     /// Where unsent messages are kept, and what was last written there.
@@ -322,6 +327,8 @@ impl Messenger {
                 opened: None,
                 reading: false,
                 fetching: false,
+                listing: false,
+                busy_until: 0.0,
                 fetch_again: false,
                 retry: None,
                 typing_timer: None,

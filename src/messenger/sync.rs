@@ -50,6 +50,9 @@ impl Inner {
 
     /// What an answer does.
     fn done(&mut self, job: Job, answer: SdkResult<serde_json::Value>) -> SdkResult<()> {
+        if matches!(job, Job::List) {
+            self.listing = false;
+        }
         match job {
             Job::List => match answer.and_then(parse::<ConversationList>) {
                 Ok(list) => {
@@ -119,11 +122,17 @@ impl Inner {
         Ok(())
     }
 
-    /// A failed call: an expired session is the runtime's to fix, the rest
-    /// is a warning.
+    /// A failed call: an expired session is the runtime's to fix; a server
+    /// asking to wait is warned about once per wait; the rest is a warning.
     pub(super) fn failed(&mut self, e: &SdkError) {
+        let now = js_sys::Date::now();
         if matches!(e, SdkError::Refused(401, _)) {
             self.emit(MessengerEvent::SessionExpired);
+        } else if e.wait_ms() > 0 {
+            if now >= self.busy_until {
+                warn(&e.describe());
+            }
+            self.busy_until = now + f64::from(e.wait_ms());
         } else {
             warn(&e.describe());
         }
@@ -144,7 +153,13 @@ impl Inner {
     }
 
     /// Reads the conversation list (the badge, the home view).
+    /// Asks for the list, unless a request for it is on its way or the
+    /// server asked to wait: the panel then shows the list it has.
     pub(super) fn load_list(&mut self) {
+        if self.listing || js_sys::Date::now() < self.busy_until {
+            return;
+        }
+        self.listing = true;
         self.spawn(self.api.list(), Job::List);
     }
 

@@ -80,6 +80,9 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Answer> 
                     return Ok(Answer {
                         status: status as u16,
                         text,
+                        // The loader reads no headers; a refused early
+                        // boot is retried by the usual backoff.
+                        retry_after_ms: None,
                     });
                 }
             }

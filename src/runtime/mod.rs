@@ -674,8 +674,13 @@ impl Runtime {
         self.evaluate();
     }
 
-    /// Sends the next batch of queued events, if none is on its way.
+    /// Sends the next batch of queued events, if none is on its way and
+    /// no retry is waiting: events tracked during a backoff (or a server's
+    /// `Retry-After`) wait for it too, instead of each sending at once.
     pub(crate) fn flush(&mut self) {
+        if self.retry.is_some() {
+            return;
+        }
         let Some(batch) = self.outbox.take_batch() else {
             return;
         };
@@ -694,7 +699,12 @@ impl Runtime {
                 match rt.outbox.answered(&sent, &outcome) {
                     Next::Send => rt.flush(),
                     Next::RetryIn(ms) => {
-                        rt.retry = Some(Timeout::new(ms, || later(Runtime::flush)));
+                        rt.retry = Some(Timeout::new(ms, || {
+                            later(|rt| {
+                                rt.retry = None;
+                                rt.flush();
+                            })
+                        }));
                     }
                     Next::Idle => {}
                 }
@@ -827,6 +837,8 @@ impl Runtime {
             Signal::Online => {
                 self.boot_again_if_unanswered();
                 self.send_attributes(false);
+                // Back online: the backoff from the failures offline is over.
+                self.retry = None;
                 self.flush();
             }
         }

@@ -159,9 +159,11 @@ impl Outbox {
                 warn(&["events dropped: ", &e.describe()].concat());
                 self.acknowledge(sent)
             }
-            Err(_) => {
+            Err(e) => {
                 self.failures = self.failures.saturating_add(1);
-                Next::RetryIn(backoff_ms(self.failures, js_sys::Math::random()))
+                let backoff = backoff_ms(self.failures, js_sys::Math::random());
+                // Never sooner than the server asked.
+                Next::RetryIn(backoff.max(e.wait_ms()))
             }
         }
     }

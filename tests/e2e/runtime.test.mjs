@@ -806,6 +806,74 @@ test('the npm package first, the script tag after: the tag loads nothing and the
   await page.close();
 });
 
+/** Answers a route with a 429 asking to wait `seconds`, as the server's rate limit does. */
+const busy = (route, seconds) => route.fulfill({
+  status: 429,
+  headers: { 'retry-after': String(seconds), 'content-type': 'application/json' },
+  body: JSON.stringify({ error: 'rate_limited', message: `too many requests for this user; retry after ${seconds} s` }),
+});
+
+test('a server that asks to wait (429 with Retry-After) is not sent events sooner; every event arrives once', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const user = 'e2e-busy-events';
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  await page.waitForTimeout(300);
+  const sends = [];
+  await page.route('**/v1/events', (route) => {
+    sends.push(Date.now());
+    return sends.length === 1 ? busy(route, 2) : route.continue();
+  });
+  // An app forwarding its analytics: an event every 100 ms for 1.5 s, each
+  // in a task of its own (each of which used to send at once).
+  await page.evaluate(async () => {
+    for (let i = 0; i < 15; i += 1) {
+      window.Beckon('track', 'busy_tick', { i });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  const events = await eventually(async () => {
+    const stored = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=busy_tick`);
+    return stored.length === 15 && stored;
+  }, { timeout: 8000 });
+  assert.equal(events.length, 15);
+  const gaps = sends.map((t) => t - sends[0]);
+  assert.ok(gaps.length >= 2 && gaps[1] >= 1900, `nothing sent within the 2 s asked: ${gaps.join(', ')}`);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test('opening the messenger again and again asks for its list once at a time, and not while the server asks to wait', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-busy-list`);
+  await booted(page);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  await page.waitForTimeout(300);
+  const lists = [];
+  await page.route('**/v1/conversations', (route) => {
+    lists.push(route.request().method());
+    return busy(route, 5);
+  });
+  await page.evaluate(async () => {
+    for (let i = 0; i < 10; i += 1) {
+      window.Beckon('show');
+      await new Promise((r) => setTimeout(r, 50));
+      window.Beckon('hide');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  await page.waitForTimeout(300);
+  assert.deepEqual(lists, ['GET'], 'one list request; the other openings waited for the server');
+  assert.equal(seen.warnings.filter((w) => w.includes('HTTP 429')).length, 1, seen.warnings.join('\n'));
+  // The panel still opens, on the list it had.
+  await page.evaluate(() => window.Beckon('show'));
+  await page.getByRole('dialog').waitFor();
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('event names with ids in them do not grow the stored state without end; counted names stay', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);

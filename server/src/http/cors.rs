@@ -53,8 +53,14 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
     if let Some(allowed) = slot.0.get() {
-        res.headers_mut()
-            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.clone());
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.clone());
+        // Not a CORS-safelisted header: without this the SDK on another
+        // origin could not read how long a 429 or 503 asks it to wait.
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
     }
     if origin.is_some() {
         res.headers_mut()
