@@ -280,6 +280,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         debounce: None,
         unsent_attributes: Map::new(),
         update_timer: None,
+        last_send: 0.0,
+        send_timer: None,
         write_scheduled: false,
         evaluate_due: false,
         debug_last: Vec::new(),

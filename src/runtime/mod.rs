@@ -133,6 +133,10 @@ pub struct Runtime {
     /// sends nothing.
     unsent_attributes: Map<String, Value>,
     update_timer: Option<Timeout>,
+    /// When the last batch of events went out (ms), and the timer that
+    /// sends the next one [`SEND_INTERVAL_MS`] after it.
+    last_send: f64,
+    send_timer: Option<Timeout>,
     /// A write of the state and the outbox is due at the end of this task.
     write_scheduled: bool,
     /// A `track` in this task asked for an evaluation at its end.
@@ -142,6 +146,12 @@ pub struct Runtime {
 
 /// How long `update` calls gather before the server hears of them.
 pub const UPDATE_DELAY_MS: u32 = 1_000;
+
+/// Events go to the server at most once per this long: the first at once,
+/// what follows within it in one batch at its end. An app that tracks on
+/// every scroll or render then sends a request a second, not one per task
+/// (the server allows a user 5 a second, everything included).
+pub const SEND_INTERVAL_MS: f64 = 1_000.0;
 
 fn window() -> SdkResult<web_sys::Window> {
     web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))
@@ -562,7 +572,26 @@ impl Runtime {
             self.write_scheduled = true;
             later(Runtime::end_of_task);
         }
-        self.flush();
+        self.flush_soon();
+    }
+
+    /// Sends the queued events now, or [`SEND_INTERVAL_MS`] after the last
+    /// batch if that was sooner.
+    fn flush_soon(&mut self) {
+        if self.send_timer.is_some() {
+            return;
+        }
+        let wait = self.last_send + SEND_INTERVAL_MS - now_ms();
+        if wait <= 0.0 {
+            self.flush();
+            return;
+        }
+        self.send_timer = Some(Timeout::new(wait as u32, || {
+            later(|rt| {
+                rt.send_timer = None;
+                rt.flush();
+            })
+        }));
     }
 
     /// Writes the state and the outbox that `record` changed in this task,
@@ -684,6 +713,7 @@ impl Runtime {
         let Some(batch) = self.outbox.take_batch() else {
             return;
         };
+        self.last_send = now_ms();
         let (base, app, user) = (
             self.api_base.clone(),
             self.app_id.clone(),

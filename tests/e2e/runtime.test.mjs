@@ -813,6 +813,31 @@ const busy = (route, seconds) => route.fulfill({
   body: JSON.stringify({ error: 'rate_limited', message: `too many requests for this user; retry after ${seconds} s` }),
 });
 
+test('events tracked every 100 ms go out about once a second, each exactly once', async () => {
+  const page = await browser.newPage();
+  const user = 'e2e-paced-events';
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  await page.waitForTimeout(1200);
+  const sends = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/events')) sends.push(Date.now()); });
+  await page.evaluate(async () => {
+    for (let i = 0; i < 20; i += 1) {
+      window.Beckon('track', 'paced_tick', { i });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  const events = await eventually(async () => {
+    const stored = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=paced_tick`);
+    return stored.length === 20 && stored;
+  }, { timeout: 6000 });
+  assert.equal(events.length, 20);
+  // 2 s of events: the first at once, then one batch a second.
+  assert.ok(sends.length >= 2 && sends.length <= 4, `${sends.length} requests: ${sends.map((t) => t - sends[0]).join(', ')}`);
+  for (let i = 1; i < sends.length; i += 1) assert.ok(sends[i] - sends[i - 1] >= 900, `${sends.map((t) => t - sends[0]).join(', ')}`);
+  await page.close();
+});
+
 test('a server that asks to wait (429 with Retry-After) is not sent events sooner; every event arrives once', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
