@@ -299,6 +299,14 @@ pub struct TourStep {
     pub advance_on: AdvanceOn,
 }
 
+impl TourStep {
+    /// Whether the step is a dialog in the middle of the page (a modal step,
+    /// or one with no element to point at), which takes focus as it opens.
+    pub fn is_modal(&self) -> bool {
+        self.kind == StepKind::Modal || self.selector.is_none()
+    }
+}
+
 /// The words of a message in one locale; what is absent falls back to the
 /// message's own fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]

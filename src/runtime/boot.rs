@@ -282,6 +282,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         update_timer: None,
         last_send: 0.0,
         send_timer: None,
+        last_key_at: 0.0,
         write_scheduled: false,
         evaluate_due: false,
         debug_last: Vec::new(),

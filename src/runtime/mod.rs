@@ -52,6 +52,10 @@ use tabs::{Claim, TabMessage, Tabs};
 /// comes back to.
 const TAB_GRACE_MS: u32 = 120;
 
+/// How long after the last key a message that takes focus (a centred
+/// post, a modal tour step) waits while the user types into a field.
+const TYPING_PAUSE_MS: f64 = 1_500.0;
+
 /// How long element triggers wait for their element on one page view.
 pub const ELEMENT_WAIT_MS: u32 = 30_000;
 
@@ -137,6 +141,8 @@ pub struct Runtime {
     /// sends the next one [`SEND_INTERVAL_MS`] after it.
     last_send: f64,
     send_timer: Option<Timeout>,
+    /// When a key was last pressed in the page (ms).
+    last_key_at: f64,
     /// A write of the state and the outbox is due at the end of this task.
     write_scheduled: bool,
     /// A `track` in this task asked for an evaluation at its end.
@@ -248,8 +254,8 @@ impl Runtime {
             // Every pointer move, key and wheel turn: only the time is kept,
             // at once (no microtask each), and skipped if the runtime is
             // busy right then, since the next one is never far.
-            Signal::Input => {
-                with_runtime(|rt| rt.on_signal(Signal::Input));
+            Signal::Input | Signal::Key => {
+                with_runtime(|rt| rt.on_signal(signal));
             }
             // Every element boundary the pointer crosses: queued only when a
             // message waits for a hover (most apps have none).
@@ -310,6 +316,10 @@ impl Runtime {
 
         let mut explained = Vec::with_capacity(verdicts.len());
         let mut changed = false;
+        // A message that takes focus waits while the user types, and the
+        // page is evaluated again once they have paused.
+        let typing_until = self.typing_until();
+        let mut held_for_typing = false;
         for v in &verdicts {
             let id = &v.message_id;
             let since = self.surfaces.get(id).map(|s| s.since);
@@ -318,10 +328,18 @@ impl Runtime {
                 .as_ref()
                 .is_some_and(|t| t.held_elsewhere(id, since));
             let forced = self.forced.contains(id);
-            let show = (v.is_shown() || forced) && !elsewhere;
+            let typing = since.is_none()
+                && typing_until.is_some()
+                && self
+                    .message(id)
+                    .is_some_and(|m| ui::takes_focus(m, self.tour_step(id).unwrap_or(0)));
+            let show = (v.is_shown() || forced) && !elsewhere && !typing;
+            held_for_typing |= typing && (v.is_shown() || forced) && !elsewhere;
             if debug::enabled() {
                 explained.push(if elsewhere {
                     [id.as_str(), ": open in another tab"].concat()
+                } else if typing && (v.is_shown() || forced) {
+                    [id.as_str(), ": waits, the user is typing"].concat()
                 } else if forced && !v.is_shown() {
                     [id.as_str(), ": started through the API"].concat()
                 } else {
@@ -357,11 +375,23 @@ impl Runtime {
         self.sync_progress();
         debug::print(&self.url, explained, &mut self.debug_last);
         self.heartbeat();
+        let resume = typing_until.filter(|_| held_for_typing);
+        let wake = match (wake, resume) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         self.wake = wake.map(|at| {
             let delay = crate::dom::clamp(at - now_ms(), 0.0, 2_147_483_000.0) as u32;
             Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
         });
         self.watch_elements();
+    }
+
+    /// Until when the user counts as typing (focus in a field of the page,
+    /// a key pressed less than [`TYPING_PAUSE_MS`] ago); `None` if not.
+    fn typing_until(&self) -> Option<f64> {
+        let until = self.last_key_at + TYPING_PAUSE_MS;
+        (until > now_ms() && page::focus_in_field()).then_some(until)
     }
 
     /// Draws one message; whether it is now on screen.
@@ -727,7 +757,10 @@ impl Runtime {
                     rt.boot_again_if_unanswered();
                 }
                 match rt.outbox.answered(&sent, &outcome) {
-                    Next::Send => rt.flush(),
+                    // A backlog (a full batch went) drains at once; events
+                    // tracked while the batch was on its way wait their turn.
+                    Next::Send if sent.len() >= outbox::BATCH => rt.flush(),
+                    Next::Send => rt.flush_soon(),
                     Next::RetryIn(ms) => {
                         rt.retry = Some(Timeout::new(ms, || {
                             later(|rt| {
@@ -795,6 +828,10 @@ impl Runtime {
                 }
             }
             Signal::Input => self.page.last_input_at = now,
+            Signal::Key => {
+                self.page.last_input_at = now;
+                self.last_key_at = now;
+            }
             Signal::Click(event) | Signal::Hover(event) => {
                 let clicked = event.type_() == "click";
                 if clicked {

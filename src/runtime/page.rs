@@ -20,8 +20,10 @@ pub enum Signal {
     Scroll,
     /// The pointer left towards the browser's chrome.
     ExitIntent,
-    /// Keyboard, pointer or wheel input.
+    /// Pointer or wheel input.
     Input,
+    /// A key pressed anywhere in the page.
+    Key,
     /// A click anywhere; the runtime matches trigger selectors on its path.
     Click(web_sys::Event),
     /// The pointer entered an element.
@@ -48,6 +50,40 @@ pub fn page_hidden() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_some_and(|d| d.hidden())
+}
+
+/// Whether focus is in a field of the page the user types into: a text
+/// input, a textarea, an editable element (shadow roots included).
+pub fn focus_in_field() -> bool {
+    let Some(el) = crate::ui::a11y::active_element() else {
+        return false;
+    };
+    if el
+        .dyn_ref::<web_sys::HtmlElement>()
+        .is_some_and(web_sys::HtmlElement::is_content_editable)
+    {
+        return true;
+    }
+    match el.tag_name().as_str() {
+        "TEXTAREA" => true,
+        "INPUT" => !matches!(
+            el.get_attribute("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .as_str(),
+            "button"
+                | "submit"
+                | "reset"
+                | "checkbox"
+                | "radio"
+                | "range"
+                | "color"
+                | "file"
+                | "image"
+                | "hidden"
+        ),
+        _ => false,
+    }
 }
 
 /// The page's listeners, removed on drop.
@@ -83,13 +119,8 @@ impl PageWatcher {
         listeners.push(on(win, "popstate", passive, |_| Some(Signal::Route)));
         listeners.push(on(win, "hashchange", passive, |_| Some(Signal::Route)));
         listeners.push(on(win, "scroll", passive, |_| Some(Signal::Scroll)));
-        for kind in [
-            "keydown",
-            "pointerdown",
-            "wheel",
-            "touchstart",
-            "pointermove",
-        ] {
+        listeners.push(on(win, "keydown", passive, |_| Some(Signal::Key)));
+        for kind in ["pointerdown", "wheel", "touchstart", "pointermove"] {
             listeners.push(on(win, kind, passive, |_| Some(Signal::Input)));
         }
         listeners.push(on(doc, "click", passive, |e| {

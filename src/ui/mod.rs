@@ -24,6 +24,7 @@ pub mod track;
 use beckon_core::vecmap::VecSet;
 use std::rc::Rc;
 
+use beckon_core::content::{PostLayout, TourStep};
 use beckon_core::protocol::{Action, Message, MessageKind};
 use serde_json::{Map, Value};
 
@@ -138,6 +139,23 @@ pub fn show(message: &Message, env: &Env, emit: Emit) -> SdkResult<Box<dyn Surfa
             message, env, emit,
         )?)),
         MessageKind::Tour => Ok(Box::new(tour::TourView::show(message, env, emit)?)),
+    }
+}
+
+/// Whether `message`'s surface takes focus as it opens, at tour step
+/// `step`: a centred post, a tour at a modal step. The runtime holds such
+/// a message back while the user is typing into the page, whose next keys
+/// would otherwise land in the dialog.
+pub fn takes_focus(message: &Message, step: usize) -> bool {
+    match message.kind {
+        MessageKind::Post => message.content.layout == PostLayout::Center,
+        MessageKind::Tour => message
+            .content
+            .tour
+            .as_ref()
+            .and_then(|t| t.steps.get(step))
+            .is_some_and(TourStep::is_modal),
+        _ => false,
     }
 }
 

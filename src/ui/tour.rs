@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use beckon_core::content::{page_matches, step_url, AdvanceOn, StepKind, TourStep};
+use beckon_core::content::{page_matches, step_url, AdvanceOn, TourStep};
 use beckon_core::protocol::Message;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
@@ -204,7 +204,7 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             &count(&loc, Text::StepOf, n + 1, total),
         ),
     }
-    let modal = step.kind == StepKind::Modal || step.selector.is_none();
+    let modal = step.is_modal();
     let arrow = element(&doc, "div", "arrow", None)?;
     if !modal {
         add(&card, &arrow);

@@ -19,7 +19,12 @@ export async function startServer(env = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    // The server's warnings and errors, for a failure the browser only
+    // sees as an HTTP 500.
+    if (process.env.BECKON_E2E_SERVER_LOG) process.stderr.write(d);
+  });
   const url = await new Promise((resolveUrl, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15000);

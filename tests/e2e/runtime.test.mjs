@@ -332,6 +332,40 @@ test('a page restored from the back-forward cache beside another tab: its older 
   }
 });
 
+test('a centred post that comes due while the user types into a field waits for a pause, and takes no keys', async () => {
+  await createMessage({
+    id: 'typing-post',
+    kind: 'post',
+    priority: 60,
+    content: { title: 'While you type', body: 'A modal post.', layout: 'center' },
+    targeting: { pages: { include: [{ match: 'contains', value: 'typing-test' }] }, trigger: { type: 'time_on_page', seconds: 1 } },
+  });
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/pricing.html?user=e2e-typing&typing-test=1`);
+  await booted(page);
+  await page.evaluate(() => {
+    const field = document.createElement('textarea');
+    field.id = 'note';
+    field.setAttribute('aria-label', 'Note');
+    document.querySelector('main').prepend(field);
+  });
+  await page.locator('#note').focus();
+  // Typing through the moment the post comes due (1 s on the page).
+  const text = 'The quarterly numbers look good so far';
+  await page.keyboard.type(text, { delay: 80 });
+  assert.deepEqual(await hosts(page).then((h) => h.filter((x) => x === 'post')), [], 'no post while typing');
+  assert.equal(await page.locator('#note').inputValue(), text, 'every key reached the field');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'note');
+  // A pause: the post opens, and takes focus as a modal does.
+  const dialog = page.getByRole('dialog', { name: 'While you type' });
+  await dialog.waitFor({ timeout: 4000 });
+  const post = page.locator('[data-beckon="post"]');
+  assert.equal(await post.evaluate((h) => h.shadowRoot.activeElement?.getAttribute('role')), 'dialog');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
