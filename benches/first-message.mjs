@@ -162,6 +162,21 @@ try {
     await page.locator('body').waitFor();
     // And its helper for `evaluate` in the page's own world, used below.
     await page.evaluate(() => document.head.childElementCount);
+    // The SDK's surfaces are awaited through a console line from an
+    // observer that is in the baseline too: waiting with Playwright's
+    // locators polled its page script while the SDK loaded, and V8 compiled
+    // that script's hot functions (`querySelectorAll`, `innerSerialize`…),
+    // about 30 KB of machine code counted as the SDK's.
+    await page.evaluate(() => {
+      const drawn = () => document.querySelector('[data-beckon="banner"]') && document.querySelector('[data-beckon="messenger"]');
+      const observer = new MutationObserver(() => {
+        if (drawn()) {
+          observer.disconnect();
+          console.debug('sdk-drawn');
+        }
+      });
+      observer.observe(document.documentElement, { childList: true, subtree: true });
+    });
     await page.waitForTimeout(300);
     const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.enable');
@@ -171,6 +186,7 @@ try {
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
     const before = await used();
+    const drawn = page.waitForEvent('console', { predicate: (m) => m.text() === 'sdk-drawn', timeout: 10000 });
     await page.evaluate(() => {
       const script = document.createElement('script');
       script.async = true;
@@ -178,8 +194,7 @@ try {
       script.dataset.appId = 'demo';
       document.head.append(script);
     });
-    await page.locator('[data-beckon="banner"]').waitFor();
-    await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+    await drawn;
     await page.waitForTimeout(300);
     const added = (await used()) - before;
     await context.close();
