@@ -183,6 +183,17 @@ async fn wasm_is_served_as_application_wasm_with_cache_headers() {
     let (status, _, headers) = h.send(get("/sdk/beckon_bg.fedcba9876543210.wasm")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // Readable from the product's pages on other origins, the 404 too
+    // (a stale loader must see it is one).
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    for path in ["/sdk/loader.js", "/sdk/beckon_bg.0123456789abcdef.wasm"] {
+        let (_, _, headers) = h.send(get(path)).await;
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*", "{path}");
+        assert_eq!(
+            headers["cross-origin-resource-policy"], "cross-origin",
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

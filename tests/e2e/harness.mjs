@@ -113,3 +113,20 @@ export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
   }
   return last;
 }
+
+/**
+ * Opens the messenger through the app API and asks for a person in a new
+ * conversation, as a user would; resolves with the conversation's id once
+ * the handoff is shown.
+ */
+export async function askForAPerson(page) {
+  await page.evaluate(() => {
+    window.Beckon('on', 'conversation:started', (e) => { window.__conversation = e.conversation_id; });
+    window.Beckon('show');
+  });
+  await page.getByRole('button', { name: 'Ask a question' }).click();
+  await page.getByRole('textbox', { name: 'Write a message…' }).fill('I need a human please');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('log').getByText(/will answer here/).waitFor();
+  return eventually(() => page.evaluate(() => window.__conversation));
+}

@@ -5,7 +5,7 @@
 // Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+import { ADMIN_KEY, askForAPerson, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
@@ -250,16 +250,8 @@ test('a page restored from the back-forward cache goes on: its banner, its event
     await page.goto(`${server.url}/pricing.html?user=${user}`);
     await booted(page);
     await page.locator('[data-beckon="banner"]').waitFor();
-    await page.evaluate(() => {
-      window.__kept = true;
-      window.Beckon('on', 'conversation:started', (e) => { window.__conversation = e.conversation_id; });
-      window.Beckon('show');
-    });
-    await page.getByRole('button', { name: 'Ask a question' }).click();
-    await page.getByRole('textbox', { name: 'Write a message…' }).fill('I need a human please');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByRole('log').getByText(/will answer here/).waitFor();
-    const id = await eventually(() => page.evaluate(() => window.__conversation));
+    await page.evaluate(() => { window.__kept = true; });
+    const id = await askForAPerson(page);
     // Away on another page; the agent answers meanwhile.
     await page.goto(`${server.url}/team.html?user=${user}`);
     await booted(page);

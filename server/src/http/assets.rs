@@ -39,7 +39,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
         .nest_service(
             "/sdk",
             tower::ServiceBuilder::new()
-                .layer(middleware::from_fn(sdk_cache_control))
+                .layer(middleware::from_fn(sdk_headers))
                 .service(sdk),
         )
         .fallback_service(
@@ -49,13 +49,24 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
         )
 }
 
-/// How long browsers keep an SDK file. The module is named by its content
-/// hash (`beckon_bg.<16 hex>.wasm`, written by scripts/build-sdk.sh), so a
-/// name always means the same bytes: kept a year, never revalidated. Other
-/// names (the loader, the unversioned module of the npm package) change
-/// with each build: revalidated after five minutes, the ETag answer a cheap
-/// 304, a stale copy used meanwhile while it is fetched again.
-async fn sdk_cache_control(request: Request, next: Next) -> Response {
+/// The headers of every SDK file.
+///
+/// Who may read it: anyone. The product's pages are on other origins than
+/// this server, and the loader `fetch`es the module, a CORS request: without
+/// `Access-Control-Allow-Origin` the SDK never loads there (and a 404 for an
+/// outdated module would look like a network failure, so a stale loader
+/// would retry instead of reloading). The files are public and fetched
+/// without credentials, so `*`. `Cross-Origin-Resource-Policy` lets a page
+/// that requires it (`Cross-Origin-Embedder-Policy: require-corp`) run the
+/// loader's `<script>`.
+///
+/// How long browsers keep it. The module is named by its content hash
+/// (`beckon_bg.<16 hex>.wasm`, written by scripts/build-sdk.sh), so a name
+/// always means the same bytes: kept a year, never revalidated. Other names
+/// (the loader, the unversioned module of the npm package) change with each
+/// build: revalidated after five minutes, the ETag answer a cheap 304, a
+/// stale copy used meanwhile while it is fetched again.
+async fn sdk_headers(request: Request, next: Next) -> Response {
     let immutable = is_content_addressed(request.uri().path());
     let mut response = next.run(request).await;
     let value = if !(response.status().is_success() || response.status().is_redirection()) {
@@ -66,9 +77,16 @@ async fn sdk_cache_control(request: Request, next: Next) -> Response {
     } else {
         "public, max-age=300, stale-while-revalidate=86400"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     response
 }
 
