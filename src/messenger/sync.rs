@@ -125,10 +125,10 @@ impl Inner {
     /// A failed call: an expired session is the runtime's to fix; a server
     /// asking to wait is warned about once per wait; the rest is a warning.
     pub(super) fn failed(&mut self, e: &SdkError) {
-        let now = js_sys::Date::now();
         if matches!(e, SdkError::Refused(401, _)) {
             self.emit(MessengerEvent::SessionExpired);
         } else if e.wait_ms() > 0 {
+            let now = js_sys::Date::now();
             if now >= self.busy_until {
                 warn(&e.describe());
             }
@@ -152,9 +152,9 @@ impl Inner {
         Ok(())
     }
 
-    /// Reads the conversation list (the badge, the home view).
-    /// Asks for the list, unless a request for it is on its way or the
-    /// server asked to wait: the panel then shows the list it has.
+    /// Reads the conversation list (the badge, the home view), unless a
+    /// request for it is on its way or the server asked to wait: the panel
+    /// then shows the list it has.
     pub(super) fn load_list(&mut self) {
         if self.listing || js_sys::Date::now() < self.busy_until {
             return;

@@ -896,8 +896,8 @@ impl Runtime {
                 // ever come back from the cache.
                 self.away = self.tabs.take().is_some();
             }
-            // Restored from the back-forward cache: `visibilitychange`
-            // comes first in Chromium, `pageshow` in others.
+            // Restored from the back-forward cache: both `visibilitychange`
+            // (first, in Chromium) and `pageshow` come; the first rejoins.
             Signal::Visible | Signal::Back if self.away => self.come_back(),
             Signal::Visible => self.tab_shown(),
             Signal::Back => self.evaluate(),
