@@ -74,14 +74,20 @@ impl ShadowHost {
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).map_err(browser)?;
         adopt_stylesheets(&root, css)?;
-        let parent: Element = match (parent, doc.body()) {
-            (Some(p), _) => p.clone(),
-            (None, Some(body)) => body.into(),
-            (None, None) => doc
-                .document_element()
-                .ok_or_else(|| SdkError::Browser("empty document".into()))?,
+        let (parent, in_body): (Element, bool) = match (parent, doc.body()) {
+            (Some(p), _) => (p.clone(), false),
+            (None, Some(body)) => (body.into(), true),
+            (None, None) => (
+                doc.document_element()
+                    .ok_or_else(|| SdkError::Browser("empty document".into()))?,
+                false,
+            ),
         };
         parent.append_child(&host).map_err(browser)?;
+        if in_body {
+            // A page that swaps its body (Turbo) gets it back.
+            crate::keeper::keep(&host);
+        }
         Ok(Self { host, root })
     }
 
@@ -98,6 +104,7 @@ impl ShadowHost {
 
 impl Drop for ShadowHost {
     fn drop(&mut self) {
+        crate::keeper::release(&self.host);
         self.host.remove();
     }
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod client;
 pub mod dom;
 pub mod error;
+pub mod keeper;
 pub mod messenger;
 pub mod runtime;
 pub mod storage;

@@ -7,10 +7,8 @@
 // tests run on one origin, where none of this is exercised.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ADMIN_KEY, askForAPerson, eventually, launchBrowser, ROOT, startServer, watchConsole } from './harness.mjs';
+import { rmSync } from 'node:fs';
+import { ADMIN_KEY, askForAPerson, eventually, examplePage, examplesWith, launchBrowser, startServer, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
@@ -22,12 +20,10 @@ before(async () => {
   // its `?sdk=` (the page must come from the server itself, not from a
   // Playwright route: Chromium's local network access rules treat a routed
   // page as public, and refuse it the loopback server).
-  pages = mkdtempSync(join(tmpdir(), 'beckon-xo-'));
-  cpSync(join(ROOT, 'examples'), pages, { recursive: true });
   const TAG = '<script async src="/sdk/loader.js" data-app-id="demo"></script>';
-  const pricing = readFileSync(join(ROOT, 'examples/pricing.html'), 'utf8');
+  const pricing = examplePage('pricing.html');
   assert.ok(pricing.includes(TAG));
-  writeFileSync(join(pages, 'pricing-xo.html'), pricing.replace(TAG, `<script>
+  pages = examplesWith({ files: { 'pricing-xo.html': pricing.replace(TAG, `<script>
     (function () {
       var s = document.createElement('script');
       s.async = true;
@@ -35,7 +31,7 @@ before(async () => {
       s.dataset.appId = 'demo';
       document.head.appendChild(s);
     })();
-  </script>`));
+  </script>`) } });
   server = await startServer({ BECKON_EXAMPLES_DIR: pages });
   browser = await launchBrowser();
   const port = new URL(server.url).port;

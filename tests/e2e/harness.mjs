@@ -1,7 +1,7 @@
 // Shared set-up of the end-to-end tests: the real server on a free loopback
 // port with a fresh database, and Debian's Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -130,3 +130,19 @@ export async function askForAPerson(page) {
   await page.getByRole('log').getByText(/will answer here/).waitFor();
   return eventually(() => page.evaluate(() => window.__conversation));
 }
+
+/**
+ * A copy of the example pages in a temporary folder, for a server started
+ * with `BECKON_EXAMPLES_DIR`: `files` adds or replaces files (name to text),
+ * `copies` copies files in (name to source path). The caller removes it.
+ */
+export function examplesWith({ files = {}, copies = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-pages-'));
+  cpSync(join(ROOT, 'examples'), dir, { recursive: true });
+  for (const [name, source] of Object.entries(copies)) cpSync(source, join(dir, name));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** The text of an example page. */
+export const examplePage = (name) => readFileSync(join(ROOT, 'examples', name), 'utf8');
