@@ -198,6 +198,16 @@ import * as glue from 'beckon-glue';
           }
         };
         Beckon.loaded = true;
+        // A page that kept the snippet's own function (`var B = Beckon`
+        // before the load) still calls it; it pushes onto `Beckon.q`, which
+        // now hands each call to the SDK instead of an array nobody reads.
+        Beckon.q = {
+          push: function (c) {
+            var out = Beckon(c[0], c[1], c[2]);
+            if (c[0] === 'on') c.off = out;
+            return out;
+          },
+        };
         w.Beckon = Beckon;
         if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
           queue.unshift(['boot']);

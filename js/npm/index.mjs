@@ -29,6 +29,15 @@ function takeThePage() {
   const early = typeof other === 'function' && Array.isArray(other.q) ? other.q : [];
   for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: c[2], from: c });
   Beckon.loaded = true;
+  // The snippet's function, kept by a page, pushes onto `Beckon.q`: each
+  // call reaches this package (see js/loader.js).
+  Beckon.q = {
+    push: (c) => {
+      const out = Beckon(c[0], c[1], c[2]);
+      if (c[0] === 'on') c.off = out;
+      return out;
+    },
+  };
   page.Beckon = Beckon;
   return true;
 }

@@ -1020,6 +1020,30 @@ test('a reference to the stub kept before the load reaches the loaded SDK', asyn
   await page.close();
 });
 
+test('the README snippet\'s own function, kept by the page, reaches the loaded SDK', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const user = 'e2e-kept-snippet';
+  await page.addInitScript(() => {
+    // The README's snippet, with the page keeping its function.
+    window.Beckon = window.Beckon || function () { var c = arguments; (Beckon.q = Beckon.q || []).push(c); if (c[0] === 'on') return function () { c.off ? c.off() : (c.cancelled = 1); }; };
+    window.__snippet = window.Beckon;
+  });
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  assert.equal(await page.evaluate(() => window.__snippet !== window.Beckon), true, 'the kept function is the snippet');
+  await page.evaluate(() => {
+    window.__shown = [];
+    window.__off = window.__snippet('on', 'message:shown', (e) => window.__shown.push(e.message_id));
+    window.__snippet('track', 'via_kept_snippet');
+  });
+  const stored = await eventually(async () => (await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=via_kept_snippet`)).length > 0, { timeout: 4000 });
+  assert.ok(stored, 'the call through the kept snippet reached the server');
+  assert.equal(await page.evaluate(() => typeof window.__off), 'function');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('boot called before the SDK has loaded answers a promise that resolves once it has booted', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
