@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 
+use beckon_core::protocol::MAX_EVENT_NAME_BYTES;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -97,13 +98,23 @@ fn bad(message: String) -> JsValue {
 
 /// A JSON object argument (attributes, metadata); `undefined` is empty.
 fn object_arg(arg: &JsValue, command: &str, what: &str) -> Result<Map<String, Value>, String> {
+    object_arg_within(arg, command, what, usize::MAX)
+}
+
+/// [`object_arg`] whose JSON may be at most `max_bytes` long.
+fn object_arg_within(
+    arg: &JsValue,
+    command: &str,
+    what: &str,
+    max_bytes: usize,
+) -> Result<Map<String, Value>, String> {
     if arg.is_undefined() || arg.is_null() {
         return Ok(Map::new());
     }
     if !arg.is_object() || js_sys::Array::is_array(arg) {
         return Err([command, ": ", what, " must be an object"].concat());
     }
-    crate::client::from_js::<Map<String, Value>>(arg)
+    crate::client::from_js_within::<Map<String, Value>>(arg, max_bytes)
         .map_err(|e| [command, ": ", what, ": ", &e].concat())
 }
 
@@ -168,7 +179,24 @@ fn run(name: &str, arg: &JsValue, arg2: &JsValue) -> JsValue {
         "update" => object_arg(arg, "update", "attributes")
             .map(|attrs| with_runtime(|rt| rt.update(attrs)).unwrap_or_default()),
         "track" => string_arg(arg, "track", "the event name").and_then(|event| {
-            let data = object_arg(arg2, "track", "metadata")?;
+            if event.len() > MAX_EVENT_NAME_BYTES {
+                return Err([
+                    "track: the event name is ",
+                    &event.len().to_string(),
+                    " bytes, more than the ",
+                    &MAX_EVENT_NAME_BYTES.to_string(),
+                    " allowed",
+                ]
+                .concat());
+            }
+            // Refused here, with the reason, rather than by the server
+            // along with the batch it would be sent in.
+            let data = object_arg_within(
+                arg2,
+                "track",
+                "metadata",
+                runtime::outbox::MAX_METADATA_BYTES,
+            )?;
             with_runtime(|rt| rt.track(&event, data));
             Ok(())
         }),

@@ -232,7 +232,24 @@ pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
 /// the field and what was expected, e.g. ``invalid type: string "x",
 /// expected u32``.
 pub fn from_js<T: FromJson>(arg: &JsValue) -> Result<T, String> {
+    from_js_within(arg, usize::MAX)
+}
+
+/// [`from_js`] for an argument whose JSON may be at most `max_bytes` long
+/// (counted in UTF-16 units, as the page's strings are: near enough).
+pub fn from_js_within<T: FromJson>(arg: &JsValue, max_bytes: usize) -> Result<T, String> {
     let text = js_sys::JSON::stringify(arg).map_err(|e| js_text(&e))?;
+    let length = text.length() as usize;
+    if length > max_bytes {
+        return Err([
+            "its JSON is ",
+            &length.div_ceil(1024).to_string(),
+            " KB, more than the ",
+            &(max_bytes / 1024).to_string(),
+            " KB allowed",
+        ]
+        .concat());
+    }
     // `undefined` itself has no JSON text: it reads as `null`.
     let value = match text.as_string() {
         Some(text) => parse(&text)?,

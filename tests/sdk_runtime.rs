@@ -74,29 +74,46 @@ fn outbox_keeps_events_until_acknowledged_and_across_reopening() {
 }
 
 #[wasm_bindgen_test]
-fn outbox_drops_a_batch_the_server_refuses_and_batches_by_fifty() {
+fn a_refused_batch_is_sent_again_one_by_one_and_only_the_refused_event_is_dropped() {
     let storage = || Storage::for_user("outbox-test", "u2");
     storage().clear();
     let mut outbox = Outbox::open(storage());
-    for i in 0..(BATCH + 5) {
+    for i in 0..(BATCH + 3) {
         outbox.push(event(&i.to_string(), i as f64));
     }
     let first = outbox.take_batch().expect("batch");
     assert_eq!(first.len(), BATCH);
     assert_eq!(first[0].id, "0", "oldest first");
-    let refused = Err(SdkError::Refused(422, "bad event".into()));
-    assert_eq!(outbox.answered(&first, &refused), Next::Send);
-    assert_eq!(outbox.len(), 5);
+    // The server refuses the batch for good (one bad event in it): nothing
+    // is dropped yet, and the batch goes again one event at a time.
+    let refused = || Err(SdkError::Refused(422, "bad event".into()));
+    assert_eq!(outbox.answered(&first, &refused()), Next::Send);
+    assert_eq!(outbox.len(), BATCH + 3);
+    let one = outbox.take_batch().expect("one");
+    assert_eq!(one.len(), 1);
+    assert_eq!(outbox.answered(&one, &accepted()), Next::Send);
+    // The bad one, refused alone, is the only one dropped.
+    let bad = outbox.take_batch().expect("the bad one");
+    assert_eq!((bad.len(), bad[0].id.as_str()), (1, "1"));
+    assert_eq!(outbox.answered(&bad, &refused()), Next::Send);
+    assert_eq!(outbox.len(), BATCH + 1);
+    for _ in 2..BATCH {
+        let one = outbox.take_batch().expect("one");
+        assert_eq!(one.len(), 1);
+        outbox.answered(&one, &accepted());
+    }
+    // Past the refused batch, full batches again.
     let rest = outbox.take_batch().expect("rest");
+    assert_eq!(rest.len(), 3);
     let limited = Err(SdkError::Refused(429, "slow down".into()));
     assert!(matches!(outbox.answered(&rest, &limited), Next::RetryIn(_)));
-    assert_eq!(outbox.len(), 5, "a rate limit is retried, not dropped");
+    assert_eq!(outbox.len(), 3, "a rate limit is retried, not dropped");
     // A server that says how long to wait is not asked again sooner, though
     // the first backoff would be at most a second.
     let rest = outbox.take_batch().expect("rest");
     let busy = Err(SdkError::Busy(429, 7_000, "retry after 7 s".into()));
     assert_eq!(outbox.answered(&rest, &busy), Next::RetryIn(7_000));
-    assert_eq!(outbox.len(), 5);
+    assert_eq!(outbox.len(), 3);
     storage().clear();
 }
 

@@ -16,6 +16,10 @@ use crate::targeting::Targeting;
 /// Version of this protocol; sent in every boot so the server can adapt.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// An event name is at most this many bytes: the server refuses longer
+/// ones, and the SDK's `track` refuses them first, with the reason.
+pub const MAX_EVENT_NAME_BYTES: usize = 200;
+
 /// Names of the events the SDK records about messages. They travel in the
 /// same stream as the app's own events, so analytics see one timeline.
 pub mod event_names {

@@ -757,10 +757,10 @@ impl Runtime {
                     rt.boot_again_if_unanswered();
                 }
                 match rt.outbox.answered(&sent, &outcome) {
-                    // A backlog (a full batch went) drains at once; events
-                    // tracked while the batch was on its way wait their turn.
-                    Next::Send if sent.len() >= outbox::BATCH => rt.flush(),
-                    Next::Send => rt.flush_soon(),
+                    Next::Send => rt.flush(),
+                    // Events tracked while the batch was on its way wait
+                    // their turn.
+                    Next::SendSoon => rt.flush_soon(),
                     Next::RetryIn(ms) => {
                         rt.retry = Some(Timeout::new(ms, || {
                             later(|rt| {

@@ -16,8 +16,13 @@ use crate::client::{from_json_str, post_json, to_json_string};
 use crate::error::{warn, SdkResult};
 use crate::storage::Storage;
 
-/// Events per request; the server's batch limit is higher.
-pub const BATCH: usize = 50;
+/// Events per request: with each event's metadata at most
+/// [`MAX_METADATA_BYTES`], a full batch stays under the server's 256 KB
+/// body limit.
+pub const BATCH: usize = 25;
+/// The JSON of one event's metadata at most; `track` refuses more, with a
+/// warning, rather than have the server refuse the batch it is in.
+pub const MAX_METADATA_BYTES: usize = 8 * 1024;
 /// Events kept at most; beyond it the oldest go, with a warning, so a long
 /// offline period cannot fill the storage quota.
 pub const CAPACITY: usize = 1000;
@@ -35,6 +40,9 @@ pub struct Outbox {
     acked: VecSet,
     in_flight: bool,
     failures: u32,
+    /// Sends left to make one event at a time, after the server refused a
+    /// batch for good: only the event it refuses alone is dropped.
+    one_by_one: usize,
     /// Events pushed since the last write to storage.
     unwritten: bool,
 }
@@ -42,8 +50,10 @@ pub struct Outbox {
 /// What the runtime should do after an answer.
 #[derive(Debug, PartialEq)]
 pub enum Next {
-    /// Send the next batch now.
+    /// Send the next batch now (a backlog, or events sent one at a time).
     Send,
+    /// Send what came in meanwhile at the usual pace.
+    SendSoon,
     /// Try again after this many milliseconds.
     RetryIn(u32),
     /// Nothing left.
@@ -60,6 +70,7 @@ impl Outbox {
             acked: VecSet::new(),
             in_flight: false,
             failures: 0,
+            one_by_one: 0,
             unwritten: false,
         };
         outbox.sync();
@@ -139,7 +150,8 @@ impl Outbox {
             return None;
         }
         self.in_flight = true;
-        Some(self.pending.iter().take(BATCH).cloned().collect())
+        let size = if self.one_by_one > 0 { 1 } else { BATCH };
+        Some(self.pending.iter().take(size).cloned().collect())
     }
 
     /// Every waiting event, for the last send of a page that is going
@@ -153,10 +165,17 @@ impl Outbox {
         self.in_flight = false;
         match outcome {
             Ok(_) => self.acknowledge(sent),
+            Err(e) if sent.len() > 1 && !e.is_retryable() => {
+                // The server will never take this batch as it is, but most
+                // of it may be fine: sent again one by one, so only the
+                // event it refuses alone is lost.
+                self.one_by_one = sent.len();
+                Next::Send
+            }
             Err(e) if !e.is_retryable() => {
-                // The server will never take this batch as it is; keeping it
-                // would block every later event behind it.
-                warn(&["events dropped: ", &e.describe()].concat());
+                // Keeping it would block every later event behind it.
+                let name = sent.first().map_or("", |e| e.name.as_str());
+                warn(&["event `", name, "` dropped: ", &e.describe()].concat());
                 self.acknowledge(sent)
             }
             Err(e) => {
@@ -170,6 +189,7 @@ impl Outbox {
 
     fn acknowledge(&mut self, sent: &[Event]) -> Next {
         self.failures = 0;
+        self.one_by_one = self.one_by_one.saturating_sub(sent.len());
         if self.acked.len() + sent.len() > ACKS_REMEMBERED {
             self.acked.clear();
         }
@@ -180,8 +200,10 @@ impl Outbox {
         self.sync();
         if self.pending.is_empty() {
             Next::Idle
-        } else {
+        } else if self.one_by_one > 0 || sent.len() >= BATCH {
             Next::Send
+        } else {
+            Next::SendSoon
         }
     }
 

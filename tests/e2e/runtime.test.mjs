@@ -864,6 +864,36 @@ test('events tracked every 100 ms go out about once a second, each exactly once'
   await page.close();
 });
 
+test('an event too big or too long a name is refused at track with the reason; the events around it all arrive', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const user = 'e2e-oversized-event';
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  await page.waitForTimeout(1200);
+  // In one task, so all of them would have gone in one batch, which the
+  // server refused whole (413 for the body, 400 for the name): the good
+  // events were dropped with it.
+  await page.evaluate(() => {
+    window.Beckon('track', 'around_first', { n: 1 });
+    window.Beckon('track', 'around_second', { n: 2 });
+    window.Beckon('track', 'oversized', { blob: 'x'.repeat(300000) });
+    window.Beckon('track', 'n'.repeat(201));
+    window.Beckon('track', 'around_third', { n: 3 });
+  });
+  for (const name of ['around_first', 'around_second', 'around_third']) {
+    const stored = await eventually(async () => (await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=${name}`)).length === 1, { timeout: 5000 });
+    assert.ok(stored, `${name} arrived once`);
+  }
+  assert.deepEqual(await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=oversized`), []);
+  const refused = seen.warnings.filter((w) => w.includes('[Beckon] bad argument: track:'));
+  assert.equal(refused.length, 2, seen.warnings.join('\n'));
+  assert.match(refused[0], /metadata: its JSON is 293 KB, more than the 8 KB allowed/);
+  assert.match(refused[1], /event name is 201 bytes, more than the 200 allowed/);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('a server that asks to wait (429 with Retry-After) is not sent events sooner; every event arrives once', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);

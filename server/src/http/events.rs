@@ -13,6 +13,7 @@ use super::AppJson;
 use crate::auth::MAX_ID_LEN;
 use crate::error::{AppError, Result};
 use crate::AppState;
+use beckon_core::protocol::MAX_EVENT_NAME_BYTES;
 
 /// The most events one batch may carry; the SDK sends at most 50.
 pub const MAX_BATCH: usize = 500;
@@ -36,8 +37,10 @@ fn validate(batch: &EventBatch) -> Result<()> {
                 "events[{i}].id must be 1 to {MAX_ID_LEN} bytes"
             )));
         }
-        if e.name.is_empty() || e.name.len() > 200 {
-            return Err(bad(format!("events[{i}].name must be 1 to 200 bytes")));
+        if e.name.is_empty() || e.name.len() > MAX_EVENT_NAME_BYTES {
+            return Err(bad(format!(
+                "events[{i}].name must be 1 to {MAX_EVENT_NAME_BYTES} bytes"
+            )));
         }
         if e.message_id.as_ref().is_some_and(|m| m.len() > MAX_ID_LEN) {
             return Err(bad(format!(
