@@ -82,16 +82,41 @@ impl Storage {
         }
     }
 
+    /// The names stored in this namespace (in `localStorage` and memory).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = MEMORY.with(|m| {
+            m.borrow()
+                .iter()
+                .filter_map(|(k, _)| k.strip_prefix(&self.prefix).map(str::to_owned))
+                .collect()
+        });
+        for key in self.local_keys() {
+            if let Some(name) = key.strip_prefix(&self.prefix) {
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+        names
+    }
+
+    /// The `localStorage` keys of this namespace.
+    fn local_keys(&self) -> Vec<String> {
+        let Some(local) = &self.local else {
+            return Vec::new();
+        };
+        let len = local.length().unwrap_or(0);
+        (0..len)
+            .filter_map(|i| local.key(i).ok().flatten())
+            .filter(|k| k.starts_with(&self.prefix))
+            .collect()
+    }
+
     /// Removes every key of this namespace (at `shutdown`).
     pub fn clear(&self) {
         MEMORY.with(|m| m.borrow_mut().retain(|k, _| !k.starts_with(&self.prefix)));
         let Some(local) = &self.local else { return };
-        let len = local.length().unwrap_or(0);
-        let keys: Vec<String> = (0..len)
-            .filter_map(|i| local.key(i).ok().flatten())
-            .filter(|k| k.starts_with(&self.prefix))
-            .collect();
-        for k in keys {
+        for k in self.local_keys() {
             let _ = local.remove_item(&k);
         }
     }

@@ -26,6 +26,12 @@ use crate::storage::{ms_from_text, ms_text, Storage};
 /// attention budget counts per session), as analytics tools define it.
 const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
 
+/// Users of an app whose cached boot answer and state this browser keeps:
+/// the ones active last. Each costs about 8 KB of `localStorage`, a quota
+/// the app itself shares; an agent impersonating users, or a shared
+/// computer, would otherwise fill it up until the app's own writes fail.
+const USERS_KEPT: usize = 5;
+
 thread_local! {
     /// The boot request the loader sent while the module was still
     /// downloading: its identity key and the `fetch` promise.
@@ -140,6 +146,33 @@ fn session_start(storage: &Storage, now: f64) -> f64 {
     start
 }
 
+/// Forgets what this browser cached for all but the [`USERS_KEPT`] users
+/// active last (by their session's last activity), `current` always kept.
+/// What goes is the server's to give again at that user's next boot;
+/// events not yet sent (`outbox`) and unsent messages stay.
+fn forget_stale_users(app_id: &str, current: &str) {
+    let mut users: Vec<(f64, String)> = app_storage(app_id)
+        .names()
+        .into_iter()
+        .filter_map(|name| name.strip_suffix(":session").map(str::to_owned))
+        .filter(|user| user != current)
+        .map(|user| {
+            let last = read_session(&Storage::for_user(app_id, &user)).map_or(0.0, |(_, l)| l);
+            (last, user)
+        })
+        .collect();
+    if users.len() < USERS_KEPT {
+        return;
+    }
+    beckon_core::sort_small_by(&mut users, |a, b| a.0 > b.0);
+    for (_, user) in users.into_iter().skip(USERS_KEPT - 1) {
+        let storage = Storage::for_user(app_id, &user);
+        for name in ["boot", "state", "session", "tab-beat"] {
+            storage.remove(name);
+        }
+    }
+}
+
 /// Marks activity now, extending the session.
 pub(super) fn touch_session(storage: &Storage) {
     let now = now_ms();
@@ -218,6 +251,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         user_hash: options.user_hash.clone(),
         user_jwt: options.user_jwt.clone(),
     };
+    forget_stale_users(&app_id, &key);
     let storage = Storage::for_user(&app_id, &key);
     let cached = storage
         .get("boot")

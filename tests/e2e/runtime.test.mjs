@@ -955,6 +955,34 @@ test('opening the messenger again and again asks for its list once at a time, an
   await page.close();
 });
 
+test('a browser that boots many users keeps the cached data of the last five; unsent events stay and go later', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const users = Array.from({ length: 8 }, (_, i) => `e2e-many-users-${i}`);
+  await page.goto(`${server.url}/pricing.html?user=${users[0]}`);
+  await booted(page);
+  // The first user's event cannot be sent for now.
+  await page.route('**/v1/events', (route) => route.abort('connectionrefused'));
+  await page.evaluate(() => window.Beckon('track', 'unsent_when_switching'));
+  await page.waitForTimeout(300);
+  // An agent impersonating users one after another.
+  for (const user of users.slice(1)) {
+    await page.evaluate((u) => window.Beckon('boot', { user_id: u }), user);
+    await page.waitForFunction((u) => window.Beckon('status').user_key === u, user);
+  }
+  const stored = await page.evaluate(() => Object.keys(localStorage));
+  const cachedFor = users.filter((u) => stored.includes(`beckon:demo:${u}:boot`));
+  assert.deepEqual(cachedFor, users.slice(3), 'the five users booted last');
+  assert.ok(stored.includes(`beckon:demo:${users[0]}:outbox`), 'the unsent event stays');
+  // That user comes back: the event goes.
+  await page.unroute('**/v1/events');
+  await page.evaluate((u) => window.Beckon('boot', { user_id: u }), users[0]);
+  const sent = await eventually(async () => (await server.admin(`/admin/v1/apps/demo/events?user=${users[0]}&name=unsent_when_switching`)).length === 1, { timeout: 5000 });
+  assert.ok(sent);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('event names with ids in them do not grow the stored state without end; counted names stay', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
