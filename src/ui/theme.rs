@@ -15,8 +15,12 @@
 //! (8.9:1). White on the accent #3b5bdb is 5.6:1. Motion only runs under
 //! `prefers-reduced-motion: no-preference`.
 
-/// Variables and base rules included in every surface's stylesheet.
+/// Variables and base rules included in every surface's stylesheet. In
+/// print, no surface: a printed invoice or report shows the page, not a
+/// banner or the launcher (an `!important` rule of the shadow root wins
+/// over the host's own inline `!important` styles).
 pub const BASE_CSS: &str = ":host{all:initial}\
+@media print{:host{display:none!important}}\
 *{box-sizing:border-box}\
 .bk{--bk-accent:var(--beckon-accent,#3b5bdb);--bk-accent-text:var(--beckon-accent-text,#fff);\
 --bk-bg:var(--beckon-background,#fff);--bk-text:var(--beckon-text,#111827);--bk-muted:#4b5563;\

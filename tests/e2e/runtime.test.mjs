@@ -358,6 +358,19 @@ test('a centred post that comes due while the user types into a field waits for 
   await page.close();
 });
 
+test('printing the page prints no surface of Beckon', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/pricing.html?user=e2e-print`);
+  await booted(page);
+  await page.locator('[data-beckon="banner"]').waitFor();
+  const shown = () => page.evaluate(() => [...document.querySelectorAll('[data-beckon]')].map((h) => [h.dataset.beckon, getComputedStyle(h).display]));
+  await page.emulateMedia({ media: 'print' });
+  assert.deepEqual(await shown(), [['banner', 'none'], ['messenger', 'none']]);
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(await shown(), [['banner', 'block'], ['messenger', 'block']]);
+  await page.close();
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
