@@ -18,7 +18,10 @@
 /// Variables and base rules included in every surface's stylesheet. In
 /// print, no surface: a printed invoice or report shows the page, not a
 /// banner or the launcher (an `!important` rule of the shadow root wins
-/// over the host's own inline `!important` styles).
+/// over the host's own inline `!important` styles). In forced colours
+/// (Windows' contrast themes) backgrounds and shadows are dropped, so the
+/// cards, bars, the launcher and buttons get outlines of the system colours,
+/// and the hotspot keeps a visible dot.
 pub const BASE_CSS: &str = ":host{all:initial}\
 @media print{:host{display:none!important}}\
 *{box-sizing:border-box}\
@@ -48,5 +51,7 @@ box-shadow:0 10px 30px rgba(0,0,0,.3);max-width:min(360px,calc(100vw - 16px))}\
 .md img,.hero{max-width:100%;height:auto;border-radius:6px;display:block}.hero{margin:0 0 10px}\
 .actions{display:flex;flex-wrap:wrap;gap:8px;justify-content:flex-end;margin-top:12px;align-items:center}\
 .count{margin-inline-end:auto;color:var(--bk-muted);font-size:13px}\
+@media (forced-colors:active){.card,.banner,.panel,.launcher,.dot,.resume{border:1px solid CanvasText}\
+button:not(.close){border:1px solid ButtonText}.dot,.icon{forced-color-adjust:none;background:CanvasText}}\
 @media (prefers-reduced-motion:no-preference){.bk-anim{animation:bk-in .2s ease-out}}\
 @keyframes bk-in{from{opacity:0;transform:translateY(-6px)}to{opacity:1;transform:none}}";

@@ -371,6 +371,30 @@ test('printing the page prints no surface of Beckon', async () => {
   await page.close();
 });
 
+test('in forced colours (Windows contrast themes) the banner, the launcher and buttons keep their outlines', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/pricing.html?user=e2e-forced-colors`);
+  await booted(page);
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  // Backgrounds and shadows are dropped there: without borders these had
+  // no edge at all, and the launcher was invisible.
+  const edges = () => page.evaluate(() => {
+    const inside = (host, selector) => document.querySelector(`[data-beckon="${host}"]`).shadowRoot.querySelector(selector);
+    const border = (el) => getComputedStyle(el).borderTopWidth;
+    return {
+      banner: border(inside('banner', '.banner')),
+      launcher: border(inside('messenger', '.launcher')),
+      icon: getComputedStyle(inside('messenger', '.icon')).backgroundColor !== 'rgba(0, 0, 0, 0)',
+    };
+  });
+  await page.emulateMedia({ forcedColors: 'active' });
+  assert.deepEqual(await edges(), { banner: '1px', launcher: '1px', icon: true });
+  await page.emulateMedia({ forcedColors: 'none' });
+  assert.deepEqual(await edges(), { banner: '0px', launcher: '0px', icon: true });
+  await page.close();
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
