@@ -27,7 +27,7 @@ use beckon_core::orchestration::{
     compile_all, decide, goals_reached, next_wake, CompiledMessage, Context, Decision, PageFacts,
     Settings,
 };
-use beckon_core::protocol::{event_names, ActionTarget, Event, Message, UserIdentity};
+use beckon_core::protocol::{event_names, ActionTarget, Event, Message, MessageKind, UserIdentity};
 use beckon_core::state::{UserState, HELD_OUT};
 use beckon_core::targeting::{ElementAction, Trigger};
 use beckon_core::vecmap::{VecMap, VecSet};
@@ -316,10 +316,11 @@ impl Runtime {
 
         let mut explained = Vec::with_capacity(verdicts.len());
         let mut changed = false;
-        // A message that takes focus waits while the user types, and the
-        // page is evaluated again once they have paused.
+        // A message may wait for the user (see `held_back`); the page is
+        // evaluated again when it may open.
         let typing_until = self.typing_until();
-        let mut held_for_typing = false;
+        let mut page_dialog = None;
+        let mut resume: Option<f64> = None;
         for v in &verdicts {
             let id = &v.message_id;
             let since = self.surfaces.get(id).map(|s| s.since);
@@ -328,18 +329,20 @@ impl Runtime {
                 .as_ref()
                 .is_some_and(|t| t.held_elsewhere(id, since));
             let forced = self.forced.contains(id);
-            let typing = since.is_none()
-                && typing_until.is_some()
-                && self
-                    .message(id)
-                    .is_some_and(|m| ui::takes_focus(m, self.tour_step(id).unwrap_or(0)));
-            let show = (v.is_shown() || forced) && !elsewhere && !typing;
-            held_for_typing |= typing && (v.is_shown() || forced) && !elsewhere;
+            let wanted = (v.is_shown() || forced) && !elsewhere;
+            let held = match since {
+                None if wanted => self.held_back(id, typing_until, &mut page_dialog),
+                _ => None,
+            };
+            if let Some((_, until)) = held {
+                resume = Some(resume.map_or(until, |r| r.min(until)));
+            }
+            let show = wanted && held.is_none();
             if debug::enabled() {
                 explained.push(if elsewhere {
                     [id.as_str(), ": open in another tab"].concat()
-                } else if typing && (v.is_shown() || forced) {
-                    [id.as_str(), ": waits, the user is typing"].concat()
+                } else if let Some((why, _)) = held {
+                    [id.as_str(), ": waits, ", why].concat()
                 } else if forced && !v.is_shown() {
                     [id.as_str(), ": started through the API"].concat()
                 } else {
@@ -375,7 +378,6 @@ impl Runtime {
         self.sync_progress();
         debug::print(&self.url, explained, &mut self.debug_last);
         self.heartbeat();
-        let resume = typing_until.filter(|_| held_for_typing);
         let wake = match (wake, resume) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -385,6 +387,34 @@ impl Runtime {
             Timeout::new(delay.saturating_add(5), || later(Runtime::evaluate))
         });
         self.watch_elements();
+    }
+
+    /// Whether message `id`, about to open, waits for the user, why, and
+    /// until when to look again:
+    /// - one that takes focus (a centred post, a modal tour step) while the
+    ///   user types into a field, whose next keys would land in it;
+    /// - any but a tooltip or hotspot while the page shows its own modal
+    ///   dialog (`<dialog>` opened modal, or `aria-modal`): it would open
+    ///   under the dialog's backdrop unseen, counted as shown, or on top of
+    ///   it, fighting the dialog's focus trap. An element's own tooltip may
+    ///   point into the dialog. Looked at again every second until closed.
+    ///
+    /// `page_dialog` caches the page lookup for one evaluation.
+    fn held_back(
+        &self,
+        id: &str,
+        typing_until: Option<f64>,
+        page_dialog: &mut Option<bool>,
+    ) -> Option<(&'static str, f64)> {
+        let message = self.message(id)?;
+        if let Some(until) = typing_until {
+            if ui::takes_focus(message, self.tour_step(id).unwrap_or(0)) {
+                return Some(("the user is typing", until));
+            }
+        }
+        let anchored = matches!(message.kind, MessageKind::Tooltip | MessageKind::Hotspot);
+        (!anchored && *page_dialog.get_or_insert_with(page::dialog_open))
+            .then(|| ("the page shows its own dialog", now_ms() + 1_000.0))
     }
 
     /// Until when the user counts as typing (focus in a field of the page,

@@ -86,6 +86,21 @@ pub fn focus_in_field() -> bool {
     }
 }
 
+/// Whether the page shows a modal dialog of its own: a `<dialog>` opened
+/// with `showModal()`, or an element marked `aria-modal="true"` (the
+/// dialogs of React, Vue and the like). Beckon's own are in shadow roots,
+/// which the document's query does not enter.
+pub fn dialog_open() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("dialog:modal,[aria-modal=true]")
+                .ok()
+                .flatten()
+        })
+        .is_some()
+}
+
 /// The page's listeners, removed on drop.
 pub struct PageWatcher {
     _listeners: Vec<EventListener>,

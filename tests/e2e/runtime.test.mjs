@@ -395,6 +395,37 @@ test('in forced colours (Windows contrast themes) the banner, the launcher and b
   await page.close();
 });
 
+test('while the page shows its own modal dialog, messages wait for it to close', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const lines = [];
+  page.on('console', (m) => lines.push(m.text()));
+  // The app opens its own modal dialog before the SDK draws anything.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const dialog = document.createElement('dialog');
+      dialog.id = 'app-dialog';
+      dialog.innerHTML = '<p>Confirm your plan</p><button id="app-close">Close</button>';
+      document.body.append(dialog);
+      dialog.showModal();
+      document.getElementById('app-close').addEventListener('click', () => dialog.close());
+    });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-page-dialog`);
+  await booted(page);
+  await page.waitForTimeout(800);
+  // Under the dialog's backdrop it would be unseen, and counted as shown.
+  assert.deepEqual(await hosts(page), [], 'nothing opens under the app\'s dialog');
+  await page.evaluate(() => window.Beckon('debug', true));
+  const why = 'pricing-banner: waits, the page shows its own dialog';
+  assert.ok(await eventually(() => lines.includes(why)), lines.join('\n'));
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.locator('[data-beckon="banner"]').waitFor({ timeout: 3000 });
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('single-page app: route changes open and close messages by their page rules', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
