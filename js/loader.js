@@ -161,25 +161,45 @@ import * as glue from 'beckon-glue';
     // The server unreachable (a network failure, which `fetch` reports as
     // a TypeError; an HTTP answer is final): asked again after 1, 3 and
     // 9 s, or as soon as the browser is back online. Calls stay queued.
+    // A Content-Security-Policy whose connect-src leaves this server out
+    // also makes `fetch` fail with a TypeError, which asking again cannot
+    // help: the browser's violation event says so, and which directive.
+    var refusedBy = null;
+    var onPolicy = function (e) {
+      if ((e.blockedURI || '').indexOf(origin || base) === 0) refusedBy = e.effectiveDirective || 'connect-src';
+    };
+    d.addEventListener('securitypolicyviolation', onPolicy);
     var tries = 0;
     var retrying = function () {
       return compile().catch(function (e) {
         if (!(e instanceof TypeError) || tries >= 3) throw e;
-        if (!tries) warn('could not reach ' + url + ' (' + e.message + '); trying again');
-        var delay = 1000 * Math.pow(3, tries++);
-        return new Promise(function (resolve) {
-          var done = function () {
-            w.removeEventListener('online', done);
-            clearTimeout(timer);
-            resolve();
-          };
-          var timer = setTimeout(done, delay);
-          w.addEventListener('online', done);
-        }).then(retrying);
+        // The violation event may come a moment after the failure.
+        return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
+          if (refusedBy) {
+            throw new Error("the page's Content-Security-Policy (" + refusedBy + ') refuses ' + (origin || base)
+              + '; add it to ' + refusedBy + ' (see the README)');
+          }
+          return retryLater(e);
+        });
       });
     };
+    var retryLater = function (e) {
+      if (!tries) warn('could not reach ' + url + ' (' + e.message + '); trying again');
+      var delay = 1000 * Math.pow(3, tries++);
+      return new Promise(function (resolve) {
+        var done = function () {
+          w.removeEventListener('online', done);
+          clearTimeout(timer);
+          resolve();
+        };
+        var timer = setTimeout(done, delay);
+        w.addEventListener('online', done);
+      }).then(retrying);
+    };
     var wasm = retrying();
-    wasm.catch(function () {});
+    wasm.then(function () {}, function () {}).then(function () {
+      d.removeEventListener('securitypolicyviolation', onPolicy);
+    });
     early = early || prefetchBoot();
     wasm
       .then(function (module) { glue.initSync({ module: module }); })

@@ -1182,6 +1182,35 @@ test('boot called before the SDK has loaded answers a promise that resolves once
   await page.close();
 });
 
+test('a Content-Security-Policy that leaves the server out of connect-src is named in one warning, not retried', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const modules = moduleRequests(page);
+  // The loader may run (script-src 'self'), but connect-src forgot the server.
+  await page.route('**/pricing.html*', async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    await route.fulfill({
+      response,
+      body: text.replace('<meta charset="utf-8">', `<meta charset="utf-8">\n  <meta http-equiv="Content-Security-Policy" content="script-src 'self' 'wasm-unsafe-eval'; connect-src 'none'">`),
+    });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-csp-connect`);
+  const boot = await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-csp-connect' }));
+  assert.equal(boot.ok, false);
+  assert.match(boot.error, /Content-Security-Policy \(connect-src\) refuses http:\/\/127\.0\.0\.1:\d+; add it to connect-src/);
+  // The browser refuses the request before it leaves, and every retry
+  // would be refused the same way: none is made, and nothing says
+  // "trying again".
+  await page.waitForTimeout(1500);
+  assert.deepEqual(modules, []);
+  const warnings = seen.warnings.filter((w) => w.includes('[Beckon]'));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /Content-Security-Policy/);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('the module unreachable at first is asked again, and the SDK boots once it answers', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
