@@ -317,6 +317,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         last_send: 0.0,
         send_timer: None,
         last_key_at: 0.0,
+        marked: (0.0, 0.0),
         write_scheduled: false,
         evaluate_due: false,
         debug_last: Vec::new(),

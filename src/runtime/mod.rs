@@ -143,6 +143,9 @@ pub struct Runtime {
     send_timer: Option<Timeout>,
     /// When a key was last pressed in the page (ms).
     last_key_at: f64,
+    /// When this tab last wrote its heartbeat and the session's last
+    /// activity (ms); see [`Runtime::heartbeat`].
+    marked: (f64, f64),
     /// A write of the state and the outbox is due at the end of this task.
     write_scheduled: bool,
     /// A `track` in this task asked for an evaluation at its end.
@@ -152,6 +155,10 @@ pub struct Runtime {
 
 /// How long `update` calls gather before the server hears of them.
 pub const UPDATE_DELAY_MS: u32 = 1_000;
+
+/// The tab's heartbeat and the session's last activity are written at
+/// most this often.
+const MARK_EVERY_MS: f64 = 10_000.0;
 
 /// Events go to the server at most once per this long: the first at once,
 /// what follows within it in one batch at its end. An app that tracks on
@@ -478,11 +485,20 @@ impl Runtime {
         env
     }
 
-    /// Notes that this tab is alive and deciding, for tabs that open later.
-    fn heartbeat(&self) {
+    /// Notes that this tab is alive and deciding, for tabs that open later,
+    /// at most every [`MARK_EVERY_MS`]: each `localStorage` write is a
+    /// `storage` event in every other tab of the app, whose own listeners
+    /// run for it, and a tab that opens only asks whether another one was
+    /// active in the last half minute.
+    fn heartbeat(&mut self) {
+        let now = now_ms();
+        if now - self.marked.0 < MARK_EVERY_MS {
+            return;
+        }
         if let Some(tabs) = &self.tabs {
-            let beat = [tabs.tab.as_str(), ":", &crate::storage::ms_text(now_ms())].concat();
+            let beat = [tabs.tab.as_str(), ":", &crate::storage::ms_text(now)].concat();
             self.storage.set("tab-beat", &beat);
+            self.marked.0 = now;
         }
     }
 
@@ -681,7 +697,14 @@ impl Runtime {
             Ok(text) => self.storage.set("state", &text),
             Err(e) => warn(&e.describe()),
         }
-        boot::touch_session(&self.storage);
+        // The session's last activity only decides whether the next page
+        // view starts a new session, 30 minutes on: written at most every
+        // [`MARK_EVERY_MS`] too.
+        let now = now_ms();
+        if now - self.marked.1 >= MARK_EVERY_MS {
+            boot::touch_session(&self.storage);
+            self.marked.1 = now;
+        }
     }
 
     /// `track(name, metadata)`: an app event, which event triggers and goals

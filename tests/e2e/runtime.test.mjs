@@ -205,6 +205,32 @@ const showTab = (page) =>
     document.dispatchEvent(new Event('visibilitychange'));
   });
 
+test('an app tracking in one tab makes few storage events in its other tabs', async () => {
+  // Every localStorage write is a `storage` event in each other tab of the
+  // origin, where the app's own listeners run (cross-tab logout and the
+  // like). The heartbeat and the session's last activity were written on
+  // every evaluation: four events per `track` in each other tab.
+  const { context, a, b } = await twoTabs('e2e-storage-events');
+  await b.evaluate(() => {
+    window.__storage = {};
+    addEventListener('storage', (e) => {
+      const name = (e.key || '').split(':').pop();
+      window.__storage[name] = (window.__storage[name] || 0) + 1;
+    });
+  });
+  await a.evaluate(async () => {
+    for (let i = 0; i < 20; i += 1) {
+      window.Beckon('track', 'storage_tick');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  await b.waitForTimeout(300);
+  const seen = await b.evaluate(() => window.__storage);
+  assert.ok((seen['tab-beat'] ?? 0) <= 1, JSON.stringify(seen));
+  assert.ok((seen.session ?? 0) <= 1, JSON.stringify(seen));
+  await context.close();
+});
+
 test('a message of a closed tab goes to the tab the user looks at, not to one behind a reload', async () => {
   const { context, a, b } = await twoTabs('e2e-tab-closed', { secondHidden: true });
   // Reloading the tab in front: its banner stays there, the hidden tab
