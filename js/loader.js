@@ -36,8 +36,12 @@ import * as glue from 'beckon-glue';
     return;
   }
   var src = (script && script.src) || '';
-  // Where this file came from (`src` is absolute): the default server.
+  // The origin this file came from (`src` is absolute).
   var origin = (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(src) || [])[0];
+  // The default server: where this file came from, less its `/sdk/` folder,
+  // so a server behind a proxy under a path (`https://example.com/beckon/
+  // sdk/loader.js`) is asked at that path, not at the origin's root.
+  var home = (/^(.*)\/sdk\/[^/]*$/.exec(src.split(/[?#]/)[0]) || [])[1] || origin;
   var base = src ? src.slice(0, src.lastIndexOf('/') + 1) : '/sdk/';
   var queue = (w.Beckon && w.Beckon.q) || [];
   // Beckon('on', …) must answer its unsubscribe function at once, before the
@@ -100,7 +104,7 @@ import * as glue from 'beckon-glue';
       var user = { anonymous_id: anon };
       ['user_id', 'email', 'user_hash', 'user_jwt'].forEach(function (k) { if (o[k]) user[k] = o[k]; });
       if (Object.keys(attrs).length) user.attributes = attrs;
-      var apiBase = o.api_base || data.apiBase || origin || location.origin;
+      var apiBase = o.api_base || data.apiBase || home || location.origin;
       var body = JSON.stringify({
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
@@ -207,7 +211,7 @@ import * as glue from 'beckon-glue';
         if (early) glue.prefetched(early.key, early.response);
         early = null; // the SDK has the answer now; this closure need not keep it
         glue.configure({
-          api_base: data.apiBase || origin,
+          api_base: data.apiBase || home,
           app_id: data.appId || undefined,
         });
         var Beckon = function (name, arg, arg2) {

@@ -787,6 +787,28 @@ test('each example page downloads the SDK as two files, once each: the loader (w
   }
 });
 
+test('a server behind a proxy under a path is asked at that path', async () => {
+  // As with `location /beckon/ { proxy_pass http://beckon/; }`: the app's
+  // origin has no API at its root, only under /beckon/.
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await pricingWithTags(page, '<script async src="/beckon/sdk/loader.js" data-app-id="demo"></script>');
+  const asked = [];
+  await page.route('**/beckon/**', async (route) => {
+    const url = new URL(route.request().url());
+    asked.push(url.pathname);
+    const response = await route.fetch({ url: url.href.replace('/beckon/', '/') });
+    await route.fulfill({ response });
+  });
+  await page.route(/\/v1\//, (route) => (new URL(route.request().url()).pathname.startsWith('/beckon/') ? route.fallback() : route.abort()));
+  await page.goto(`${server.url}/pricing.html?user=e2e-path-prefix`);
+  await booted(page);
+  await page.locator('[data-beckon="banner"]').waitFor();
+  assert.ok(asked.includes('/beckon/v1/boot'), asked.join(', '));
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  await page.close();
+});
+
 test('a loader cached from a build whose module is gone fetches the current loader once and boots', async () => {
   // As after a deploy: the browser still has an older loader (cached for
   // five minutes, then stale-while-revalidate) naming a module the server
