@@ -87,18 +87,26 @@ pub fn focus_in_field() -> bool {
 }
 
 /// Whether the page shows a modal dialog of its own: a `<dialog>` opened
-/// with `showModal()`, or an element marked `aria-modal="true"` (the
-/// dialogs of React, Vue and the like). Beckon's own are in shadow roots,
-/// which the document's query does not enter.
+/// with `showModal()`, or a rendered element marked `aria-modal="true"`
+/// (the dialogs of React, Vue and the like; some libraries keep a closed
+/// one in the page, hidden). Beckon's own are in shadow roots, which the
+/// document's query does not enter.
 pub fn dialog_open() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("dialog:modal,[aria-modal=true]")
-                .ok()
-                .flatten()
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    if doc.query_selector("dialog:modal").ok().flatten().is_some() {
+        return true;
+    }
+    let Ok(marked) = doc.query_selector_all("[aria-modal=true]") else {
+        return false;
+    };
+    (0..marked.length())
+        .filter_map(|i| marked.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .any(|el| {
+            let r = el.get_bounding_client_rect();
+            r.width() > 0.0 && r.height() > 0.0
         })
-        .is_some()
 }
 
 /// The page's listeners, removed on drop.

@@ -435,6 +435,11 @@ test('while the page shows its own modal dialog, messages wait for it to close',
       document.body.append(dialog);
       dialog.showModal();
       document.getElementById('app-close').addEventListener('click', () => dialog.close());
+      // A library's closed dialog, kept in the page hidden: it holds nothing.
+      const kept = document.createElement('div');
+      kept.setAttribute('aria-modal', 'true');
+      kept.hidden = true;
+      document.body.append(kept);
     });
   });
   await page.goto(`${server.url}/pricing.html?user=e2e-page-dialog`);
