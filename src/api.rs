@@ -14,6 +14,12 @@ use wasm_bindgen::JsCast;
 use crate::error::{warn, SdkError};
 use crate::runtime::{self, debug, listeners, with_runtime, BootOptions, Defaults};
 
+/// The JSON of the attributes one `boot` or `update` may carry. The server
+/// takes 256 KB a request and answered a bigger one with a bare 413; this
+/// says at the call what is too big. (Intercom's limits, 250 attributes of
+/// 255 characters, come to about as much.)
+const MAX_ATTRIBUTES_BYTES: usize = 64 * 1024;
+
 /// Every command `Beckon(name, …)` knows.
 pub const COMMANDS: &[&str] = &[
     "boot",
@@ -97,12 +103,8 @@ fn bad(message: String) -> JsValue {
 }
 
 /// A JSON object argument (attributes, metadata); `undefined` is empty.
-fn object_arg(arg: &JsValue, command: &str, what: &str) -> Result<Map<String, Value>, String> {
-    object_arg_within(arg, command, what, usize::MAX)
-}
-
-/// [`object_arg`] whose JSON may be at most `max_bytes` long.
-fn object_arg_within(
+/// Its JSON may be at most `max_bytes` long.
+fn object_arg(
     arg: &JsValue,
     command: &str,
     what: &str,
@@ -176,7 +178,7 @@ pub(crate) fn drain_pending() {
 /// The commands that need a booted runtime.
 fn run(name: &str, arg: &JsValue, arg2: &JsValue) -> JsValue {
     let outcome: Result<(), String> = match name {
-        "update" => object_arg(arg, "update", "attributes")
+        "update" => object_arg(arg, "update", "attributes", MAX_ATTRIBUTES_BYTES)
             .map(|attrs| with_runtime(|rt| rt.update(attrs)).unwrap_or_default()),
         "track" => string_arg(arg, "track", "the event name").and_then(|event| {
             if event.len() > MAX_EVENT_NAME_BYTES {
@@ -191,7 +193,7 @@ fn run(name: &str, arg: &JsValue, arg2: &JsValue) -> JsValue {
             }
             // Refused here, with the reason, rather than by the server
             // along with the batch it would be sent in.
-            let data = object_arg_within(
+            let data = object_arg(
                 arg2,
                 "track",
                 "metadata",
@@ -223,10 +225,18 @@ fn boot(arg: JsValue) -> JsValue {
     let options = if arg.is_undefined() || arg.is_null() {
         Ok(BootOptions::default())
     } else {
-        reject_unknown_keys(&arg, "boot", BootOptions::FIELDS).and_then(|()| {
-            crate::client::from_js::<BootOptions>(&arg)
-                .map_err(|e| SdkError::BadArgument(["boot: ", &e].concat()))
-        })
+        reject_unknown_keys(&arg, "boot", BootOptions::FIELDS)
+            .and_then(|()| {
+                let attributes =
+                    js_sys::Reflect::get(&arg, &"attributes".into()).unwrap_or(JsValue::UNDEFINED);
+                object_arg(&attributes, "boot", "attributes", MAX_ATTRIBUTES_BYTES)
+                    .map(drop)
+                    .map_err(SdkError::BadArgument)
+            })
+            .and_then(|()| {
+                crate::client::from_js::<BootOptions>(&arg)
+                    .map_err(|e| SdkError::BadArgument(["boot: ", &e].concat()))
+            })
     };
     let promise = wasm_bindgen_futures::future_to_promise(async move {
         let outcome = match options {

@@ -1015,6 +1015,29 @@ test('an event too big or too long a name is refused at track with the reason; t
   await page.close();
 });
 
+test('attributes too big for one request are refused at boot and update with the reason, before the server', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  const refusedByServer = [];
+  page.on('response', (r) => { if (r.status() === 413) refusedByServer.push(r.url()); });
+  await page.goto(`${server.url}/pricing.html?user=e2e-big-attributes`);
+  await booted(page);
+  const blob = 'x'.repeat(100000);
+  const result = await page.evaluate(async (blob) => {
+    window.Beckon('update', { notes: blob });
+    return window.Beckon('boot', { user_id: 'e2e-big-attributes-2', attributes: { notes: blob } });
+  }, blob);
+  assert.equal(result.ok, false);
+  assert.match(result.error, /boot: attributes: its JSON is 98 KB, more than the 64 KB allowed/);
+  assert.ok(seen.warnings.some((w) => w.includes('update: attributes: its JSON is 98 KB, more than the 64 KB allowed')), seen.warnings.join('\n'));
+  await page.waitForTimeout(1500);
+  assert.deepEqual(refusedByServer, []);
+  // The SDK goes on for the user it had.
+  assert.equal(await page.evaluate(() => window.Beckon('status').user_key), 'e2e-big-attributes');
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('a server that asks to wait (429 with Retry-After) is not sent events sooner; every event arrives once', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
