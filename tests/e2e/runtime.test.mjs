@@ -356,7 +356,7 @@ test('a centred post that comes due while the user types into a field waits for 
     kind: 'post',
     priority: 60,
     content: { title: 'While you type', body: 'A modal post.', layout: 'center' },
-    targeting: { pages: { include: [{ match: 'contains', value: 'typing-test' }] }, trigger: { type: 'time_on_page', seconds: 1 } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'typing-test' }] }, trigger: { type: 'time_on_page', seconds: 3 } },
   });
   const page = await browser.newPage();
   const seen = watchConsole(page);
@@ -369,9 +369,10 @@ test('a centred post that comes due while the user types into a field waits for 
     document.querySelector('main').prepend(field);
   });
   await page.locator('#note').focus();
-  // Typing through the moment the post comes due (1 s on the page).
-  const text = 'The quarterly numbers look good so far';
-  await page.keyboard.type(text, { delay: 80 });
+  // Typing through the moment the post comes due (3 s on the page; the
+  // typing starts well before on a slow machine too, and lasts 5 s).
+  const text = 'The quarterly numbers look good so far, and better than last year';
+  await page.keyboard.type(text, { delay: 75 });
   assert.deepEqual(await hosts(page).then((h) => h.filter((x) => x === 'post')), [], 'no post while typing');
   assert.equal(await page.locator('#note').inputValue(), text, 'every key reached the field');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'note');
