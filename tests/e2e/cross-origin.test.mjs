@@ -131,5 +131,6 @@ test('from another origin: a 429 says how long to wait, and the SDK reads it', a
   // `route.fetch` stored), not before the 2 s asked.
   await eventually(() => sends.length >= 2, { timeout: 6000 });
   assert.ok(sends.length >= 2 && sends[1] - sends[0] >= 1900, `waited for Retry-After: ${sends.map((t) => t - sends[0])}`);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.close();
 });

@@ -812,6 +812,8 @@ test('a server behind a proxy under a path is asked at that path', async () => {
   await page.locator('[data-beckon="banner"]').waitFor();
   assert.ok(asked.includes('/beckon/v1/boot'), asked.join(', '));
   assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  // A request still being proxied must not outlive the page as an error.
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.close();
 });
 
@@ -1071,6 +1073,7 @@ test('a server that asks to wait (429 with Retry-After) is not sent events soone
   const gaps = sends.map((t) => t - sends[0]);
   assert.ok(gaps.length >= 2 && gaps[1] >= 1900, `nothing sent within the 2 s asked: ${gaps.join(', ')}`);
   assert.deepEqual(seen.pageErrors, []);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.close();
 });
 
@@ -1101,6 +1104,7 @@ test('opening the messenger again and again asks for its list once at a time, an
   await page.evaluate(() => window.Beckon('show'));
   await page.getByRole('dialog').waitFor();
   assert.deepEqual(seen.pageErrors, []);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.close();
 });
 
