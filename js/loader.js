@@ -222,16 +222,17 @@ import * as glue from 'beckon-glue';
           }
         };
         Beckon.loaded = true;
+        // One queued or pushed call, given to the SDK; an `on` call keeps
+        // the unsubscribe the snippet's function answered.
+        var deliver = function (c) {
+          var out = Beckon(c[0], c[1], c[2]);
+          if (c[0] === 'on') c.off = out;
+          return out;
+        };
         // A page that kept the snippet's own function (`var B = Beckon`
         // before the load) still calls it; it pushes onto `Beckon.q`, which
         // now hands each call to the SDK instead of an array nobody reads.
-        Beckon.q = {
-          push: function (c) {
-            var out = Beckon(c[0], c[1], c[2]);
-            if (c[0] === 'on') c.off = out;
-            return out;
-          },
-        };
+        Beckon.q = { push: deliver };
         w.Beckon = Beckon;
         if (data.autoBoot !== undefined && !queue.some(function (c) { return c[0] === 'boot'; })) {
           queue.unshift(['boot']);
@@ -239,8 +240,7 @@ import * as glue from 'beckon-glue';
         for (var i = 0; i < queue.length; i++) {
           var c = queue[i];
           if (c.cancelled) continue;
-          var out = Beckon(c[0], c[1], c[2]);
-          if (c[0] === 'on') c.off = out;
+          var out = deliver(c);
           if (c.resolve) c.resolve(out);
         }
         queue.length = 0;

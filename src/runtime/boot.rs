@@ -146,29 +146,35 @@ fn session_start(storage: &Storage, now: f64) -> f64 {
     start
 }
 
+/// The user state this browser stored in `storage` (by this tab or
+/// another), if it reads.
+pub(super) fn stored_state(storage: &Storage) -> Option<UserState> {
+    storage
+        .get("state")
+        .and_then(|t| from_json_str::<UserState>(&t).ok())
+}
+
 /// Forgets what this browser cached for all but the [`USERS_KEPT`] users
-/// active last (by their session's last activity), `current` always kept.
-/// What goes is the server's to give again at that user's next boot;
-/// events not yet sent (`outbox`) and unsent messages stay.
-fn forget_stale_users(app_id: &str, current: &str) {
-    let mut users: Vec<(f64, String)> = app_storage(app_id)
+/// active last (by their session's last activity), the user of `current`
+/// always kept. What goes is the server's to give again at that user's
+/// next boot; events not yet sent (`outbox`) and unsent messages stay.
+fn forget_stale_users(app_id: &str, current: &Storage) {
+    let mut users: Vec<(f64, Storage)> = app_storage(app_id)
         .names()
         .into_iter()
-        .filter_map(|name| name.strip_suffix(":session").map(str::to_owned))
-        .filter(|user| user != current)
-        .map(|user| {
-            let last = read_session(&Storage::for_user(app_id, &user)).map_or(0.0, |(_, l)| l);
-            (last, user)
+        .filter_map(|name| {
+            let user = Storage::for_user(app_id, name.strip_suffix(":session")?);
+            (user.prefix() != current.prefix()).then_some(user)
         })
+        .map(|user| (read_session(&user).map_or(0.0, |(_, l)| l), user))
         .collect();
     if users.len() < USERS_KEPT {
         return;
     }
     beckon_core::sort_small_by(&mut users, |a, b| a.0 > b.0);
     for (_, user) in users.into_iter().skip(USERS_KEPT - 1) {
-        let storage = Storage::for_user(app_id, &user);
         for name in ["boot", "state", "session", "tab-beat"] {
-            storage.remove(name);
+            user.remove(name);
         }
     }
 }
@@ -251,15 +257,11 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         user_hash: options.user_hash.clone(),
         user_jwt: options.user_jwt.clone(),
     };
-    forget_stale_users(&app_id, &key);
     let storage = Storage::for_user(&app_id, &key);
     let cached = storage
         .get("boot")
         .and_then(|t| from_json_str::<BootResponse>(&t).ok());
-    let mut state = storage
-        .get("state")
-        .and_then(|t| from_json_str::<UserState>(&t).ok())
-        .unwrap_or_default();
+    let mut state = stored_state(&storage).unwrap_or_default();
     let now = now_ms();
     let mut runtime = Runtime {
         app_id: app_id.clone(),
@@ -317,7 +319,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         last_send: 0.0,
         send_timer: None,
         last_key_at: 0.0,
-        marked: (0.0, 0.0),
+        beat_at: 0.0,
+        session_touched_at: 0.0,
         write_scheduled: false,
         evaluate_due: false,
         debug_last: Vec::new(),
@@ -383,6 +386,12 @@ impl Runtime {
     /// cached ones, its state merges with this browser's.
     fn reconcile(&mut self, response: BootResponse, text: &str) {
         self.storage.set("boot", text);
+        if !self.reached {
+            // Once a boot, as this user's cache is written, and after the
+            // first messages are drawn rather than before: it reads every
+            // key of the origin's storage.
+            forget_stale_users(&self.app_id, &self.storage);
+        }
         self.user_key = response.user_key;
         self.state.merge(&response.state);
         self.settings = response.settings;

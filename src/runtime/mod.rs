@@ -38,7 +38,7 @@ use wasm_bindgen::JsValue;
 pub use boot::{boot, set_defaults, set_prefetch, shutdown};
 pub use options::{BootOptions, Defaults};
 
-use crate::client::{from_json_str, to_json_string};
+use crate::client::to_json_string;
 use crate::error::{warn, SdkError, SdkResult};
 use crate::storage::Storage;
 use crate::ui::markdown::is_safe_url;
@@ -143,9 +143,10 @@ pub struct Runtime {
     send_timer: Option<Timeout>,
     /// When a key was last pressed in the page (ms).
     last_key_at: f64,
-    /// When this tab last wrote its heartbeat and the session's last
+    /// When this tab last wrote its heartbeat, and the session's last
     /// activity (ms); see [`Runtime::heartbeat`].
-    marked: (f64, f64),
+    beat_at: f64,
+    session_touched_at: f64,
     /// A write of the state and the outbox is due at the end of this task.
     write_scheduled: bool,
     /// A `track` in this task asked for an evaluation at its end.
@@ -492,13 +493,13 @@ impl Runtime {
     /// active in the last half minute.
     fn heartbeat(&mut self) {
         let now = now_ms();
-        if now - self.marked.0 < MARK_EVERY_MS {
+        if now - self.beat_at < MARK_EVERY_MS {
             return;
         }
         if let Some(tabs) = &self.tabs {
             let beat = [tabs.tab.as_str(), ":", &crate::storage::ms_text(now)].concat();
             self.storage.set("tab-beat", &beat);
-            self.marked.0 = now;
+            self.beat_at = now;
         }
     }
 
@@ -701,9 +702,9 @@ impl Runtime {
         // view starts a new session, 30 minutes on: written at most every
         // [`MARK_EVERY_MS`] too.
         let now = now_ms();
-        if now - self.marked.1 >= MARK_EVERY_MS {
+        if now - self.session_touched_at >= MARK_EVERY_MS {
             boot::touch_session(&self.storage);
-            self.marked.1 = now;
+            self.session_touched_at = now;
         }
     }
 
@@ -1054,8 +1055,7 @@ impl Runtime {
     /// is back, where it would take away the claims just made.
     fn come_back(&mut self) {
         self.away = false;
-        let stored = self.storage.get("state");
-        if let Some(stored) = stored.and_then(|t| from_json_str::<UserState>(&t).ok()) {
+        if let Some(stored) = boot::stored_state(&self.storage) {
             self.state.merge(&stored);
         }
         self.join_tabs(random_id());

@@ -47,9 +47,7 @@ type Handler = std::rc::Rc<dyn Fn(Signal)>;
 
 /// Whether the page is hidden (a background tab, a minimised window).
 pub fn page_hidden() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden())
+    crate::dom::document().is_ok_and(|d| d.hidden())
 }
 
 /// Whether focus is in a field of the page the user types into: a text
@@ -92,7 +90,7 @@ pub fn focus_in_field() -> bool {
 /// one in the page, hidden). Beckon's own are in shadow roots, which the
 /// document's query does not enter.
 pub fn dialog_open() -> bool {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Ok(doc) = crate::dom::document() else {
         return false;
     };
     if doc.query_selector("dialog:modal").ok().flatten().is_some() {

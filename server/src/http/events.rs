@@ -15,7 +15,7 @@ use crate::error::{AppError, Result};
 use crate::AppState;
 use beckon_core::protocol::MAX_EVENT_NAME_BYTES;
 
-/// The most events one batch may carry; the SDK sends at most 50.
+/// The most events one batch may carry; the SDK sends at most 25.
 pub const MAX_BATCH: usize = 500;
 
 /// Routes of this resource.
