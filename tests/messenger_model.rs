@@ -175,6 +175,49 @@ fn stream_messages_are_deduplicated_and_counted_unread_only_when_not_looked_at()
 }
 
 #[wasm_bindgen_test]
+fn the_first_agent_to_answer_is_named_at_once_and_a_later_one_does_not_take_over() {
+    let mut m = Model::default();
+    m.put(
+        conv(
+            "a",
+            ConversationStatus::Open,
+            vec![msg("x", AuthorKind::User, 1.0)],
+        ),
+        true,
+    );
+    let by = |id: &str, author: AuthorKind, name: &str, ts: f64| StreamEvent::Message {
+        conversation_id: "a".into(),
+        message: ConversationMessage {
+            author_name: Some(name.into()),
+            ..msg(id, author, ts)
+        },
+    };
+    m.apply(by("b1", AuthorKind::Bot, "Beckon bot", 2.0), Some("a"));
+    assert_eq!(
+        m.current.as_ref().and_then(|c| c.assignee.clone()),
+        None,
+        "the bot is no assignee"
+    );
+    m.apply(by("r1", AuthorKind::Agent, "Ana", 3.0), Some("a"));
+    assert_eq!(
+        m.current
+            .as_ref()
+            .and_then(|c| c.assignee.clone())
+            .as_deref(),
+        Some("Ana")
+    );
+    m.apply(by("r2", AuthorKind::Agent, "Bo", 4.0), Some("a"));
+    assert_eq!(
+        m.current
+            .as_ref()
+            .and_then(|c| c.assignee.clone())
+            .as_deref(),
+        Some("Ana"),
+        "the server keeps the first assignee"
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_summary_made_before_the_read_does_not_bring_the_count_back() {
     let mut m = Model::default();
     m.set_list(ConversationList {

@@ -220,6 +220,12 @@ impl Model {
                             c.unread += 1;
                         }
                         c.updated_at = c.updated_at.max(message.ts);
+                        // The server gives an unassigned conversation to
+                        // the agent who answers: the header names them
+                        // with the reply, not a fetch later.
+                        if message.author == AuthorKind::Agent && c.assignee.is_none() {
+                            c.assignee.clone_from(&message.author_name);
+                        }
                         c.messages.push(message);
                         changed.current = true;
                     }
