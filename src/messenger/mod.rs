@@ -178,6 +178,8 @@ struct Inner {
     history: Vec<View>,
     model: Model,
     stream: Option<Stream>,
+    /// Closes the stream of a tab left hidden (see [`HIDDEN_STREAM_MS`]).
+    stream_sleep: Option<Timeout>,
     query: String,
     results: Option<Load<Vec<ArticleSummary>>>,
     searches: u32,
@@ -316,6 +318,7 @@ impl Messenger {
                 history: Vec::new(),
                 model: Model::default(),
                 stream: None,
+                stream_sleep: None,
                 query: String::new(),
                 results: None,
                 searches: 0,
@@ -500,12 +503,14 @@ impl Inner {
                 }
             },
         ));
-        // Back to a hidden tab with a conversation on screen: what came
-        // meanwhile is read now.
+        // A tab left hidden lets its stream go; back in it, the stream
+        // resumes from its cursor and the conversation on screen is read
+        // again, so what came meanwhile arrives.
         let w = self.me.clone();
         self.listeners
             .push(EventListener::new(doc, "visibilitychange", move |_| {
                 with(&w, |i| {
+                    i.hidden_changed();
                     if i.viewing().is_some() {
                         i.fetch_current();
                     }

@@ -18,7 +18,14 @@ use super::{with, Inner, MessengerEvent, View};
 use crate::client::to_json_string;
 use crate::error::{warn, SdkError, SdkResult};
 use crate::runtime::outbox::backoff_ms;
+use crate::runtime::page::page_hidden;
 use crate::runtime::random_id;
+
+/// How long a hidden tab keeps its update stream, ms: long enough that a
+/// glance at another tab costs no reconnection, short enough that tabs
+/// left in the background do not hold the browser's few connections to
+/// the server.
+pub const HIDDEN_STREAM_MS: u32 = 10_000;
 
 /// What a request was for; its answer goes to [`Inner::done`].
 pub(super) enum Job {
@@ -165,9 +172,14 @@ impl Inner {
 
     /// Opens the update stream once the user has a conversation to hear
     /// about (a visitor who never writes holds no connection).
+    /// Opens the update stream if the user has a conversation and the tab
+    /// is visible. A hidden tab (one opened in the background, or left)
+    /// holds no connection: a browser opens at most six HTTP/1.1
+    /// connections to a server, so six tabs holding streams left a
+    /// seventh tab unable to reach it at all, page and SDK alike.
     pub(super) fn ensure_stream(&mut self) {
         let needed = !self.model.list.is_empty() || self.model.current.is_some();
-        if self.stream.is_some() || !needed {
+        if self.stream.is_some() || !needed || page_hidden() {
             return;
         }
         let w = self.me.clone();
@@ -177,6 +189,32 @@ impl Inner {
             self.model.cursor.clone(),
             on_feed,
         ));
+    }
+
+    /// The tab was hidden or shown: a tab hidden for [`HIDDEN_STREAM_MS`]
+    /// closes its stream, keeping the cursor; shown again, it reopens it
+    /// from there (the server replays what came meanwhile).
+    pub(super) fn hidden_changed(&mut self) {
+        if !page_hidden() {
+            self.stream_sleep = None;
+            self.ensure_stream();
+            return;
+        }
+        if self.stream.is_none() || self.stream_sleep.is_some() {
+            return;
+        }
+        let w = self.me.clone();
+        self.stream_sleep = Some(Timeout::new(HIDDEN_STREAM_MS, move || {
+            with(&w, |i| {
+                i.stream_sleep = None;
+                if page_hidden() {
+                    if let Some(cursor) = i.stream.take().and_then(|s| s.cursor()) {
+                        i.model.cursor = Some(cursor);
+                    }
+                }
+                Ok(())
+            });
+        }));
     }
 
     fn on_feed(&mut self, feed: Feed) -> SdkResult<()> {

@@ -301,6 +301,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         boot_retrying: false,
         ready_emitted: false,
         waiting_starts: Vec::new(),
+        waiting_messenger: None,
         failed: Default::default(),
         outbox: Outbox::open(Storage::for_user(&app_id, &key)),
         storage,
@@ -423,6 +424,9 @@ impl Runtime {
         self.answered = true;
         for id in std::mem::take(&mut self.waiting_starts) {
             self.force(&id);
+        }
+        if let Some((name, arg)) = self.waiting_messenger.take() {
+            self.messenger_command(&name, &arg);
         }
     }
 }

@@ -115,6 +115,10 @@ pub struct Runtime {
     /// `startTour`/`startChecklist` calls made before the server answered
     /// for a message not (yet) known: started when the answer comes.
     waiting_starts: Vec<String>,
+    /// The last of `show` / `hide` / `showNewMessage` / `showArticle`
+    /// called before the server answered on a first visit (an app opening
+    /// the messenger as its page loads): done when the answer comes.
+    waiting_messenger: Option<(String, JsValue)>,
     /// Could not be drawn on this page view; warned once.
     failed: VecSet,
     storage: Storage,

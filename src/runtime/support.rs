@@ -131,9 +131,15 @@ impl Runtime {
             .is_some_and(Messenger::has_open_conversation)
     }
 
-    /// `show`, `hide`, `showNewMessage(text?)`, `showArticle(id)`.
+    /// `show`, `hide`, `showNewMessage(text?)`, `showArticle(id)`. Before
+    /// the server's first answer on a first visit the messenger is not
+    /// known yet: the last such call waits for the answer.
     pub(crate) fn messenger_command(&mut self, name: &str, arg: &JsValue) {
         self.start_messenger();
+        if self.messenger.is_none() && !self.known && !self.answered {
+            self.waiting_messenger = Some((name.to_owned(), arg.clone()));
+            return;
+        }
         let Some(m) = &self.messenger else {
             let why = if self.known {
                 ": this app has no messenger (turn it on in the app's settings)"

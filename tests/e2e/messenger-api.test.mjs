@@ -7,7 +7,7 @@
 // covers the messenger's own behaviour in depth.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_KEY, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+import { ADMIN_KEY, askForAPerson, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
@@ -213,4 +213,79 @@ test('the messenger is made after the first message is drawn, and at once when t
   assert.deepEqual(eagerSeen.warnings.filter((w) => w.includes('[Beckon]')), []);
   assert.deepEqual([...seen.pageErrors, ...eagerSeen.pageErrors], []);
   await eager.close();
+});
+
+test('tabs in the background hold no update stream, so a user with many tabs open still reaches the server', async () => {
+  // A browser opens at most six HTTP/1.1 connections to a server. Every
+  // tab of a user with a conversation held one for its update stream, so
+  // with six tabs open the seventh could not load its page (served here by
+  // the same server) nor its SDK. Tabs opened in the background are
+  // hidden; headless pages are all visible, so those say so through
+  // `window.__hidden`.
+  const context = await browser.newContext();
+  const user = 'e2e-api-many-tabs';
+  const first = await context.newPage();
+  const seen = watchConsole(first);
+  await first.goto(`${server.url}/index.html?user=${user}`);
+  await first.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  const id = await askForAPerson(first);
+  await first.evaluate(() => window.Beckon('hide'));
+  const background = [];
+  for (let i = 0; i < 6; i++) {
+    const tab = await context.newPage();
+    await tab.addInitScript(() => {
+      window.__hidden = true;
+      Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
+    });
+    await tab.goto(`${server.url}/index.html?user=${user}`, { timeout: 10000 });
+    await tab.locator('[data-beckon="messenger"]').getByRole('button', { name: 'Messages' }).waitFor({ timeout: 10000 });
+    background.push(tab);
+  }
+  // The user opens one more tab and looks at it.
+  const last = await context.newPage();
+  await last.goto(`${server.url}/index.html?user=${user}`, { timeout: 10000 });
+  await last.locator('[data-beckon="messenger"]').getByRole('button', { name: 'Messages' }).waitFor({ timeout: 10000 });
+  // An answer reaches the tabs in view at once…
+  await reply(id, 'Here to help');
+  await first.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
+  await last.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
+  // …and a background tab when the user comes back to it.
+  const tab = background[0];
+  assert.equal(await tab.getByRole('button', { name: 'Messages, 1 unread' }).count(), 0, 'not while hidden');
+  await tab.evaluate(() => {
+    window.__hidden = false;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await tab.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
+test('show and showNewMessage called as the page loads, before the server answers a first visit, open the messenger when it does', async () => {
+  for (const [call, expect] of [
+    [['show'], (page) => page.getByRole('dialog', { name: 'Acme Support' })],
+    [['hide'], null],
+    [['showNewMessage', 'Where is my invoice?'], (page) => page.getByRole('textbox', { name: 'Write a message…' })],
+  ]) {
+    const page = await browser.newPage();
+    const seen = watchConsole(page);
+    // The boot answer takes a moment, as on a slow network.
+    await page.route('**/v1/boot', async (route) => {
+      await new Promise((r) => setTimeout(r, 400));
+      await route.continue().catch(() => {});
+    });
+    await page.goto(`${server.url}/index.html?user=e2e-api-early-${call[0]}`, { waitUntil: 'domcontentloaded' });
+    await page.evaluate((args) => window.Beckon(...args), call);
+    await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+    if (expect) {
+      await expect(page).waitFor();
+      if (call[1]) assert.equal(await expect(page).inputValue(), call[1]);
+    } else {
+      await page.waitForTimeout(300);
+      assert.equal(await page.getByRole('dialog').count(), 0, 'hide opens nothing');
+    }
+    assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), [], `${call[0]}: no warning`);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.close();
+  }
 });

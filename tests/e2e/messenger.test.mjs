@@ -250,6 +250,48 @@ test('the stream resumes after the server restarts, missing nothing written mean
   await page.close();
 });
 
+test('a tab left hidden lets its stream go, and shown again resumes it where it stopped', async () => {
+  // A browser opens at most six HTTP/1.1 connections to a server: streams
+  // held by background tabs took them all (messenger-api.test.mjs shows
+  // the seventh tab failing). Headless pages are all visible, so this one
+  // says it is hidden through `window.__hidden`.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.__hidden = false;
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
+  });
+  const { page, seen } = await open('e2e-msg-asleep', { context });
+  const setHidden = (hidden) => page.evaluate((h) => {
+    window.__hidden = h;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await call(page, 'open');
+  const id = await ask(page, 'A person please, about my invoices');
+  await page.getByRole('log').getByText(/will answer here/).waitFor();
+  assert.ok(await eventually(async () => (await call(page, 'mode')) === 'live'), 'live');
+  await call(page, 'close');
+
+  await setHidden(true);
+  await page.waitForTimeout(3000);
+  assert.equal(await call(page, 'mode'), 'live', 'a glance at another tab keeps the stream');
+  assert.ok(await eventually(async () => (await call(page, 'mode')) === null, { timeout: 12000 }), 'let go while hidden');
+  await inbox(id, 'reply', { agent: 'Ana', body: 'Written while the tab was hidden' });
+  await page.waitForTimeout(500);
+  assert.equal(await call(page, 'unread'), 0, 'nothing arrives while asleep');
+
+  await setHidden(false);
+  assert.ok(await eventually(async () => (await call(page, 'mode')) === 'live'), 'live again');
+  // Only the resumed stream brings the reply: the panel is closed, so
+  // nothing else asks for it.
+  await page.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
+  // Closed on the conversation, it reopens there.
+  await page.getByRole('button', { name: 'Messages, 1 unread' }).click();
+  await page.getByRole('log').getByText('Written while the tab was hidden').waitFor();
+  assert.equal(await page.getByRole('log').getByText('Written while the tab was hidden').count(), 1, 'once');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('keyboard: the launcher opens the dialog, Tab stays inside, Escape returns to the launcher', async () => {
   const { page } = await open('e2e-msg-keys');
   const launcher = page.getByRole('button', { name: 'Messages' });
