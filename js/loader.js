@@ -108,6 +108,8 @@ import * as glue from 'beckon-glue';
       var body = JSON.stringify({
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
+        // This browser's clock: the server answers the state in it.
+        sent_at: Date.now(),
       });
       // Read here, as `{status, text}`: the SDK then finds a settled promise
       // and draws the first messages in the task it starts in, before the

@@ -105,6 +105,10 @@ pub struct BootRequest {
     pub user: UserIdentity,
     /// Where.
     pub page: PageContext,
+    /// The browser's clock as it sent this, ms: the state in the answer is
+    /// given in that clock (see [`crate::time::clock_skew`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<f64>,
 }
 
 fn default_version() -> u32 {
@@ -219,6 +223,10 @@ pub struct EventBatch {
     pub user: UserIdentity,
     /// The events, oldest first.
     pub events: Vec<Event>,
+    /// The browser's clock as it sent this, ms: the server moves the
+    /// events' times to its own clock (see [`crate::time::clock_skew`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<f64>,
 }
 
 /// Answer to an event batch.

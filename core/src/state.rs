@@ -74,6 +74,13 @@ impl History {
         self.recent.values().copied().reduce(f64::min)
     }
 
+    /// Moves every listed occurrence by `by` ms.
+    pub fn shift(&mut self, by: f64) {
+        for ts in self.recent.values_mut() {
+            *ts += by;
+        }
+    }
+
     /// Union by event id.
     pub fn merge(&mut self, other: &History) {
         for (id, ts) in &other.recent {
@@ -215,6 +222,35 @@ fn latest(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 pub const HELD_OUT: &str = "message.held_out";
 
 impl UserState {
+    /// Moves every time in the state by `by` ms: the server's clock to a
+    /// browser's whose clock is off (see [`crate::time::clock_skew`]).
+    pub fn shift(&mut self, by: f64) {
+        if by == 0.0 {
+            return;
+        }
+        let moved = |t: &mut Option<f64>| {
+            if let Some(t) = t {
+                *t += by;
+            }
+        };
+        for m in self.messages.values_mut() {
+            m.shown.shift(by);
+            moved(&mut m.dismissed_at);
+            moved(&mut m.completed_at);
+            moved(&mut m.goal_at);
+            moved(&mut m.held_out_at);
+            moved(&mut m.first_at);
+            moved(&mut m.ended_at);
+            if let Some(step) = &mut m.step {
+                step.at += by;
+            }
+        }
+        for h in self.events.values_mut() {
+            h.shift(by);
+        }
+        moved(&mut self.unhappy_at);
+    }
+
     /// Folds one event into the state: message events into their message,
     /// any other event into the per-name counters.
     pub fn apply(&mut self, event: &Event) {
@@ -365,6 +401,37 @@ mod tests {
         assert_eq!(m.shown.last(), Some(20.0));
         assert_eq!(m.first_at, Some(10.0));
         assert!(!s.is_dismissed("m1"));
+    }
+
+    #[test]
+    fn a_shifted_state_is_the_state_of_the_same_events_at_shifted_times() {
+        let by = 2.0 * crate::time::DAY_MS;
+        let events = |at: f64| {
+            let mut step = ev("st", event_names::STEP, at + 3.0);
+            step.data.insert("step".into(), 1.into());
+            vec![
+                ev("s", event_names::SHOWN, at),
+                ev("h", HELD_OUT, at),
+                ev("d", event_names::DISMISSED, at + 1.0),
+                ev("c", event_names::COMPLETED, at + 2.0),
+                ev("g", event_names::GOAL, at + 2.0),
+                step,
+                app_ev("e", "exported", at + 4.0),
+            ]
+        };
+        let mut before = UserState::default();
+        let mut after = UserState::default();
+        for e in events(1_000.0) {
+            before.apply(&e);
+        }
+        for e in events(1_000.0 + by) {
+            after.apply(&e);
+        }
+        before.unhappy_at = Some(500.0);
+        after.unhappy_at = Some(500.0 + by);
+        assert_ne!(before, after);
+        before.shift(by);
+        assert_eq!(before, after);
     }
 
     #[test]

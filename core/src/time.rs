@@ -11,6 +11,23 @@ pub const HOUR_MS: f64 = 3_600_000.0;
 /// One day in ms.
 pub const DAY_MS: f64 = 86_400_000.0;
 
+/// Clock differences under this are latency and drift, left alone, ms.
+pub const CLOCK_TOLERANCE_MS: f64 = 60_000.0;
+
+/// How far a sender's clock is behind the receiver's, ms: `now` (the
+/// receiver's clock) less `sent_at` (the sender's clock when it sent), or
+/// 0 when the sender did not say or the difference is under
+/// [`CLOCK_TOLERANCE_MS`]. A browser's clock may be off by hours or years;
+/// the server adds this to the times the browser reports, and takes it
+/// from the times it sends back, so the database keeps one clock and each
+/// browser compares times in its own.
+pub fn clock_skew(sent_at: Option<f64>, now: f64) -> f64 {
+    match sent_at {
+        Some(t) if t.is_finite() && (now - t).abs() >= CLOCK_TOLERANCE_MS => now - t,
+        _ => 0.0,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
 /// `days_from_civil`).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -117,6 +134,21 @@ pub fn local_weekday_hour(now_ms: f64, utc_offset_minutes: i32) -> (u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_off_by_less_than_a_minute_is_left_alone() {
+        let now = 1_800_000_000_000.0;
+        assert_eq!(clock_skew(None, now), 0.0);
+        assert_eq!(clock_skew(Some(now - 59_000.0), now), 0.0);
+        assert_eq!(clock_skew(Some(now + 59_000.0), now), 0.0);
+        assert_eq!(clock_skew(Some(f64::NAN), now), 0.0);
+        assert_eq!(
+            clock_skew(Some(now - 2.0 * DAY_MS), now),
+            2.0 * DAY_MS,
+            "behind"
+        );
+        assert_eq!(clock_skew(Some(now + HOUR_MS), now), -HOUR_MS, "ahead");
+    }
 
     #[test]
     fn parses_utc_offsets_fractions_and_bare_dates() {

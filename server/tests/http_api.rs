@@ -120,6 +120,76 @@ async fn events_are_deduplicated_by_client_id_and_fold_into_state() {
     assert_eq!(body["state"]["messages"], json!({}));
 }
 
+/// Milliseconds since the epoch now, as the server's clock says.
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_millis() as f64)
+}
+
+/// An admin read of one user's events.
+async fn admin_events(h: &common::Harness, user: &str) -> Vec<Value> {
+    let req = Request::get(format!("/admin/v1/apps/demo/events?user={user}"))
+        .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"))
+        .body(Body::empty())
+        .expect("req");
+    let (_, body, _) = h.send(req).await;
+    body.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_browser_clock_off_by_days_is_stored_in_the_servers_clock_and_answered_in_its_own() {
+    let h = harness().await;
+    let day = 86_400_000.0;
+    // A browser two days ahead: its event happened a minute ago by its
+    // clock.
+    let browser_now = now_ms() + 2.0 * day;
+    let shown = |id: &str, ts: f64| json!({"id": id, "name": "message.shown", "ts": ts, "message_id": "welcome-banner"});
+    let batch = json!({"app_id": "demo", "user": {"user_id": "skewed"},
+        "events": [shown("ahead", browser_now - 60_000.0)], "sent_at": browser_now});
+    let (status, body, _) = h.send(post("/v1/events", batch.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A browser whose clock is right, within the tolerance.
+    let batch = json!({"app_id": "demo", "user": {"user_id": "skewed"},
+        "events": [shown("right", now_ms() - 30_000.0)], "sent_at": now_ms() + 20_000.0});
+    h.send(post("/v1/events", batch.to_string())).await;
+
+    let stored = admin_events(&h, "skewed").await;
+    let ts = |id: &str| {
+        stored
+            .iter()
+            .find(|e| e["id"] == id)
+            .and_then(|e| e["ts"].as_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let now = now_ms();
+    assert!(
+        (now - 60_000.0 - ts("ahead")).abs() < 10_000.0,
+        "a minute ago by the server's clock: {stored:?}"
+    );
+    assert!(
+        (now - 30_000.0 - ts("right")).abs() < 10_000.0,
+        "left alone: {stored:?}"
+    );
+
+    // The same browser boots: the state is in its clock again.
+    let boot = json!({"app_id": "demo", "user": {"user_id": "skewed"},
+        "page": {"url": "http://x/"}, "sent_at": now_ms() + 2.0 * day});
+    let (_, body, _) = h.send(post("/v1/boot", boot.to_string())).await;
+    let recent = &body["state"]["messages"]["welcome-banner"]["shown"]["recent"];
+    let ahead = recent["ahead"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (browser_now - 60_000.0 - ahead).abs() < 10_000.0,
+        "{recent}"
+    );
+    // A boot that does not say its clock gets the server's.
+    let (_, body, _) = h
+        .send(post("/v1/boot", boot_body("skewed", "http://x/")))
+        .await;
+    let recent = &body["state"]["messages"]["welcome-banner"]["shown"]["recent"];
+    assert_eq!(recent["ahead"].as_f64(), Some(ts("ahead")), "{recent}");
+}
+
 #[tokio::test]
 async fn bad_events_are_rejected_whole_with_the_index() {
     let h = harness().await;

@@ -199,6 +199,7 @@ fn boot_request(
         app_id,
         user,
         page: PageContext { url, title, locale },
+        sent_at: Some(js_sys::Date::now()),
     }
 }
 

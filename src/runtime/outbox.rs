@@ -249,6 +249,7 @@ pub async fn send(
         app_id: app_id.to_owned(),
         user: user.clone(),
         events,
+        sent_at: Some(js_sys::Date::now()),
     };
     let outcome = post_json::<_, EventsAccepted>(base, "/v1/events", &batch, keepalive).await;
     (batch.events, outcome)

@@ -1320,3 +1320,43 @@ test('the module unreachable at first is asked again, and the SDK boots once it 
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+test("a browser whose clock is days off: its events are stored in the server's clock, and other devices keep the frequency rule", async () => {
+  // Clocks are wrong on some users' machines, by hours or years. A banner
+  // at most once a day, shown on a device two days behind, was stored as
+  // shown two days ago: the user's other devices showed it again at once.
+  await createMessage(banner('clock-banner', [{ match: 'contains', value: 'clock=1' }], { frequency: { show: 'always', every_days: 1 } }));
+  const user = 'e2e-clock';
+  const url = `${server.url}/spa.html?view=settings&clock=1&user=${user}`;
+  const day = 86_400_000;
+  /** A device (a new context: its own storage) whose clock is `offset` ms off. */
+  async function device(offset) {
+    const context = await browser.newContext();
+    await context.addInitScript((off) => {
+      const now = Date.now;
+      Date.now = () => now() + off;
+    }, offset);
+    const page = await context.newPage();
+    const seen = watchConsole(page);
+    await page.goto(url);
+    await booted(page);
+    return { context, page, seen };
+  }
+  const behind = await device(-2 * day);
+  await behind.page.locator('[data-beckon="banner"]').waitFor();
+  const shown = await eventually(async () => {
+    const list = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=message.shown`);
+    return list.length > 0 && list;
+  });
+  assert.ok(shown, 'the showing reached the server');
+  assert.ok(Math.abs(shown[0].ts - Date.now()) < 60_000, `stored in the server's clock: ${shown[0].ts} vs ${Date.now()}`);
+  await behind.context.close();
+
+  for (const [name, offset] of [['a right clock', 0], ['a clock two days ahead', 2 * day]]) {
+    const other = await device(offset);
+    await other.page.waitForTimeout(800);
+    assert.deepEqual(await bannerIds(other.page), [], `${name}: shown a minute ago, not again`);
+    assert.deepEqual(other.seen.pageErrors, []);
+    await other.context.close();
+  }
+});

@@ -76,7 +76,7 @@ pub fn user_update(verified: &Verified, user: &UserIdentity) -> UserUpdate {
 /// first; when the call names both a user id and an anonymous id, the
 /// anonymous visitor's records move into the user's.
 #[utoipa::path(post, path = "/v1/boot", tag = "sdk",
-    request_body(content = Object, description = "core's BootRequest: app_id, user, page"),
+    request_body(content = Object, description = "core's BootRequest: app_id, user, page, sent_at (the browser's clock; the state comes back in it)"),
     responses(
         (status = 200, description = "core's BootResponse: v, user_key, state, messages, settings, session, messenger", body = Object),
         (status = 401, description = "identity proof missing or wrong; nothing of the user is returned", body = Object),
@@ -112,6 +112,11 @@ async fn boot(
     // As the SDK keeps it: the event names the live messages count, and the
     // most recent others up to the limit.
     user_state.bound_events(|name| app.live.iter().any(|m| m.counts_event(name)));
+    // In the browser's clock, which its rules compare with.
+    user_state.shift(-beckon_core::time::clock_skew(
+        req.sent_at,
+        crate::store::now_ms() as f64,
+    ));
     let session = crate::session::issue(&app.app, &verified.key, state.config.session_ttl)?;
     let answer = BootAnswer {
         v: PROTOCOL_VERSION,

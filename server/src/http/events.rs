@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
 use beckon_core::protocol::{EventBatch, EventsAccepted};
+use beckon_core::time::clock_skew;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -63,7 +64,7 @@ fn validate(batch: &EventBatch) -> Result<()> {
 /// Events sent under an anonymous id that has since been merged into a
 /// user go to that user.
 #[utoipa::path(post, path = "/v1/events", tag = "sdk",
-    request_body(content = Object, description = "core's EventBatch: app_id, user, events (≤ 500)"),
+    request_body(content = Object, description = "core's EventBatch: app_id, user, events (≤ 500), sent_at (the browser's clock; times move to the server's)"),
     responses(
         (status = 200, description = "core's EventsAccepted: accepted, duplicates", body = Object),
         (status = 400, description = "a bad event, named by index", body = Object),
@@ -76,10 +77,15 @@ async fn ingest(
     State(state): State<AppState>,
     Extension(slot): Extension<CorsSlot>,
     headers: HeaderMap,
-    AppJson(batch): AppJson<EventBatch>,
+    AppJson(mut batch): AppJson<EventBatch>,
 ) -> Result<AppJson<EventsAccepted>> {
     let (app, verified) = gate::admit(&state, &headers, &slot, &batch.app_id, &batch.user).await?;
     validate(&batch)?;
+    // Stored in the server's clock, whatever the browser's says.
+    let skew = clock_skew(batch.sent_at, crate::store::now_ms() as f64);
+    for e in &mut batch.events {
+        e.ts += skew;
+    }
     let mut key = verified.key;
     if verified.user_id.is_none() {
         if let Some(user) = state.store.alias(&app.app.id, &key).await? {
