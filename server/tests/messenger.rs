@@ -538,6 +538,12 @@ async fn the_stream_delivers_agent_replies_live_and_resumes_after_a_reconnect() 
         .expect("infallible");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
+    assert_eq!(
+        res.headers()["x-accel-buffering"],
+        "no",
+        "proxies pass it unbuffered"
+    );
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
     let mut body = res.into_body();
     let mut seen = String::new();
     assert!(

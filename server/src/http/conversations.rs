@@ -20,7 +20,6 @@ use beckon_core::conversation::{
     BotFeedback, ContactEmail, Conversation, ConversationList, NewMessage, Rating, StreamEvent,
     Updates,
 };
-use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
@@ -431,7 +430,7 @@ async fn stream(
     s: Session,
     headers: HeaderMap,
     Query(q): Query<Since>,
-) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+) -> Result<impl axum::response::IntoResponse> {
     let app_id = s.app().id.clone();
     let resume = headers
         .get("last-event-id")
@@ -455,11 +454,19 @@ async fn stream(
     };
     let events = futures_util::stream::unfold(tail, |mut tail| async move {
         let event = tail.next().await?;
-        Some((Ok(event), tail))
+        Some((Ok::<_, Infallible>(event), tail))
     });
-    Ok(Sse::new(events).keep_alive(
+    let sse = Sse::new(events).keep_alive(
         KeepAlive::new()
             .interval(state.config.keep_alive)
             .text("keep-alive"),
-    ))
+    );
+    // nginx buffers proxied responses by default: a buffered stream
+    // delivers nothing live and never fails, so the SDK would not even
+    // fall back to polling. This header turns its buffering off.
+    Ok(([(NO_BUFFERING, "no")], sse))
 }
+
+/// The header nginx (and proxies that copy it) read to pass a response
+/// through unbuffered.
+const NO_BUFFERING: header::HeaderName = header::HeaderName::from_static("x-accel-buffering");
