@@ -547,7 +547,9 @@ async fn the_stream_delivers_agent_replies_live_and_resumes_after_a_reconnect() 
     let mut body = res.into_body();
     let mut seen = String::new();
     assert!(
-        read_until(&mut body, &mut seen, |s| s.contains("retry:")).await,
+        read_until(&mut body, &mut seen, |s| s.contains("retry:")
+            && s.contains("event: hello"))
+        .await,
         "{seen}"
     );
 

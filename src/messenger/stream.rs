@@ -7,8 +7,10 @@
 //! or after [`ERRORS_BEFORE_POLLING`] errors in a row, this module polls
 //! `/updates?since=<cursor>` instead, and tries the stream again after
 //! [`POLLS_BEFORE_LIVE`] good polls, starting it from the cursor (`since=`)
-//! so nothing falls in between. Events may repeat across a switch; the
-//! model drops duplicates by message id.
+//! so nothing falls in between. A stream whose first event (the server's
+//! `hello`) does not come within [`HELLO_WAIT_MS`] is behind a proxy that
+//! buffers it, and is given up for polling the same way. Events may repeat
+//! across a switch; the model drops duplicates by message id.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -31,6 +33,11 @@ pub const ERRORS_BEFORE_POLLING: u32 = 3;
 pub const POLLS_BEFORE_LIVE: u32 = 15;
 /// Time between polls, ms.
 pub const POLL_MS: u32 = 4_000;
+/// How long a new stream may take to deliver the server's `hello`, ms.
+/// A proxy that buffers the stream (some corporate proxies and
+/// antivirus software do) delivers nothing and reports no error: the
+/// stream looks open while replies never arrive. Past this, polling.
+pub const HELLO_WAIT_MS: u32 = 10_000;
 
 /// What the stream delivers.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +153,7 @@ fn go_live(s: &Rc<RefCell<St>>) {
         let feed = {
             let mut st = s.borrow_mut();
             st.errors = 0;
+            st.timer = None;
             if !id.is_empty() {
                 st.cursor = Some(id);
             }
@@ -159,6 +167,15 @@ fn go_live(s: &Rc<RefCell<St>>) {
             .and_then(stream_event)
         {
             feed(Feed::Event(event));
+        }
+    });
+    // The server's first event: the stream gets through.
+    let w = Rc::downgrade(s);
+    let on_hello = EventListener::new(&es, "hello", move |_| {
+        if let Some(s) = w.upgrade() {
+            let mut st = s.borrow_mut();
+            st.errors = 0;
+            st.timer = None;
         }
     });
     let w = Rc::downgrade(s);
@@ -183,10 +200,17 @@ fn go_live(s: &Rc<RefCell<St>>) {
             go_polling(&s);
         }
     });
+    let w = Rc::downgrade(s);
+    let watchdog = Timeout::new(HELLO_WAIT_MS, move || {
+        if let Some(s) = w.upgrade() {
+            go_polling(&s);
+        }
+    });
     st.source = Some(es);
-    st.listeners = vec![on_message, on_open, on_error];
+    st.listeners = vec![on_message, on_hello, on_open, on_error];
     st.mode = Mode::Live;
     st.errors = 0;
+    st.timer = Some(watchdog);
 }
 
 fn go_polling(s: &Rc<RefCell<St>>) {

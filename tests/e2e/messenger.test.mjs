@@ -226,6 +226,25 @@ test('replies arrive by polling when EventSource is missing', async () => {
   await context.close();
 });
 
+test('a proxy that holds the stream back: the messenger polls instead, and replies arrive', async () => {
+  // Some corporate proxies and antivirus software buffer a response until
+  // it ends: a stream then delivers nothing and reports no error. Here the
+  // stream's request never gets an answer at all.
+  const context = await browser.newContext();
+  await context.route('**/v1/conversations/stream**', () => {});
+  const { page, seen } = await open('e2e-msg-buffered', { context });
+  await call(page, 'open');
+  const id = await ask(page, 'A person please, my proxy is strict');
+  await page.getByRole('log').getByText(/will answer here/).waitFor();
+  assert.equal(await call(page, 'mode'), 'live', 'the stream looks open at first');
+  assert.ok(await eventually(async () => (await call(page, 'mode')) === 'polling', { timeout: 15000 }), 'polling once the hello did not come');
+  await inbox(id, 'reply', { agent: 'Eve', body: 'Through the strict proxy' });
+  await page.getByRole('log').getByText('Through the strict proxy').waitFor({ timeout: 10000 });
+  assert.deepEqual(seen.pageErrors, []);
+  await context.unrouteAll({ behavior: 'ignoreErrors' });
+  await context.close();
+});
+
 test('the stream resumes after the server restarts, missing nothing written meanwhile', async () => {
   const { page } = await open('e2e-msg-resume');
   await call(page, 'open');

@@ -418,8 +418,9 @@ impl Tail {
 /// cursor; a reconnect sends it back as `Last-Event-ID` (the browser does
 /// this by itself) and the stream resumes after it, from the database, so
 /// nothing written meanwhile — by this process or another — is missed.
-/// Without a cursor it starts from now. Idle streams get a comment every
-/// 15 s so proxies keep them open.
+/// Without a cursor it starts from now. Each stream starts with a `hello`
+/// event, which the SDK waits for to know that events get through; idle
+/// streams get a comment every 15 s so proxies keep them open.
 #[utoipa::path(get, path = "/v1/conversations/stream", tag = "sdk",
     params(Since, ("Last-Event-ID" = Option<String>, Header, description = "resume after this cursor")),
     responses((status = 200, description = "text/event-stream of core's StreamEvent", content_type = "text/event-stream"),
@@ -449,7 +450,12 @@ async fn stream(
         signals: state.hub.subscribe(),
         stopping: state.hub.stopping(),
         poll: state.config.stream_poll,
-        pending: VecDeque::from([Event::default().retry(Duration::from_secs(2))]),
+        // `hello` first, at once: an SDK that does not get it soon is
+        // behind a proxy that buffers the stream, and polls instead.
+        pending: VecDeque::from([Event::default()
+            .retry(Duration::from_secs(2))
+            .event(HELLO)
+            .data("{}")]),
         dirty: true,
     };
     let events = futures_util::stream::unfold(tail, |mut tail| async move {
@@ -466,6 +472,9 @@ async fn stream(
     // fall back to polling. This header turns its buffering off.
     Ok(([(NO_BUFFERING, "no")], sse))
 }
+
+/// The name of the event each stream starts with.
+pub const HELLO: &str = "hello";
 
 /// The header nginx (and proxies that copy it) read to pass a response
 /// through unbuffered.
