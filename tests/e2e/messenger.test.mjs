@@ -359,6 +359,24 @@ test('the app\'s own element opens it; phone width is full screen; reduced motio
   await phone.page.getByRole('log').locator('.msg.bot').waitFor();
   await axe(phone.page, 'a conversation on a phone');
   await phone.page.screenshot({ path: join(SHOTS, 'messenger-phone.png') });
+
+  // The on-screen keyboard opens: the visual viewport shrinks to the part
+  // above it (and the browser pans it down a little), the layout viewport
+  // stays. Headless Chromium has no keyboard, so the visual viewport says
+  // so itself.
+  await phone.page.evaluate(() => {
+    for (const [name, value] of [['height', 420], ['offsetTop', 60]]) {
+      Object.defineProperty(window.visualViewport, name, { configurable: true, get: () => value });
+    }
+    window.visualViewport.dispatchEvent(new Event('resize'));
+  });
+  const panel = await phone.page.getByRole('dialog').boundingBox();
+  assert.deepEqual([panel.x, panel.y, panel.width, panel.height], [0, 60, 375, 420], 'the part above the keyboard');
+  const composer = await phone.page.getByRole('textbox', { name: 'Write a message…' }).boundingBox();
+  assert.ok(composer.y + composer.height <= 480, `the composer above the keyboard: ${JSON.stringify(composer)}`);
+  const head = await phone.page.getByRole('button', { name: 'Close' }).boundingBox();
+  assert.ok(head.y >= 60, 'the header in view');
+  await phone.page.screenshot({ path: join(SHOTS, 'messenger-phone-keyboard.png') });
   await phone.page.close();
 });
 

@@ -9,6 +9,7 @@
 
 pub mod article;
 pub mod conversation;
+pub mod fit;
 pub mod home;
 pub mod launcher;
 
@@ -27,7 +28,8 @@ use crate::ui::i18n::{text, Text};
 /// bubbles keep the theme's text, muted text and links above 4.5:1: light
 /// #f3f4f6 under #111827 (16:1), #4b5563 (6.8:1) and #1d4ed8 (6.1:1); dark
 /// #374151 under #f9fafb (10:1), #d1d5db (7:1) and #93c5fd (6.6:1). Under
-/// 480px the panel fills the screen. `--bk-lift` (see [`crate::ui::lift`])
+/// 480px the panel fills the screen: the part the user sees, above the
+/// on-screen keyboard (see [`fit`]). `--bk-lift` (see [`crate::ui::lift`])
 /// raises the launcher and the panel above a bottom banner.
 pub const CSS: &str = ".wrap{--bk-x:20px;--bk-y:20px;--bk-bubble:#f3f4f6;--bk-line:#9ca3af;--bk-input:#fff}\
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .wrap{--bk-bubble:#374151;--bk-line:#6b7280;--bk-input:#111827}}\
@@ -77,7 +79,8 @@ textarea{resize:none;height:44px;max-height:120px}\
 .ask{display:flex;flex-wrap:wrap;gap:8px;align-items:center}\
 .stars button{min-width:40px;box-shadow:inset 0 0 0 1px var(--bk-muted)}\
 .composer{display:flex;gap:8px;padding:12px;border-top:1px solid var(--bk-bubble);align-items:flex-end}\
-@media (max-width:480px){.panel{inset:0;width:auto;height:auto;border-radius:0}}";
+@media (max-width:480px){.panel,.left .panel{inset:0;width:auto;height:auto;border-radius:0}\
+.panel.fit{inset:auto;top:var(--bk-vv-top);left:var(--bk-vv-left);width:var(--bk-vv-w);height:var(--bk-vv-h)}}";
 
 /// Creates `<tag class>` with text and appends it to `parent`.
 pub fn el(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> SdkResult<Element> {
@@ -190,6 +193,7 @@ pub struct Frame {
     /// Where the views draw.
     pub body: Element,
     _trap: EventListener,
+    _fit: Option<fit::Fit>,
 }
 
 impl Frame {
@@ -215,12 +219,14 @@ impl Frame {
         set_attr(&close, "aria-label", text(locale, Text::Close))?;
         let body = el(&dialog, "div", "body", None)?;
         let trap = trap_focus(&dialog);
+        let fit = fit::Fit::follow(&dialog);
         Ok(Self {
             dialog,
             title,
             back,
             body,
             _trap: trap,
+            _fit: fit,
         })
     }
 
