@@ -44,6 +44,13 @@ function takeThePage() {
 
 function start(wasmUrl) {
   if (state !== 'idle') return;
+  // Server-side rendering (Next.js, Nuxt, Remix…) imports this package in
+  // Node, and may call it while rendering: no fetch of the module, one
+  // warning, and every call answers as after a failed load.
+  if (!page || typeof document !== 'object') {
+    failed(new Error('not in a browser (server-side rendering?): Beckon runs in the browser only, call it from an effect or event handler'));
+    return;
+  }
   if (!takeThePage()) return;
   state = 'loading';
   // iOS's Lockdown Mode and some browser policies turn WebAssembly off.

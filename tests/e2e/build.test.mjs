@@ -46,3 +46,27 @@ test('the loader carries the glue and asks for the module its glue was built for
   assert.match(loader, /__wbindgen_malloc/);
   assert.doesNotMatch(loader, /import\.meta|\bimport\(/);
 });
+
+test('the npm package imported and called during server-side rendering (Node): no throw, no fetch, one warning, boot says why', async () => {
+  const warnings = [];
+  const fetched = [];
+  const { warn } = console;
+  const realFetch = globalThis.fetch;
+  console.warn = (...a) => warnings.push(a.join(' '));
+  globalThis.fetch = (...a) => { fetched.push(String(a[0])); return realFetch(...a); };
+  try {
+    const { Beckon } = await import(join(dir, 'npm', 'index.mjs'));
+    const boot = Beckon('boot', { app_id: 'demo', user_id: 'ssr-user' });
+    assert.equal(Beckon('track', 'rendered'), undefined);
+    assert.equal(typeof Beckon('on', 'ready', () => {}), 'function', 'on() still gives an unsubscribe');
+    const answer = await boot;
+    assert.equal(answer.ok, false);
+    assert.match(answer.error, /not in a browser/);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(fetched, [], 'the module is not fetched on the server');
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+  } finally {
+    console.warn = warn;
+    globalThis.fetch = realFetch;
+  }
+});
