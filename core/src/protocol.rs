@@ -138,6 +138,12 @@ pub struct BootResponse {
     /// The messenger's look and words; absent: the app has no messenger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messenger: Option<crate::conversation::MessengerConfig>,
+    /// How far the browser's clock is behind the server's, ms, from the
+    /// request's `sent_at` (0 within a minute; see
+    /// [`crate::time::clock_skew`]): schedules are instants of the real
+    /// clock, so the SDK compares them with its own clock plus this.
+    #[serde(default)]
+    pub clock_skew: f64,
 }
 
 /// What kind of surface a message is drawn as.

@@ -182,12 +182,16 @@ async fn a_browser_clock_off_by_days_is_stored_in_the_servers_clock_and_answered
         (browser_now - 60_000.0 - ahead).abs() < 10_000.0,
         "{recent}"
     );
+    // And how far behind it is, for the schedules' real instants.
+    let skew = body["clock_skew"].as_f64().unwrap_or(f64::NAN);
+    assert!((skew + 2.0 * day).abs() < 10_000.0, "{skew}");
     // A boot that does not say its clock gets the server's.
     let (_, body, _) = h
         .send(post("/v1/boot", boot_body("skewed", "http://x/")))
         .await;
     let recent = &body["state"]["messages"]["welcome-banner"]["shown"]["recent"];
     assert_eq!(recent["ahead"].as_f64(), Some(ts("ahead")), "{recent}");
+    assert_eq!(body["clock_skew"].as_f64(), Some(0.0));
 }
 
 #[tokio::test]

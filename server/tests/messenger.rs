@@ -790,6 +790,7 @@ async fn a_bad_rating_or_an_unhappy_mark_keeps_proactive_messages_away() {
         groups: &groups,
         locale: None,
         utc_offset_minutes: 0,
+        clock_skew: 0.0,
         session_start: now,
         page: &page,
         messenger_open: false,

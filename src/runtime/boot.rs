@@ -303,6 +303,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         ready_emitted: false,
         waiting_starts: Vec::new(),
         waiting_messenger: None,
+        clock_skew: 0.0,
         failed: Default::default(),
         outbox: Outbox::open(Storage::for_user(&app_id, &key)),
         storage,
@@ -332,6 +333,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         runtime.known = true;
         state.merge(&c.state);
         runtime.settings = c.settings;
+        runtime.clock_skew = c.clock_skew;
         runtime.set_messages(c.messages);
         runtime.set_messenger(c.messenger, c.session);
     }
@@ -397,6 +399,7 @@ impl Runtime {
         self.user_key = response.user_key;
         self.state.merge(&response.state);
         self.settings = response.settings;
+        self.clock_skew = response.clock_skew;
         self.set_messages(response.messages);
         self.set_messenger(response.messenger, response.session);
         self.save_state();

@@ -119,6 +119,9 @@ pub struct Runtime {
     /// called before the server answered on a first visit (an app opening
     /// the messenger as its page loads): done when the answer comes.
     waiting_messenger: Option<(String, JsValue)>,
+    /// How far this browser's clock is behind the server's, ms, as the
+    /// last boot answer said: schedules are compared with the real time.
+    clock_skew: f64,
     /// Could not be drawn on this page view; warned once.
     failed: VecSet,
     storage: Storage,
@@ -304,6 +307,7 @@ impl Runtime {
             groups,
             locale: Some(&self.locale),
             utc_offset_minutes: utc_offset_minutes(),
+            clock_skew: self.clock_skew,
             session_start: self.session_start,
             page: &self.page,
             messenger_open: self.messenger_open(),

@@ -1321,7 +1321,7 @@ test('the module unreachable at first is asked again, and the SDK boots once it 
   await page.close();
 });
 
-test("a browser whose clock is days off: its events are stored in the server's clock, and other devices keep the frequency rule", async () => {
+test("a browser whose clock is days off: its events are stored in the server's clock, other devices keep the frequency rule, schedules keep the real time", async () => {
   // Clocks are wrong on some users' machines, by hours or years. A banner
   // at most once a day, shown on a device two days behind, was stored as
   // shown two days ago: the user's other devices showed it again at once.
@@ -1358,5 +1358,24 @@ test("a browser whose clock is days off: its events are stored in the server's c
     assert.deepEqual(await bannerIds(other.page), [], `${name}: shown a minute ago, not again`);
     assert.deepEqual(other.seen.pageErrors, []);
     await other.context.close();
+  }
+
+  // A launch that began an hour ago, by the real clock, until tomorrow.
+  const hour = 3_600_000;
+  await createMessage(banner('clock-launch', [{ match: 'contains', value: 'launch=1' }], {
+    schedule: { start: new Date(Date.now() - hour).toISOString(), end: new Date(Date.now() + day).toISOString() },
+  }));
+  for (const [name, offset, expect] of [['two days behind', -2 * day, ['clock-launch']], ['two days ahead', 2 * day, ['clock-launch']]]) {
+    const context = await browser.newContext();
+    await context.addInitScript((off) => {
+      const now = Date.now;
+      Date.now = () => now() + off;
+    }, offset);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/spa.html?view=settings&launch=1&user=e2e-clock-launch-${offset}`);
+    await booted(page);
+    await eventually(async () => (await bannerIds(page)).length > 0, { timeout: 3000 });
+    assert.deepEqual(await bannerIds(page), expect, `a clock ${name} sees the launch that is on`);
+    await context.close();
   }
 });

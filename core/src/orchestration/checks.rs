@@ -55,13 +55,15 @@ pub(super) fn eligibility(
 }
 
 fn schedule(s: &CompiledSchedule, ctx: &Context<'_>) -> Result<(), ScheduleMiss> {
-    if s.start.is_some_and(|start| ctx.now < start) {
+    // The real time: a browser's clock may be off by days.
+    let now = ctx.now + ctx.clock_skew;
+    if s.start.is_some_and(|start| now < start) {
         return Err(ScheduleMiss::NotStarted);
     }
-    if s.end.is_some_and(|end| ctx.now >= end) {
+    if s.end.is_some_and(|end| now >= end) {
         return Err(ScheduleMiss::Ended);
     }
-    let (day, hour) = local_weekday_hour(ctx.now, ctx.utc_offset_minutes);
+    let (day, hour) = local_weekday_hour(now, ctx.utc_offset_minutes);
     if s.days != 0 && s.days & (1 << day) == 0 {
         return Err(ScheduleMiss::Day(day));
     }
@@ -341,10 +343,12 @@ pub(super) fn wake_for(
         _ => {}
     }
     if let Some(s) = &t.schedule {
-        times.extend(s.start);
-        times.extend(s.end);
+        // Instants of the real clock, in this clock.
+        let skew = ctx.clock_skew;
+        times.extend(s.start.map(|t| t - skew));
+        times.extend(s.end.map(|t| t - skew));
         if s.days != 0 || s.hours.is_some() {
-            times.push((ctx.now / HOUR_MS).floor() * HOUR_MS + HOUR_MS);
+            times.push(((ctx.now + skew) / HOUR_MS).floor() * HOUR_MS + HOUR_MS - skew);
         }
     }
     let ms = state.message(&m.id);

@@ -120,6 +120,10 @@ pub struct Context<'a> {
     pub locale: Option<&'a str>,
     /// The user's offset from UTC in minutes (UTC+1 is 60).
     pub utc_offset_minutes: i32,
+    /// How far this clock (`now`, and the state's times) is behind the
+    /// server's, ms: schedules, instants of the real clock, are compared
+    /// with `now + clock_skew`. 0 on the server.
+    pub clock_skew: f64,
     /// When this session began (ms).
     pub session_start: f64,
     /// This page view's observations.

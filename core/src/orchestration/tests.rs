@@ -40,6 +40,7 @@ struct Fixture {
     session_start: f64,
     messenger_open: bool,
     utc_offset_minutes: i32,
+    clock_skew: f64,
     user_key: String,
 }
 
@@ -61,6 +62,7 @@ impl Fixture {
             session_start: now - HOUR_MS,
             messenger_open: false,
             utc_offset_minutes: 0,
+            clock_skew: 0.0,
             user_key: "user-1".into(),
         }
     }
@@ -74,6 +76,7 @@ impl Fixture {
             groups: &self.groups,
             locale: self.locale.as_deref(),
             utc_offset_minutes: self.utc_offset_minutes,
+            clock_skew: self.clock_skew,
             session_start: self.session_start,
             page: &self.page,
             messenger_open: self.messenger_open,
@@ -539,6 +542,40 @@ fn schedule_runs_between_instants_on_chosen_days_and_local_hours() {
         Decision::Hidden(Reason::Schedule(ScheduleMiss::Day(6)))
     );
     f.now += 60.0 * DAY_MS;
+    assert_eq!(
+        run(&ms, &f, &UserState::default(), &Settings::default())[0].decision,
+        Decision::Hidden(Reason::Schedule(ScheduleMiss::Ended))
+    );
+}
+
+#[test]
+fn a_browser_clock_days_off_keeps_schedules_to_the_real_clock() {
+    let ms = compile(&[message(
+        "launch",
+        "banner",
+        0,
+        json!({"schedule": {"start": "2026-12-01T00:00:00Z", "end": "2026-12-03T00:00:00Z"}}),
+    )]);
+    let start = parse_rfc3339_ms("2026-12-01T00:00:00Z").unwrap_or(f64::NAN);
+    let mut f = Fixture::new();
+    // Really an hour after the start, on a clock two days behind.
+    f.now = start + HOUR_MS - 2.0 * DAY_MS;
+    f.clock_skew = 2.0 * DAY_MS;
+    assert!(run(&ms, &f, &UserState::default(), &Settings::default())[0].is_shown());
+    // Really an hour before it: not yet, and the next look is at the start,
+    // in this clock.
+    f.now = start - HOUR_MS - 2.0 * DAY_MS;
+    assert_eq!(
+        run(&ms, &f, &UserState::default(), &Settings::default())[0].decision,
+        Decision::Hidden(Reason::Schedule(ScheduleMiss::NotStarted))
+    );
+    assert_eq!(
+        next_wake(&ms, &f.ctx(), &UserState::default(), &Settings::default()),
+        Some(start - 2.0 * DAY_MS)
+    );
+    // A clock two days ahead, really after the end.
+    f.clock_skew = -2.0 * DAY_MS;
+    f.now = start + 2.0 * DAY_MS + HOUR_MS + 2.0 * DAY_MS;
     assert_eq!(
         run(&ms, &f, &UserState::default(), &Settings::default())[0].decision,
         Decision::Hidden(Reason::Schedule(ScheduleMiss::Ended))

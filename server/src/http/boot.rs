@@ -41,6 +41,8 @@ struct BootAnswer<'a> {
     session: String,
     /// The messenger's words.
     messenger: beckon_core::conversation::MessengerConfig,
+    /// How far the browser's clock is behind this one, ms.
+    clock_skew: f64,
 }
 
 /// Splits what the SDK sent into the user's record and their company
@@ -113,10 +115,8 @@ async fn boot(
     // most recent others up to the limit.
     user_state.bound_events(|name| app.live.iter().any(|m| m.counts_event(name)));
     // In the browser's clock, which its rules compare with.
-    user_state.shift(-beckon_core::time::clock_skew(
-        req.sent_at,
-        crate::store::now_ms() as f64,
-    ));
+    let clock_skew = beckon_core::time::clock_skew(req.sent_at, crate::store::now_ms() as f64);
+    user_state.shift(-clock_skew);
     let session = crate::session::issue(&app.app, &verified.key, state.config.session_ttl)?;
     let answer = BootAnswer {
         v: PROTOCOL_VERSION,
@@ -126,6 +126,7 @@ async fn boot(
         settings: &app.app.settings.attention,
         session,
         messenger: app.app.settings.messenger.config(),
+        clock_skew,
     };
     Ok(axum::response::IntoResponse::into_response(AppJson(answer)))
 }

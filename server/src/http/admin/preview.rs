@@ -166,6 +166,7 @@ async fn preview(
         groups: &groups,
         locale: req.locale.as_deref(),
         utc_offset_minutes: req.utc_offset_minutes,
+        clock_skew: 0.0,
         session_start: now,
         page: &page,
         messenger_open: req.messenger_open,
