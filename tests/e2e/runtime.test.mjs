@@ -1330,7 +1330,7 @@ test("a browser whose clock is days off: its events are stored in the server's c
   const url = `${server.url}/spa.html?view=settings&clock=1&user=${user}`;
   const day = 86_400_000;
   /** A device (a new context: its own storage) whose clock is `offset` ms off. */
-  async function device(offset) {
+  async function device(offset, at = url) {
     const context = await browser.newContext();
     await context.addInitScript((off) => {
       const now = Date.now;
@@ -1338,7 +1338,7 @@ test("a browser whose clock is days off: its events are stored in the server's c
     }, offset);
     const page = await context.newPage();
     const seen = watchConsole(page);
-    await page.goto(url);
+    await page.goto(at);
     await booted(page);
     return { context, page, seen };
   }
@@ -1366,14 +1366,7 @@ test("a browser whose clock is days off: its events are stored in the server's c
     schedule: { start: new Date(Date.now() - hour).toISOString(), end: new Date(Date.now() + day).toISOString() },
   }));
   for (const [name, offset, expect] of [['two days behind', -2 * day, ['clock-launch']], ['two days ahead', 2 * day, ['clock-launch']]]) {
-    const context = await browser.newContext();
-    await context.addInitScript((off) => {
-      const now = Date.now;
-      Date.now = () => now() + off;
-    }, offset);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/spa.html?view=settings&launch=1&user=e2e-clock-launch-${offset}`);
-    await booted(page);
+    const { context, page } = await device(offset, `${server.url}/spa.html?view=settings&launch=1&user=e2e-clock-launch-${offset}`);
     await eventually(async () => (await bannerIds(page)).length > 0, { timeout: 3000 });
     assert.deepEqual(await bannerIds(page), expect, `a clock ${name} sees the launch that is on`);
     await context.close();
