@@ -30,6 +30,8 @@ pub struct Config {
     pub stream_poll: Duration,
     /// Comment lines on an idle event stream, so proxies keep it open.
     pub keep_alive: Duration,
+    /// Event streams one user may hold open in one process at a time.
+    pub streams_per_user: usize,
     /// Outgoing email.
     pub email: EmailConfig,
 }
@@ -87,6 +89,7 @@ impl Config {
             session_ttl: crate::session::DEFAULT_TTL,
             stream_poll: Duration::from_secs(2),
             keep_alive: Duration::from_secs(15),
+            streams_per_user: 10,
             email: EmailConfig::default(),
         }
     }

@@ -58,6 +58,26 @@ pub struct Hub {
     stopping: watch::Sender<bool>,
     /// Who typed lately, per (app, user).
     typing: Mutex<HashMap<(String, String), Vec<RecentTyping>>>,
+    /// Open streams per (app, user).
+    streams: Arc<Mutex<HashMap<(String, String), usize>>>,
+}
+
+/// One open stream of a user, counted until it is dropped.
+pub struct StreamSlot {
+    key: (String, String),
+    streams: Arc<Mutex<HashMap<(String, String), usize>>>,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = streams.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                streams.remove(&self.key);
+            }
+        }
+    }
 }
 
 /// `(conversation, agent, when)` of a typing signal.
@@ -85,11 +105,31 @@ impl Default for Hub {
             signals,
             stopping,
             typing: Mutex::default(),
+            streams: Arc::default(),
         }
     }
 }
 
 impl Hub {
+    /// Counts a new stream of the user, or `None` when they already have
+    /// `most` open in this process. Every open stream re-reads the
+    /// database every few seconds, so one user (a script, a browser with
+    /// dozens of windows) cannot hold unbounded work; a browser refused a
+    /// stream polls instead.
+    pub fn open_stream(&self, app_id: &str, user_key: &str, most: usize) -> Option<StreamSlot> {
+        let key = (app_id.to_owned(), user_key.to_owned());
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        let n = streams.entry(key.clone()).or_insert(0);
+        if *n >= most {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            key,
+            streams: self.streams.clone(),
+        })
+    }
+
     /// Wakes the user's streams: their feed grew.
     pub fn notify(&self, app_id: &str, user_key: &str) {
         let _ = self.signals.send(Signal::Feed {

@@ -14,6 +14,7 @@
 //! | `BECKON_INBOX_DIR` | `./server/inbox` | the agents' inbox page, served at `/inbox` |
 //! | `BECKON_SESSION_HOURS` | 12 | lifetime of a messenger session token |
 //! | `BECKON_STREAM_POLL_MS` | 2000 | how often event streams re-read the database (writes of other processes) |
+//! | `BECKON_STREAMS_PER_USER` | 10 | event streams one user may hold open in one process (more are refused with 429; the SDK polls) |
 //! | `BECKON_SMTP_URL` | unset | `smtp://host:port` (`smtps://`, `?tls=required`, `user:pass@`): unseen agent replies go out by email |
 //! | `BECKON_MAIL_FROM` | `Beckon <support@beckon.localhost>` | From of those emails |
 //! | `BECKON_REPLY_DOMAIN` | the From's domain | domain of `reply+<token>@…`, routed to `POST /v1/email/inbound` |
@@ -117,6 +118,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same parser for hours and milliseconds: read as a number, scaled.
     config.session_ttl = env_secs("BECKON_SESSION_HOURS", Duration::from_secs(12))? * 3600;
     config.stream_poll = env_secs("BECKON_STREAM_POLL_MS", Duration::from_secs(2000))? / 1000;
+    config.streams_per_user = match std::env::var("BECKON_STREAMS_PER_USER") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("BECKON_STREAMS_PER_USER must be a whole number, not {v:?}"))?,
+        _ => 10,
+    };
     config.email = email_config()?;
 
     let store = Store::connect(&config.database()).await?;

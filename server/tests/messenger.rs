@@ -1068,3 +1068,48 @@ async fn typing_reaches_a_polling_client_until_the_reply_and_no_one_else() {
     agent_reply(&h, &id, "Here I am.").await;
     assert_eq!(poll(token).await, json!([]), "the reply ends it");
 }
+
+/// Opens an event stream with `token`; the response (its body holds the
+/// stream open).
+async fn open_stream(h: &Harness, token: &str) -> axum::response::Response {
+    h.app
+        .clone()
+        .oneshot(
+            Request::get(format!("/v1/conversations/stream?session={token}"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("infallible")
+}
+
+#[tokio::test]
+async fn one_user_holds_a_bounded_number_of_streams_and_a_closed_one_frees_its_place() {
+    let h = harness_with(|c| c.streams_per_user = 2).await;
+    let token = h.session("many-windows").await;
+    let first = open_stream(&h, &token).await;
+    let second = open_stream(&h, &token).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    let refused = open_stream(&h, &token).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = refused
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(body["error"], "too_many_streams", "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("poll")),
+        "{body}"
+    );
+    // Another user is not counted with this one.
+    let other = h.session("someone-else").await;
+    assert_eq!(open_stream(&h, &other).await.status(), StatusCode::OK);
+    // A stream that ends (the tab closed) frees its place.
+    drop(first);
+    assert_eq!(open_stream(&h, &token).await.status(), StatusCode::OK);
+    drop(second);
+}

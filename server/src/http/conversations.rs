@@ -340,6 +340,8 @@ struct Tail {
     pending: VecDeque<Event>,
     /// The database must be read before waiting again.
     dirty: bool,
+    /// Counts this stream among the user's while it lasts.
+    _slot: crate::hub::StreamSlot,
 }
 
 fn sse(event: &StreamEvent, id: Option<i64>) -> Event {
@@ -424,7 +426,8 @@ impl Tail {
 #[utoipa::path(get, path = "/v1/conversations/stream", tag = "sdk",
     params(Since, ("Last-Event-ID" = Option<String>, Header, description = "resume after this cursor")),
     responses((status = 200, description = "text/event-stream of core's StreamEvent", content_type = "text/event-stream"),
-        (status = 401, body = Object)),
+        (status = 401, body = Object),
+        (status = 429, description = "the user has too many streams open; poll instead", body = Object)),
     security(("session" = [])))]
 async fn stream(
     State(state): State<AppState>,
@@ -433,6 +436,17 @@ async fn stream(
     Query(q): Query<Since>,
 ) -> Result<impl axum::response::IntoResponse> {
     let app_id = s.app().id.clone();
+    let most = state.config.streams_per_user;
+    let Some(slot) = state.hub.open_stream(&app_id, &s.user_key, most) else {
+        return Err(AppError::BadRequest {
+            status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_streams",
+            message: format!(
+                "this user already has {most} update streams open; poll /v1/conversations/updates instead"
+            ),
+            field: None,
+        });
+    };
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -457,6 +471,7 @@ async fn stream(
             .event(HELLO)
             .data("{}")]),
         dirty: true,
+        _slot: slot,
     };
     let events = futures_util::stream::unfold(tail, |mut tail| async move {
         let event = tail.next().await?;
