@@ -526,16 +526,7 @@ async fn the_stream_delivers_agent_replies_live_and_resumes_after_a_reconnect() 
         .await;
     let cursor = list["cursor"].as_str().expect("cursor").to_owned();
 
-    let res = h
-        .app
-        .clone()
-        .oneshot(
-            Request::get(format!("/v1/conversations/stream?session={token}"))
-                .body(Body::empty())
-                .expect("req"),
-        )
-        .await
-        .expect("infallible");
+    let res = open_stream(&h, &token).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
     assert_eq!(
@@ -998,16 +989,7 @@ async fn a_stream_sees_writes_of_another_process() {
     let c = h.ask(&token, "talk to a human").await;
     let id = c["id"].as_str().expect("id").to_owned();
 
-    let res = h
-        .app
-        .clone()
-        .oneshot(
-            Request::get(format!("/v1/conversations/stream?session={token}"))
-                .body(Body::empty())
-                .expect("req"),
-        )
-        .await
-        .expect("infallible");
+    let res = open_stream(&h, &token).await;
     let mut body = res.into_body();
     let mut seen = String::new();
     assert!(read_until(&mut body, &mut seen, |s| s.contains("retry:")).await);
