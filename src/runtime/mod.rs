@@ -245,17 +245,26 @@ impl Runtime {
             warn(&["message ", &id, " skipped: ", &e.to_string()].concat());
         }
         // Kept apart because clicks and hovers (every `mouseover`) are
-        // matched against them.
+        // matched against them. A tooltip's element is waited for as a
+        // `present` trigger is: it opens once the element is there.
         self.element_triggers = compiled
             .iter()
             .filter_map(|m| match &m.targeting.trigger {
                 Trigger::Element { selector, on } => Some((selector.clone(), *on)),
                 _ => None,
             })
+            .chain(
+                compiled
+                    .iter()
+                    .filter_map(|m| Some((m.anchor.clone()?, ElementAction::Present))),
+            )
             .collect();
         self.compiled = compiled;
         self.task_clicks = progress::task_clicks(&messages);
         self.messages = messages;
+        // Elements of messages new to this page view are looked for now,
+        // not at the next change of the page.
+        self.check_elements();
     }
 
     /// The live message with this id.

@@ -204,6 +204,49 @@ test('tooltip positioning: flips when there is no room, follows scrolling, hides
   await context.close();
 });
 
+test('a tooltip whose element is not on the page is not shown nor counted; it opens when the element comes', async () => {
+  // Shown "once", it was counted as shown while the user saw nothing, and
+  // spent; it also kept a lower tooltip that had its element off the page.
+  await createMessage({
+    id: 'ui-ghost', kind: 'tooltip', priority: 70,
+    content: { title: 'Filters', body: 'Narrow the list here.', anchor: { selector: '#filters-later', placement: 'bottom' } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=ghost' }] }, frequency: { show: 'once' } },
+  });
+  await createMessage({
+    id: 'ui-ghost-other', kind: 'tooltip', priority: 65,
+    content: { title: 'Views', body: 'Switch views here.', anchor: { selector: '#spa-nav', placement: 'bottom' } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=ghost' }] } },
+  });
+  // A page where no other tooltip of the demo app takes the slot.
+  const { page, seen, context } = await open('/spa.html?view=settings&user=ui-ghost&case=ghost');
+  const lines = [];
+  page.on('console', (m) => lines.push(m.text()));
+  await page.evaluate(() => window.Beckon('debug', true));
+  const tip = (id) => page.locator(`[data-beckon="tooltip"] [data-message-id="${id}"]`);
+  await tip('ui-ghost-other').waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await tip('ui-ghost').count(), 0, 'nothing to point at');
+  const shownIds = async () => (await events('ui-ghost', 'message.shown')).map((x) => x.message_id).filter((id) => id.startsWith('ui-ghost'));
+  await eventually(async () => (await shownIds()).length > 0);
+  assert.deepEqual(await shownIds(), ['ui-ghost-other']);
+  const why = 'ui-ghost: trigger: waiting for its element #filters-later to be on the page';
+  assert.ok(await eventually(() => lines.includes(why)), lines.join('\n'));
+  // The user closes the other; the app draws the element: the tooltip
+  // opens on it, and is counted.
+  await tip('ui-ghost-other').getByRole('button', { name: 'Close' }).click();
+  await tip('ui-ghost-other').waitFor({ state: 'detached' });
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'filters-later';
+    b.textContent = 'Filters';
+    document.querySelector('#spa-nav').append(b);
+  });
+  await tip('ui-ghost').waitFor();
+  assert.ok(await eventually(async () => (await shownIds()).includes('ui-ghost')), 'counted once it is seen');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('checklist: launcher with progress, panel with tasks, manual tick-off, keyboard and Escape', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-checklist');
   const panel = page.locator('[data-beckon="checklist"] .panel');

@@ -48,6 +48,16 @@ pub(super) fn eligibility(
     if !ctx.page.api_triggered.contains(&m.id) {
         trigger(&t.trigger, ctx, state).map_err(Reason::Trigger)?;
     }
+    // A tooltip with nothing to point at would be counted as shown (a
+    // "show once" spent) while the user sees nothing. Once open, it follows
+    // its element, which a re-render may replace for a moment.
+    if let Some(anchor) = &m.anchor {
+        if !ctx.page.elements.get(anchor).is_some_and(|f| f.present) {
+            return Err(Reason::Trigger(
+                ["waiting for its element ", anchor, " to be on the page"].concat(),
+            ));
+        }
+    }
     if !t.essential {
         suppression(ctx, state, settings).map_err(Reason::Suppressed)?;
     }

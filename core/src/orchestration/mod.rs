@@ -147,16 +147,26 @@ pub struct CompiledMessage {
     pub priority: i32,
     /// Compiled rules.
     pub targeting: CompiledTargeting,
+    /// A tooltip's or hotspot's element (CSS selector): it opens only once
+    /// the element is on the page (`page.elements[anchor].present`).
+    pub anchor: Option<String>,
 }
 
 impl CompiledMessage {
     /// Compiles one message's rules.
     pub fn compile(m: &Message) -> Result<Self> {
+        let anchor = match m.kind {
+            MessageKind::Tooltip | MessageKind::Hotspot => {
+                m.content.anchor.as_ref().map(|a| a.selector.clone())
+            }
+            _ => None,
+        };
         Ok(Self {
             id: m.id.clone(),
             kind: m.kind,
             priority: m.priority,
             targeting: CompiledTargeting::compile(&m.targeting)?,
+            anchor,
         })
     }
 }

@@ -583,6 +583,34 @@ fn a_browser_clock_days_off_keeps_schedules_to_the_real_clock() {
 }
 
 #[test]
+fn a_tooltip_waits_for_its_element_and_leaves_its_place_to_one_that_has_it() {
+    let tip = |id: &str, anchor: &str, priority: i32| -> Message {
+        serde_json::from_value(json!({
+            "id": id, "kind": "tooltip", "priority": priority,
+            "content": {"body": id, "anchor": {"selector": anchor}}, "targeting": {},
+        }))
+        .expect("test message is valid")
+    };
+    let ms = compile(&[tip("ghost", "#gone", 9), tip("real", "#here", 1)]);
+    let mut f = Fixture::new();
+    f.page.elements.get_or_default("#here").present = true;
+    let v = run(&ms, &f, &UserState::default(), &Settings::default());
+    let d = by_id(&v);
+    assert_eq!(
+        d["ghost"],
+        &Decision::Hidden(Reason::Trigger(
+            "waiting for its element #gone to be on the page".into()
+        ))
+    );
+    assert_eq!(d["real"], &Decision::Show, "the higher one is not there");
+    // On screen, its element replaced for a moment by a re-render: it stays.
+    f.showing = vec!["real".into()];
+    f.page.elements.get_or_default("#here").present = false;
+    let v = run(&ms, &f, &UserState::default(), &Settings::default());
+    assert_eq!(by_id(&v)["real"], &Decision::Show);
+}
+
+#[test]
 fn goals_count_once_within_their_window_for_shown_and_held_out_users() {
     let ms = compile(&[
         message(

@@ -51,7 +51,9 @@ pub struct PreviewRequest {
     #[serde(default = "yes")]
     pub include_drafts: bool,
     /// What the SDK would have observed on the page (elements present or
-    /// clicked, scroll, times); default: the page was just opened.
+    /// clicked, scroll, times); default: the page was just opened. A
+    /// tooltip or hotspot shows only if its element is present here, as in
+    /// the browser.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub page: Option<PageFacts>,
