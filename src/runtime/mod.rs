@@ -244,27 +244,37 @@ impl Runtime {
         for (id, e) in bad {
             warn(&["message ", &id, " skipped: ", &e.to_string()].concat());
         }
-        // Kept apart because clicks and hovers (every `mouseover`) are
-        // matched against them. A tooltip's element is waited for as a
-        // `present` trigger is: it opens once the element is there.
-        self.element_triggers = compiled
-            .iter()
-            .filter_map(|m| match &m.targeting.trigger {
-                Trigger::Element { selector, on } => Some((selector.clone(), *on)),
-                _ => None,
-            })
-            .chain(
-                compiled
-                    .iter()
-                    .filter_map(|m| Some((m.anchor.clone()?, ElementAction::Present))),
-            )
-            .collect();
         self.compiled = compiled;
         self.task_clicks = progress::task_clicks(&messages);
         self.messages = messages;
         // Elements of messages new to this page view are looked for now,
         // not at the next change of the page.
+        self.elements_of_page();
         self.check_elements();
+    }
+
+    /// The elements this page's messages wait for: their element triggers
+    /// and the elements tooltips point at (a tooltip opens once its element
+    /// is there). Only messages whose page rules match this page: every
+    /// tooltip of the app kept a DOM observer running on every page. Kept
+    /// apart because clicks and hovers (every `mouseover`) are matched
+    /// against them.
+    fn elements_of_page(&mut self) {
+        let url = &self.url;
+        let here = self
+            .compiled
+            .iter()
+            .filter(|m| m.targeting.pages.matches(url));
+        self.element_triggers = here
+            .flat_map(|m| {
+                let trigger = match &m.targeting.trigger {
+                    Trigger::Element { selector, on } => Some((selector.clone(), *on)),
+                    _ => None,
+                };
+                let anchor = m.anchor.clone().map(|a| (a, ElementAction::Present));
+                trigger.into_iter().chain(anchor)
+            })
+            .collect();
     }
 
     /// The live message with this id.
@@ -987,6 +997,7 @@ impl Runtime {
     fn new_page_view(&mut self, url: String) {
         let now = now_ms();
         self.url = url;
+        self.elements_of_page();
         self.page = PageFacts {
             viewed_at: now,
             last_input_at: now,

@@ -1372,3 +1372,34 @@ test("a browser whose clock is days off: its events are stored in the server's c
     await context.close();
   }
 });
+
+test("a page where no message waits for an element keeps no DOM observer; one where a tooltip's element is missing keeps one until it comes", async () => {
+  // Every tooltip and element trigger of the app kept a subtree observer
+  // running on every page for 30 s, each of the page's own DOM changes
+  // waking the SDK (16 KB of JS heap in `npm run bench:browser`).
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    window.__observing = 0;
+    const observe = MutationObserver.prototype.observe;
+    MutationObserver.prototype.observe = function (target, options) {
+      if (options && options.subtree) window.__observing += 1;
+      return observe.call(this, target, options);
+    };
+  });
+  await page.goto(`${server.url}/index.html?user=e2e-observers`);
+  await booted(page);
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__observing), 0, 'nothing on this page waits for an element');
+  // The reports page's export tooltip waits for its button, which is not there yet.
+  await page.route('**/reports.html*', async (route) => {
+    const res = await route.fetch();
+    const html = (await res.text()).replace(/<button[^>]*id="export-csv"[^>]*>[^<]*<\/button>/, '');
+    await route.fulfill({ response: res, body: html });
+  });
+  await page.goto(`${server.url}/reports.html?user=e2e-observers`);
+  await booted(page);
+  assert.ok(await eventually(() => page.evaluate(() => window.__observing > 0)), 'waits for the export button');
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await page.close();
+});
