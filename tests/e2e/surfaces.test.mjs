@@ -247,6 +247,31 @@ test('a tooltip whose element is not on the page is not shown nor counted; it op
   await context.close();
 });
 
+test("a tour whose first step's element is not on the page waits for it, uncounted", async () => {
+  await createMessage({
+    id: 'ui-tour-later', kind: 'tour', priority: 40,
+    content: { tour: { steps: [
+      { kind: 'tooltip', title: 'Filters', body: 'Narrow the list.', selector: '#tour-later' },
+      { kind: 'modal', title: 'Done', body: 'That is all.' },
+    ] } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=tourlater' }] }, frequency: { show: 'once' } },
+  });
+  const { page, seen, context } = await open('/spa.html?view=settings&user=ui-tour-later&case=tourlater');
+  await page.waitForTimeout(800);
+  assert.equal(await page.locator('[data-beckon="tour"]').count(), 0, 'nothing to point at yet');
+  assert.deepEqual(await events('ui-tour-later', 'message.shown'), [], 'not counted');
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'tour-later';
+    b.textContent = 'Filters';
+    document.querySelector('#spa-nav').append(b);
+  });
+  await page.locator('[data-beckon="tour"]').getByText('Narrow the list.').waitFor();
+  assert.ok(await eventually(async () => (await events('ui-tour-later', 'message.shown')).length === 1), 'counted once seen');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('checklist: launcher with progress, panel with tasks, manual tick-off, keyboard and Escape', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-checklist');
   const panel = page.locator('[data-beckon="checklist"] .panel');

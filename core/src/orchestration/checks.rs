@@ -50,8 +50,19 @@ pub(super) fn eligibility(
     }
     // A tooltip with nothing to point at would be counted as shown (a
     // "show once" spent) while the user sees nothing. Once open, it follows
-    // its element, which a re-render may replace for a moment.
-    if let Some(anchor) = &m.anchor {
+    // its element, which a re-render may replace for a moment. A tour waits
+    // so for its first step's element on that step's page; a tour in
+    // progress goes on where it was.
+    let waits_for_anchor = match m.kind {
+        crate::protocol::MessageKind::Tour => {
+            state.message(&m.id).and_then(|s| s.tour_step()).is_none()
+                && m.anchor_page
+                    .as_deref()
+                    .is_none_or(|p| crate::content::page_matches(p, ctx.url))
+        }
+        _ => true,
+    };
+    if let (Some(anchor), true) = (&m.anchor, waits_for_anchor) {
         if !ctx.page.elements.get(anchor).is_some_and(|f| f.present) {
             return Err(Reason::Trigger(
                 ["waiting for its element ", anchor, " to be on the page"].concat(),

@@ -147,19 +147,28 @@ pub struct CompiledMessage {
     pub priority: i32,
     /// Compiled rules.
     pub targeting: CompiledTargeting,
-    /// A tooltip's or hotspot's element (CSS selector): it opens only once
-    /// the element is on the page (`page.elements[anchor].present`).
+    /// A tooltip's or hotspot's element (CSS selector), or the element of
+    /// a tour's first step when that is a tooltip step on this page: it
+    /// opens only once the element is on the page
+    /// (`page.elements[anchor].present`).
     pub anchor: Option<String>,
+    /// For a tour's first step: the page it lives on, if it names one.
+    pub anchor_page: Option<String>,
 }
 
 impl CompiledMessage {
     /// Compiles one message's rules.
     pub fn compile(m: &Message) -> Result<Self> {
-        let anchor = match m.kind {
+        let first_step = m.content.tour.as_ref().and_then(|t| t.steps.first());
+        let (anchor, anchor_page) = match m.kind {
             MessageKind::Tooltip | MessageKind::Hotspot => {
-                m.content.anchor.as_ref().map(|a| a.selector.clone())
+                (m.content.anchor.as_ref().map(|a| a.selector.clone()), None)
             }
-            _ => None,
+            MessageKind::Tour => match first_step {
+                Some(step) if !step.is_modal() => (step.selector.clone(), step.page.clone()),
+                _ => (None, None),
+            },
+            _ => (None, None),
         };
         Ok(Self {
             id: m.id.clone(),
@@ -167,6 +176,7 @@ impl CompiledMessage {
             priority: m.priority,
             targeting: CompiledTargeting::compile(&m.targeting)?,
             anchor,
+            anchor_page,
         })
     }
 }

@@ -611,6 +611,48 @@ fn a_tooltip_waits_for_its_element_and_leaves_its_place_to_one_that_has_it() {
 }
 
 #[test]
+fn a_tour_waits_for_its_first_steps_element_unless_in_progress_or_elsewhere() {
+    let tour = |id: &str, page: Option<&str>| -> Message {
+        serde_json::from_value(json!({
+            "id": id, "kind": "tour", "priority": 0,
+            "content": {"tour": {"steps": [
+                {"kind": "tooltip", "body": "Start here", "selector": "#start", "page": page},
+                {"kind": "modal", "body": "Done"},
+            ]}},
+            "targeting": {},
+        }))
+        .expect("test message is valid")
+    };
+    let waiting = Decision::Hidden(Reason::Trigger(
+        "waiting for its element #start to be on the page".into(),
+    ));
+    let ms = compile(&[tour("onboarding", None)]);
+    let mut f = Fixture::new();
+    let mut state = UserState::default();
+    assert_eq!(
+        run(&ms, &f, &state, &Settings::default())[0].decision,
+        waiting
+    );
+    f.page.elements.get_or_default("#start").present = true;
+    assert!(run(&ms, &f, &state, &Settings::default())[0].is_shown());
+    // In progress at its modal step: it goes on without the element.
+    f.page.elements.get_or_default("#start").present = false;
+    let mut step = event("st", event_names::STEP, f.now - 1.0, Some("onboarding"));
+    step.data.insert("step".into(), 1.into());
+    state.apply(&step);
+    assert!(run(&ms, &f, &state, &Settings::default())[0].is_shown());
+    // A first step on another page: the tour takes the user there.
+    let ms = compile(&[tour("elsewhere", Some("/settings"))]);
+    let state = UserState::default();
+    assert!(run(&ms, &f, &state, &Settings::default())[0].is_shown());
+    let ms = compile(&[tour("here", Some("/dashboard"))]);
+    assert_eq!(
+        run(&ms, &f, &state, &Settings::default())[0].decision,
+        waiting
+    );
+}
+
+#[test]
 fn goals_count_once_within_their_window_for_shown_and_held_out_users() {
     let ms = compile(&[
         message(
