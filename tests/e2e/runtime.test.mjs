@@ -1367,7 +1367,7 @@ test("a browser whose clock is days off: its events are stored in the server's c
   }));
   for (const [name, offset, expect] of [['two days behind', -2 * day, ['clock-launch']], ['two days ahead', 2 * day, ['clock-launch']]]) {
     const { context, page } = await device(offset, `${server.url}/spa.html?view=settings&launch=1&user=e2e-clock-launch-${offset}`);
-    await eventually(async () => (await bannerIds(page)).length > 0, { timeout: 3000 });
+    await eventually(async () => (await bannerIds(page)).length > 0, { timeout: 10000 });
     assert.deepEqual(await bannerIds(page), expect, `a clock ${name} sees the launch that is on`);
     await context.close();
   }
