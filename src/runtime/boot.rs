@@ -286,6 +286,7 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         messages: Vec::new(),
         compiled: Vec::new(),
         element_triggers: Vec::new(),
+        anchors: Vec::new(),
         task_clicks: Vec::new(),
         messenger: None,
         messenger_waiting: None,

@@ -82,8 +82,14 @@ pub struct Runtime {
     state: UserState,
     messages: Vec<Message>,
     compiled: Vec<CompiledMessage>,
-    /// Every (selector, action) an element trigger of `compiled` names.
+    /// Every (selector, action) an element trigger of this page's messages
+    /// names, and the elements their tooltips point at (as `Present`).
     element_triggers: Vec<(String, ElementAction)>,
+    /// The elements this page's tooltips point at: waited for as long as
+    /// the page view lasts (a tooltip on a button in a dialog the user opens
+    /// a minute later), where a `present` trigger gives up after
+    /// [`ELEMENT_WAIT_MS`].
+    anchors: Vec<String>,
     /// `(message, task, selector)` of checklist tasks done by a click.
     task_clicks: Vec<(String, String, String)>,
     /// The messenger, when the app has one.
@@ -265,15 +271,17 @@ impl Runtime {
             .compiled
             .iter()
             .filter(|m| m.targeting.pages.matches(url));
+        self.anchors = here.clone().filter_map(|m| m.anchor.clone()).collect();
         self.element_triggers = here
-            .flat_map(|m| {
-                let trigger = match &m.targeting.trigger {
-                    Trigger::Element { selector, on } => Some((selector.clone(), *on)),
-                    _ => None,
-                };
-                let anchor = m.anchor.clone().map(|a| (a, ElementAction::Present));
-                trigger.into_iter().chain(anchor)
+            .filter_map(|m| match &m.targeting.trigger {
+                Trigger::Element { selector, on } => Some((selector.clone(), *on)),
+                _ => None,
             })
+            .chain(
+                self.anchors
+                    .iter()
+                    .map(|a| (a.clone(), ElementAction::Present)),
+            )
             .collect();
     }
 
@@ -1032,14 +1040,20 @@ impl Runtime {
     }
 
     /// Keeps a DOM observer while a `present` trigger still waits on this
-    /// page view, and not after [`ELEMENT_WAIT_MS`].
+    /// page view, and not after [`ELEMENT_WAIT_MS`]; or while a tooltip's
+    /// element is missing.
     fn watch_elements(&mut self) {
-        let waiting = self.element_triggers.iter().any(|(selector, on)| {
-            *on == ElementAction::Present
-                && !self.page.elements.get(selector).is_some_and(|f| f.present)
-        });
+        let missing =
+            |selector: &String| !self.page.elements.get(selector).is_some_and(|f| f.present);
         let in_time = now_ms() < self.element_deadline;
-        if waiting && in_time {
+        let trigger_waits = in_time
+            && self.element_triggers.iter().any(|(selector, on)| {
+                *on == ElementAction::Present
+                    && !self.anchors.contains(selector)
+                    && missing(selector)
+            });
+        let waiting = trigger_waits || self.anchors.iter().any(missing);
+        if waiting {
             if self.dom_observer.is_none() {
                 self.dom_observer =
                     DomObserver::start(|| later(|rt| rt.on_signal(Signal::Mutation)));

@@ -231,6 +231,15 @@ test('a tooltip whose element is not on the page is not shown nor counted; it op
   assert.deepEqual(await shownIds(), ['ui-ghost-other']);
   const why = 'ui-ghost: trigger: waiting for its element #filters-later to be on the page';
   assert.ok(await eventually(() => lines.includes(why)), lines.join('\n'));
+  // A minute later by the page's clock, past the 30 s an element trigger
+  // waits: a tooltip's element is waited for as long as the page lasts (a
+  // button in a dialog the user opens later).
+  await page.evaluate(() => {
+    const now = Date.now;
+    Date.now = () => now() + 60_000;
+    window.Beckon('track', 'a-minute-later');
+  });
+  await page.waitForTimeout(300);
   // The user closes the other; the app draws the element: the tooltip
   // opens on it, and is counted.
   await tip('ui-ghost-other').getByRole('button', { name: 'Close' }).click();
