@@ -33,6 +33,11 @@ pub const ERRORS_BEFORE_POLLING: u32 = 3;
 pub const POLLS_BEFORE_LIVE: u32 = 15;
 /// Time between polls, ms.
 pub const POLL_MS: u32 = 4_000;
+/// Time between polls of a tab in the background, ms: no connection
+/// held (a browser has few per server), and news such as the unread count
+/// (which apps show in the tab's title) still arrives; browsers run a
+/// hidden tab's timers about once a minute anyway.
+pub const BACKGROUND_POLL_MS: u32 = 30_000;
 /// How long a new stream may take to deliver the server's `hello`, ms.
 /// A proxy that buffers the stream (some corporate proxies and
 /// antivirus software do) delivers nothing and reports no error: the
@@ -56,6 +61,9 @@ pub enum Mode {
     Live,
     /// `/updates?since=` every [`POLL_MS`].
     Polling,
+    /// `/updates?since=` every [`BACKGROUND_POLL_MS`], never live: the
+    /// tab is in the background.
+    Background,
     /// Not at all (the session was refused).
     Stopped,
 }
@@ -95,19 +103,16 @@ pub struct Stream(Rc<RefCell<St>>);
 impl Stream {
     /// Starts receiving updates after `cursor` (from now when `None`).
     pub fn start(api: Api, cursor: Option<String>, on_feed: Rc<dyn Fn(Feed)>) -> Self {
-        let st = Rc::new(RefCell::new(St {
-            api,
-            on_feed,
-            cursor,
-            mode: Mode::Live,
-            source: None,
-            listeners: Vec::new(),
-            errors: 0,
-            polls: 0,
-            failures: 0,
-            timer: None,
-        }));
+        let st = new_state(api, cursor, on_feed, Mode::Live);
         go_live(&st);
+        Self(st)
+    }
+
+    /// Polls for updates after `cursor` every [`BACKGROUND_POLL_MS`],
+    /// holding no connection: for a tab in the background.
+    pub fn background(api: Api, cursor: Option<String>, on_feed: Rc<dyn Fn(Feed)>) -> Self {
+        let st = new_state(api, cursor, on_feed, Mode::Background);
+        schedule_poll(&st, BACKGROUND_POLL_MS);
         Self(st)
     }
 
@@ -130,6 +135,26 @@ impl Drop for Stream {
             st.close_live();
         }
     }
+}
+
+fn new_state(
+    api: Api,
+    cursor: Option<String>,
+    on_feed: Rc<dyn Fn(Feed)>,
+    mode: Mode,
+) -> Rc<RefCell<St>> {
+    Rc::new(RefCell::new(St {
+        api,
+        on_feed,
+        cursor,
+        mode,
+        source: None,
+        listeners: Vec::new(),
+        errors: 0,
+        polls: 0,
+        failures: 0,
+        timer: None,
+    }))
 }
 
 fn has_event_source() -> bool {
@@ -251,19 +276,19 @@ fn poll(s: &Rc<RefCell<St>>) {
                     st.cursor = Some(cursor);
                     st.failures = 0;
                     st.polls += 1;
-                    st.polls >= POLLS_BEFORE_LIVE && has_event_source()
+                    st.mode == Mode::Polling && st.polls >= POLLS_BEFORE_LIVE && has_event_source()
                 };
                 for event in events {
                     feed(Feed::Event(event));
                 }
                 // The receiver may have stopped the stream meanwhile.
-                if s.borrow().mode != Mode::Polling {
-                    return;
-                }
-                if live {
+                let mode = s.borrow().mode;
+                if live && mode == Mode::Polling {
                     go_live(&s);
-                } else {
+                } else if mode == Mode::Polling {
                     schedule_poll(&s, POLL_MS);
+                } else if mode == Mode::Background {
+                    schedule_poll(&s, BACKGROUND_POLL_MS);
                 }
             }
             Err(SdkError::Refused(401 | 403, _)) => {
@@ -273,11 +298,13 @@ fn poll(s: &Rc<RefCell<St>>) {
             Err(_) => {
                 let delay = {
                     let mut st = s.borrow_mut();
-                    if st.mode != Mode::Polling {
-                        return;
-                    }
+                    let least = match st.mode {
+                        Mode::Polling => POLL_MS,
+                        Mode::Background => BACKGROUND_POLL_MS,
+                        Mode::Live | Mode::Stopped => return,
+                    };
                     st.failures += 1;
-                    backoff_ms(st.failures, js_sys::Math::random()).max(POLL_MS)
+                    backoff_ms(st.failures, js_sys::Math::random()).max(least)
                 };
                 schedule_poll(&s, delay);
             }

@@ -13,7 +13,7 @@ use gloo_timers::callback::Timeout;
 use super::api::{Article, HelpCenter};
 use super::http::{parse, request, Req};
 use super::model::{Load, Model, Pending, SendState, Target};
-use super::stream::{Feed, Stream};
+use super::stream::{Feed, Mode, Stream};
 use super::{with, Inner, MessengerEvent, View};
 use crate::client::to_json_string;
 use crate::error::{warn, SdkError, SdkResult};
@@ -172,45 +172,68 @@ impl Inner {
 
     /// Opens the update stream once the user has a conversation to hear
     /// about (a visitor who never writes holds no connection).
-    /// Opens the update stream if the user has a conversation and the tab
-    /// is visible. A hidden tab (one opened in the background, or left)
-    /// holds no connection: a browser opens at most six HTTP/1.1
-    /// connections to a server, so six tabs holding streams left a
-    /// seventh tab unable to reach it at all, page and SDK alike.
+    /// Opens the update stream if the user has a conversation: live in a
+    /// visible tab; in a hidden one (opened in the background, or left),
+    /// polling now and then, holding no connection: a browser opens at
+    /// most six HTTP/1.1 connections to a server, so six tabs holding
+    /// streams left a seventh tab unable to reach it at all, page and SDK
+    /// alike.
     pub(super) fn ensure_stream(&mut self) {
         let needed = !self.model.list.is_empty() || self.model.current.is_some();
-        if self.stream.is_some() || !needed || page_hidden() {
+        if !needed {
             return;
+        }
+        let hidden = page_hidden();
+        let background = self.stream.as_ref().map(|s| s.mode() == Mode::Background);
+        match (background, hidden) {
+            // Nothing yet: as the tab is.
+            (None, _) => self.start_stream(hidden),
+            // Back in a tab that was polling in the background: live,
+            // from where the polls got to.
+            (Some(true), false) => self.start_stream(false),
+            _ => {}
+        }
+    }
+
+    /// Replaces the stream with a live one (or one for the background),
+    /// starting where the old one got to.
+    fn start_stream(&mut self, background: bool) {
+        if let Some(cursor) = self.stream.take().and_then(|s| s.cursor()) {
+            self.model.cursor = Some(cursor);
         }
         let w = self.me.clone();
         let on_feed: Rc<dyn Fn(Feed)> = Rc::new(move |feed| with(&w, |i| i.on_feed(feed)));
-        self.stream = Some(Stream::start(
-            self.api.clone(),
-            self.model.cursor.clone(),
-            on_feed,
-        ));
+        let (api, cursor) = (self.api.clone(), self.model.cursor.clone());
+        self.stream = Some(if background {
+            Stream::background(api, cursor, on_feed)
+        } else {
+            Stream::start(api, cursor, on_feed)
+        });
     }
 
     /// The tab was hidden or shown: a tab hidden for [`HIDDEN_STREAM_MS`]
-    /// closes its stream, keeping the cursor; shown again, it reopens it
-    /// from there (the server replays what came meanwhile).
+    /// closes its live stream and polls now and then instead; shown again,
+    /// it goes live from where it got to (the server replays what came
+    /// meanwhile).
     pub(super) fn hidden_changed(&mut self) {
         if !page_hidden() {
             self.stream_sleep = None;
             self.ensure_stream();
             return;
         }
-        if self.stream.is_none() || self.stream_sleep.is_some() {
+        let live = self
+            .stream
+            .as_ref()
+            .is_some_and(|s| s.mode() != Mode::Background);
+        if !live || self.stream_sleep.is_some() {
             return;
         }
         let w = self.me.clone();
         self.stream_sleep = Some(Timeout::new(HIDDEN_STREAM_MS, move || {
             with(&w, |i| {
                 i.stream_sleep = None;
-                if page_hidden() {
-                    if let Some(cursor) = i.stream.take().and_then(|s| s.cursor()) {
-                        i.model.cursor = Some(cursor);
-                    }
+                if page_hidden() && i.stream.is_some() {
+                    i.start_stream(true);
                 }
                 Ok(())
             });

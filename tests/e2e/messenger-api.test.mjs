@@ -249,9 +249,9 @@ test('tabs in the background hold no update stream, so a user with many tabs ope
   await reply(id, 'Here to help');
   await first.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
   await last.getByRole('button', { name: 'Messages, 1 unread' }).waitFor();
-  // …and a background tab when the user comes back to it.
+  // …and a background tab when the user comes back to it (or with its
+  // next poll, within 30 s).
   const tab = background[0];
-  assert.equal(await tab.getByRole('button', { name: 'Messages, 1 unread' }).count(), 0, 'not while hidden');
   await tab.evaluate(() => {
     window.__hidden = false;
     document.dispatchEvent(new Event('visibilitychange'));
