@@ -52,6 +52,18 @@ fn summary(id: &str, unread: u32, ts: f64) -> ConversationSummary {
     }
 }
 
+/// Puts open conversation `a`, with one message of the user's, on screen.
+fn put_on_screen(m: &mut Model) {
+    m.put(
+        conv(
+            "a",
+            ConversationStatus::Open,
+            vec![msg("x", AuthorKind::User, 1.0)],
+        ),
+        true,
+    );
+}
+
 fn pending(client_id: &str, target: Target) -> Pending {
     Pending {
         client_id: client_id.into(),
@@ -99,14 +111,7 @@ fn stream_messages_are_deduplicated_and_counted_unread_only_when_not_looked_at()
         unread: 0,
         cursor: None,
     });
-    m.put(
-        conv(
-            "a",
-            ConversationStatus::Open,
-            vec![msg("x", AuthorKind::User, 1.0)],
-        ),
-        true,
-    );
+    put_on_screen(&mut m);
     m.typing = Some("Ana".into());
     let reply = StreamEvent::Message {
         conversation_id: "a".into(),
@@ -177,14 +182,7 @@ fn stream_messages_are_deduplicated_and_counted_unread_only_when_not_looked_at()
 #[wasm_bindgen_test]
 fn the_first_agent_to_answer_is_named_at_once_and_a_later_one_does_not_take_over() {
     let mut m = Model::default();
-    m.put(
-        conv(
-            "a",
-            ConversationStatus::Open,
-            vec![msg("x", AuthorKind::User, 1.0)],
-        ),
-        true,
-    );
+    put_on_screen(&mut m);
     let by = |id: &str, author: AuthorKind, name: &str, ts: f64| StreamEvent::Message {
         conversation_id: "a".into(),
         message: ConversationMessage {

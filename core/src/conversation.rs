@@ -196,6 +196,11 @@ pub struct ContactEmail {
     pub email: String,
 }
 
+/// The name (`event:`) of the event each update stream starts with: the
+/// SDK waits for it to know that events get through (a proxy that buffers
+/// the stream delivers nothing and reports no error).
+pub const STREAM_HELLO: &str = "hello";
+
 /// One item of the event stream (and of the polling fallback).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -178,7 +178,8 @@ struct Inner {
     history: Vec<View>,
     model: Model,
     stream: Option<Stream>,
-    /// Closes the stream of a tab left hidden (see [`HIDDEN_STREAM_MS`]).
+    /// Turns the live stream of a tab left hidden into background polling
+    /// (see [`sync::HIDDEN_STREAM_MS`]).
     stream_sleep: Option<Timeout>,
     query: String,
     results: Option<Load<Vec<ArticleSummary>>>,
@@ -503,9 +504,10 @@ impl Inner {
                 }
             },
         ));
-        // A tab left hidden lets its stream go; back in it, the stream
-        // resumes from its cursor and the conversation on screen is read
-        // again, so what came meanwhile arrives.
+        // A tab left hidden lets its live stream go and polls now and
+        // then; back in it, the stream goes live from its cursor and the
+        // conversation on screen is read again, so what came meanwhile
+        // arrives.
         let w = self.me.clone();
         self.listeners
             .push(EventListener::new(doc, "visibilitychange", move |_| {

@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use beckon_core::conversation::StreamEvent;
+use beckon_core::conversation::{StreamEvent, STREAM_HELLO};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
@@ -196,7 +196,7 @@ fn go_live(s: &Rc<RefCell<St>>) {
     });
     // The server's first event: the stream gets through.
     let w = Rc::downgrade(s);
-    let on_hello = EventListener::new(&es, "hello", move |_| {
+    let on_hello = EventListener::new(&es, STREAM_HELLO, move |_| {
         if let Some(s) = w.upgrade() {
             let mut st = s.borrow_mut();
             st.errors = 0;

@@ -468,7 +468,7 @@ async fn stream(
         // behind a proxy that buffers the stream, and polls instead.
         pending: VecDeque::from([Event::default()
             .retry(Duration::from_secs(2))
-            .event(HELLO)
+            .event(beckon_core::conversation::STREAM_HELLO)
             .data("{}")]),
         dirty: true,
         _slot: slot,
@@ -487,9 +487,6 @@ async fn stream(
     // fall back to polling. This header turns its buffering off.
     Ok(([(NO_BUFFERING, "no")], sse))
 }
-
-/// The name of the event each stream starts with.
-pub const HELLO: &str = "hello";
 
 /// The header nginx (and proxies that copy it) read to pass a response
 /// through unbuffered.
