@@ -6,7 +6,8 @@
 //! Every listener and observer is held in a guard here, so dropping the
 //! watcher (at `shutdown`) removes all of them; nothing is patched on the
 //! page's globals except `history.pushState`/`replaceState` in browsers
-//! without the Navigation API, and those are put back on drop.
+//! without the Navigation API, and those are put back on drop unless
+//! another script has wrapped them since ([`HistoryHook`] says why).
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::prelude::*;
@@ -196,47 +197,111 @@ impl PageWatcher {
 /// A wrapper of one `history` method: `(state, title, url) -> result`.
 type HistoryWrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>;
 
-/// `history.pushState` and `replaceState` wrapped to report route
-/// changes; the originals are restored on drop.
-struct HistoryPatch {
+/// Where the wrappers send route changes: the booted SDK's handler, or
+/// nobody between a `shutdown` and the next `boot`.
+type HandlerSlot = std::rc::Rc<std::cell::RefCell<Option<Handler>>>;
+
+/// `history.pushState` and `replaceState` wrapped, once per page.
+///
+/// Other scripts (analytics, session replay, routers) wrap the same methods,
+/// often after the SDK: their wrapper then calls ours. Putting the originals
+/// back at `shutdown` would silently cut their wrapper out of the chain, and
+/// dropping our closures would make every navigation of the app throw. So
+/// the originals go back only when both methods are still ours; otherwise
+/// the wrappers stay, passing calls through with nobody to tell, and the
+/// next `boot` takes them up again instead of wrapping once more.
+struct HistoryHook {
     history: web_sys::History,
     originals: Vec<(&'static str, JsValue)>,
-    _wrappers: Vec<HistoryWrapper>,
+    wrappers: Vec<HistoryWrapper>,
+    slot: HandlerSlot,
 }
 
-impl HistoryPatch {
-    fn install(handler: Handler) -> Option<Self> {
+thread_local! {
+    /// The page's one [`HistoryHook`], if it has been installed.
+    static HISTORY_HOOK: std::cell::RefCell<Option<HistoryHook>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl HistoryHook {
+    fn install() -> Option<Self> {
         let history = web_sys::window()?.history().ok()?;
+        let slot = HandlerSlot::default();
         let mut originals = Vec::new();
         let mut wrappers = Vec::new();
         for name in ["pushState", "replaceState"] {
             let original = js_sys::Reflect::get(&history, &name.into()).ok()?;
             let func: js_sys::Function = original.clone().dyn_into().ok()?;
-            let (h, target) = (handler.clone(), history.clone());
+            let (slot, target) = (slot.clone(), history.clone());
             let wrapper: HistoryWrapper =
                 Closure::new(move |state: JsValue, title: JsValue, url: JsValue| {
                     let out = func.call3(&target, &state, &title, &url);
-                    h(Signal::Route);
+                    // Cloned out first: the handler may shut the SDK down.
+                    let handler = slot.borrow().clone();
+                    if let Some(handler) = handler {
+                        handler(Signal::Route);
+                    }
                     // Errors (a cross-origin URL) belong to the app: rethrow.
                     out.unwrap_or_else(|e| wasm_bindgen::throw_val(e))
                 });
-            let _ = js_sys::Reflect::set(&history, &name.into(), wrapper.as_ref());
             originals.push((name, original));
             wrappers.push(wrapper);
+        }
+        for ((name, _), wrapper) in originals.iter().zip(&wrappers) {
+            let _ = js_sys::Reflect::set(&history, &(*name).into(), wrapper.as_ref());
         }
         Some(Self {
             history,
             originals,
-            _wrappers: wrappers,
+            wrappers,
+            slot,
+        })
+    }
+
+    /// Whether both methods are still our wrappers (no script wrapped them
+    /// since, nor put something else there).
+    fn still_ours(&self) -> bool {
+        self.originals
+            .iter()
+            .zip(&self.wrappers)
+            .all(|((name, _), wrapper)| {
+                js_sys::Reflect::get(&self.history, &(*name).into())
+                    .is_ok_and(|now| now == *wrapper.as_ref())
+            })
+    }
+}
+
+/// The booted SDK's hold on the [`HistoryHook`]: route changes go to its
+/// handler until it is dropped.
+struct HistoryPatch;
+
+impl HistoryPatch {
+    fn install(handler: Handler) -> Option<Self> {
+        HISTORY_HOOK.with(|cell| {
+            let mut hook = cell.borrow_mut();
+            if hook.is_none() {
+                *hook = Some(HistoryHook::install()?);
+            }
+            let hook = hook.as_ref()?;
+            *hook.slot.borrow_mut() = Some(handler);
+            Some(Self)
         })
     }
 }
 
 impl Drop for HistoryPatch {
     fn drop(&mut self) {
-        for (name, original) in &self.originals {
-            let _ = js_sys::Reflect::set(&self.history, &(*name).into(), original);
-        }
+        HISTORY_HOOK.with(|cell| {
+            let mut hook = cell.borrow_mut();
+            let Some(h) = hook.as_ref() else { return };
+            *h.slot.borrow_mut() = None;
+            if h.still_ours() {
+                for (name, original) in &h.originals {
+                    let _ = js_sys::Reflect::set(&h.history, &(*name).into(), original);
+                }
+                *hook = None;
+            }
+        });
     }
 }
 

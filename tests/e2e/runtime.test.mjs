@@ -476,6 +476,60 @@ test('single-page app: route changes open and close messages by their page rules
   await page.close();
 });
 
+test('without the Navigation API, routes are seen through history; a library that wrapped pushState after the SDK keeps working after shutdown', async () => {
+  // Safari before 26.2 and Firefox before 147 have no Navigation API: the
+  // SDK wraps history.pushState there. Analytics and session-replay
+  // scripts wrap it too, often after the SDK has loaded.
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined, configurable: true }));
+  await page.goto(`${server.url}/spa.html?user=e2e-spa-history`);
+  await booted(page);
+  assert.equal(await page.evaluate(() => window.navigation), undefined);
+  const native = () => page.evaluate(() => history.pushState.toString().includes('[native code]'));
+  assert.equal(await native(), false, 'the SDK wrapped pushState');
+  // Nobody else wrapped it: shutdown gives the page its own method back.
+  await page.evaluate(() => Beckon('shutdown'));
+  assert.equal(await native(), true);
+  await page.evaluate(() => Beckon('boot', { user_id: 'e2e-spa-history' }));
+  await booted(page);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await eventually(async () => (await bannerIds(page)).includes('spa-reports'));
+  // Another script wraps the SDK's wrapper, then the user logs out.
+  await page.evaluate(() => {
+    window.__routes = [];
+    const inner = history.pushState;
+    history.pushState = function (state, title, url) {
+      window.__routes.push(String(url));
+      return inner.call(this, state, title, url);
+    };
+    Beckon('shutdown');
+  });
+  const push = (url) =>
+    page.evaluate((u) => {
+      try {
+        history.pushState({}, '', u);
+        return 'ok';
+      } catch (e) {
+        return String(e);
+      }
+    }, url);
+  assert.equal(await push('/spa.html?view=settings'), 'ok', 'the app navigates after shutdown');
+  assert.deepEqual(await page.evaluate(() => window.__routes), ['/spa.html?view=settings'], "the other script's wrapper still runs");
+  // The next user logs in: routes are seen again, once.
+  await page.evaluate(() => Beckon('boot', { user_id: 'e2e-spa-history-2' }));
+  await booted(page);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await eventually(async () => (await bannerIds(page)).includes('spa-reports'));
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await eventually(async () => (await bannerIds(page)).length === 0);
+  await page.evaluate(() => Beckon('shutdown'));
+  assert.equal(await push('/spa.html?view=overview'), 'ok');
+  assert.equal((await page.evaluate(() => window.__routes)).length, 4);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('works under a strict Content-Security-Policy without violations', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
