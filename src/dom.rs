@@ -30,6 +30,52 @@ fn browser(e: JsValue) -> SdkError {
     SdkError::Browser(js_text(&e))
 }
 
+/// Whether `body` is the containing block of its `position: fixed`
+/// descendants instead of the viewport: a transform, a filter, containment
+/// and the like on it (page-transition and smooth-scrolling libraries put
+/// `transform` or `will-change: transform` there). A surface placed in such
+/// a body is placed against the whole page, not the screen: the launcher
+/// ends up at the bottom of a long page, out of sight. The root element is
+/// exempt from most of these rules (a filter on it does not count), so the
+/// surfaces go beside the body then.
+fn holds_fixed(body: &HtmlElement) -> bool {
+    let Some(style) = web_sys::window().and_then(|w| w.get_computed_style(body).ok().flatten())
+    else {
+        return false;
+    };
+    let value = |name: &str| style.get_property_value(name).unwrap_or_default();
+    let set = |name: &str| !matches!(value(name).as_str(), "" | "none" | "normal" | "auto");
+    [
+        "transform",
+        "translate",
+        "rotate",
+        "scale",
+        "perspective",
+        "filter",
+        "backdrop-filter",
+    ]
+    .into_iter()
+    .any(set)
+        || set("container-type")
+        || value("content-visibility") == "auto"
+        || value("contain")
+            .split(' ')
+            .any(|c| matches!(c, "paint" | "layout" | "strict" | "content"))
+        || value("will-change").split(", ").any(|p| {
+            matches!(
+                p,
+                "transform"
+                    | "translate"
+                    | "rotate"
+                    | "scale"
+                    | "perspective"
+                    | "filter"
+                    | "backdrop-filter"
+                    | "contain"
+            )
+        })
+}
+
 /// A host element in the page with a shadow root; removed from the page
 /// when dropped, so a surface cannot outlive its owner.
 pub struct ShadowHost {
@@ -76,8 +122,8 @@ impl ShadowHost {
         adopt_stylesheets(&root, css)?;
         let (parent, in_body): (Element, bool) = match (parent, doc.body()) {
             (Some(p), _) => (p.clone(), false),
-            (None, Some(body)) => (body.into(), true),
-            (None, None) => (
+            (None, Some(body)) if !holds_fixed(&body) => (body.into(), true),
+            (None, _) => (
                 doc.document_element()
                     .ok_or_else(|| SdkError::Browser("empty document".into()))?,
                 false,

@@ -580,6 +580,44 @@ test('hostile global CSS neither breaks the SDK nor is changed by it', async () 
   await page.close();
 });
 
+test('a body with a transform (or will-change, a filter) does not carry the surfaces down a long page: they stay on screen', async () => {
+  // Such a body, not the viewport, is what `position: fixed` is relative to
+  // for what is inside it.
+  for (const rule of ['transform: translateZ(0)', 'will-change: transform', 'filter: saturate(1.1)']) {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.route('**/pricing.html*', async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace('</head>', `<style>body { ${rule}; min-height: 4000px }</style></head>`);
+      await route.fulfill({ response, body: html });
+    });
+    await page.goto(`${server.url}/pricing.html?user=e2e-held-fixed`);
+    await booted(page);
+    await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+    await page.getByRole('button', { name: 'Messages' }).waitFor();
+    const onScreen = () =>
+      page.evaluate(() => {
+        const box = (el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+        };
+        const banner = document.querySelector('[data-beckon="banner"]').shadowRoot.querySelector('[data-message-id]');
+        const launcher = document.querySelector('[data-beckon="messenger"]').shadowRoot.querySelector('button');
+        return { banner: box(banner), launcher: box(launcher) };
+      });
+    assert.deepEqual(await onScreen(), { banner: true, launcher: true }, `${rule}: at the top of the page`);
+    await page.mouse.wheel(0, 2000);
+    await eventually(() => page.evaluate(() => scrollY > 1000));
+    assert.deepEqual(await onScreen(), { banner: true, launcher: true }, `${rule}: scrolled down`);
+    await page.getByRole('button', { name: 'Messages' }).click();
+    const panel = await page.evaluate(() => {
+      const r = document.querySelector('[data-beckon="messenger"]').shadowRoot.querySelector('[role="dialog"]').getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && r.height > 200;
+    });
+    assert.ok(panel, `${rule}: the messenger opens on screen`);
+    await page.close();
+  }
+});
+
 test('shutdown removes every node, listener and stored key it added', async () => {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
