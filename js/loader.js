@@ -267,12 +267,29 @@ import * as glue from 'beckon-glue';
       s.dataset.beckonReloaded = '';
       if (script.nonce) s.nonce = script.nonce;
       s.async = true;
-      s.src = src + (src.indexOf('?') < 0 ? '?' : '&') + 'reload=' + Date.now();
+      s.src = scriptUrl(src + (src.indexOf('?') < 0 ? '?' : '&') + 'reload=' + Date.now());
       (d.head || d.documentElement).appendChild(s);
       return true;
     } catch (_) {
       return false;
     }
+  }
+
+  // A page that requires Trusted Types (`require-trusted-types-for
+  // 'script'`) refuses a plain string as a script's URL. The policy
+  // `beckon` passes only this URL, made from this tag's own `src`; a page
+  // whose `trusted-types` directive lists policies must list it (the
+  // README says so). Without it the page's default policy, if any, decides.
+  function scriptUrl(url) {
+    try {
+      var tt = w.trustedTypes;
+      if (tt && tt.createPolicy) {
+        return tt.createPolicy('beckon', { createScriptURL: function () { return url; } }).createScriptURL(url);
+      }
+    } catch (_) {
+      // Not allowed by the page's `trusted-types` list: try the string.
+    }
+    return url;
   }
 
   var defer = data.defer;

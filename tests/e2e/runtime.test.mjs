@@ -940,6 +940,41 @@ test('a loader cached from a build whose module is gone fetches the current load
   await page.close();
 });
 
+test('a page that requires Trusted Types: messages, the messenger and the bot, and a stale loader reloading, without a violation', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  // The strict policy, plus Trusted Types with an allowlist of policies.
+  await page.route('**/csp.html*', async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace("img-src 'self' data:", "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types beckon");
+    await route.fulfill({ response, body: html });
+  });
+  // A loader cached from an older build, as after a deploy.
+  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${server.url}/csp.html?user=e2e-trusted-types`);
+  await booted(page);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('script[src*="loader.js?reload="]').length), 1);
+  await eventually(async () => (await bannerIds(page)).includes('csp-banner'));
+  await page.getByRole('button', { name: 'Messages' }).click();
+  await page.getByRole('button', { name: 'Ask a question' }).click();
+  const composer = page.getByRole('textbox', { name: 'Write a message…' });
+  await composer.fill('How do I export a report?');
+  await composer.press('Enter');
+  await page.getByText('Source:').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('a loader whose module is gone and whose reload is gone too warns once and stops', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
