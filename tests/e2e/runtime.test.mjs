@@ -106,6 +106,20 @@ function bootRequests(page) {
   return boots;
 }
 
+/**
+ * Serves the page a loader as a browser may have cached it from an older
+ * build: it names a module the server no longer keeps. With `reloadToo`,
+ * the loader it then fetches (`?reload=…`) is such a stale one as well.
+ */
+function serveStaleLoader(page, { reloadToo }) {
+  const stale = (url) => url.pathname === '/sdk/loader.js' && (reloadToo || url.search === '');
+  return page.route(stale, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
+    await route.fulfill({ response, body });
+  });
+}
+
 async function booted(page) {
   await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
   await page.waitForFunction(() => window.Beckon('status').user_key);
@@ -921,11 +935,7 @@ test('a loader cached from a build whose module is gone fetches the current load
     const url = new URL(r.url());
     if (url.pathname.startsWith('/sdk/')) sdk.push(`${r.status()} ${url.pathname}${url.search.replace(/=\d+$/, '=…')}`);
   });
-  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
-    const response = await route.fetch();
-    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
-    await route.fulfill({ response, body });
-  });
+  await serveStaleLoader(page, { reloadToo: false });
   await page.goto(`${server.url}/csp.html?user=e2e-stale-loader`);
   await booted(page);
   await eventually(async () => (await bannerIds(page)).includes('csp-banner'));
@@ -954,11 +964,7 @@ test('a page that requires Trusted Types: messages, the messenger and the bot, a
     await route.fulfill({ response, body: html });
   });
   // A loader cached from an older build, as after a deploy.
-  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
-    const response = await route.fetch();
-    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
-    await route.fulfill({ response, body });
-  });
+  await serveStaleLoader(page, { reloadToo: false });
   await page.goto(`${server.url}/csp.html?user=e2e-trusted-types`);
   await booted(page);
   assert.equal(await page.evaluate(() => document.querySelectorAll('script[src*="loader.js?reload="]').length), 1);
@@ -978,11 +984,7 @@ test('a page that requires Trusted Types: messages, the messenger and the bot, a
 test('a loader whose module is gone and whose reload is gone too warns once and stops', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.route((url) => url.pathname === '/sdk/loader.js', async (route) => {
-    const response = await route.fetch();
-    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
-    await route.fulfill({ response, body });
-  });
+  await serveStaleLoader(page, { reloadToo: true });
   let loaders = 0;
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/sdk/loader.js') loaders += 1; });
   await page.goto(`${server.url}/csp.html?user=e2e-stale-loader-2`);
@@ -1326,11 +1328,7 @@ test('a browser with WebAssembly turned off: one warning, the page untouched', a
 test('a stale loader deferred until the first interaction loads the current one at once, not at a second', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.route((url) => url.pathname === '/sdk/loader.js' && url.search === '', async (route) => {
-    const response = await route.fetch();
-    const body = (await response.text()).replace(/beckon_bg\.[0-9a-f]{16}\.wasm/, 'beckon_bg.0000000000000000.wasm');
-    await route.fulfill({ response, body });
-  });
+  await serveStaleLoader(page, { reloadToo: false });
   await page.route('**/pricing.html*', async (route) => {
     const response = await route.fetch();
     const body = (await response.text()).replace('data-app-id="demo"', 'data-app-id="demo" data-defer="interaction"');
