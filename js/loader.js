@@ -21,6 +21,7 @@
 //                   "interaction": load on the first click, key or scroll
 // Nothing here can throw into the page, and it never blocks rendering.
 import * as glue from 'beckon-glue';
+import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
 
 (function (w, d) {
   'use strict';
@@ -56,6 +57,7 @@ import * as glue from 'beckon-glue';
     var sdk = w.Beckon;
     if (sdk !== stub && sdk && sdk.loaded) return sdk.apply(null, arguments);
     var call = [].slice.call(arguments);
+    if (name === 'on') call[2] = inCallersZone(call[2]);
     if (name === 'boot' && failed) return Promise.resolve({ ok: false, error: failed });
     queue.push(call);
     if (name === 'boot' && loading && !early) early = prefetchBoot();
@@ -218,7 +220,8 @@ import * as glue from 'beckon-glue';
         });
         var Beckon = function (name, arg, arg2) {
           try {
-            return glue.command(String(name), arg, arg2);
+            // Angular's zone.js: js/zones.mjs says why.
+            return outsideTheAppsZone(glue.command, String(name), arg, name === 'on' ? inCallersZone(arg2) : arg2);
           } catch (e) {
             warn(name + ' failed: ' + (e && e.message ? e.message : e));
           }

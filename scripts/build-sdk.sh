@@ -77,5 +77,5 @@ cp -n "$KEEP"/* "$OUT"/ 2>/dev/null || true
 rm -rf "$KEEP"
 # The npm package: the same glue and module beside an ESM entry and types.
 mkdir -p "$OUT/npm"
-cp js/npm/index.mjs js/npm/index.d.ts js/npm/package.json "$OUT/npm/"
+cp js/npm/index.mjs js/npm/index.d.ts js/npm/package.json js/zones.mjs "$OUT/npm/"
 cp "$OUT/beckon.js" "$OUT/beckon_bg.wasm" "$OUT/npm/"

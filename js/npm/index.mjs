@@ -4,6 +4,7 @@
 // is fetched next to this file (bundlers copy it through `new URL(…,
 // import.meta.url)`), or from `Beckon.load({ wasmUrl })` if you host it.
 import init, { configure, command } from './beckon.js';
+import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
 
 let state = 'idle';
 const queue = [];
@@ -83,7 +84,8 @@ function failed(e) {
 
 function run(name, arg, arg2) {
   try {
-    return command(String(name), arg, arg2);
+    // Angular's zone.js: zones.mjs says why.
+    return outsideTheAppsZone(command, String(name), arg, name === 'on' ? inCallersZone(arg2) : arg2);
   } catch (e) {
     warn(name + ' failed: ' + (e && e.message ? e.message : e));
     return undefined;
@@ -92,14 +94,15 @@ function run(name, arg, arg2) {
 
 export function Beckon(name, arg, arg2) {
   if (state === 'ready') return run(name, arg, arg2);
-  start();
+  // The module's download and start, outside an Angular app's zone too.
+  outsideTheAppsZone(start);
   // The script tag's SDK, or its stub while it loads (which queues).
   if (state === 'forwarding') return page.Beckon(name, arg, arg2);
   if (state === 'failed') {
     if (name === 'boot') return Promise.resolve({ ok: false, error: why });
     return name === 'on' ? () => {} : undefined;
   }
-  const call = { name, arg, arg2 };
+  const call = { name, arg, arg2: name === 'on' ? inCallersZone(arg2) : arg2 };
   queue.push(call);
   if (name === 'boot') return new Promise((resolve) => { call.resolve = (p) => Promise.resolve(p).then(resolve); });
   if (name === 'on') {
@@ -109,6 +112,6 @@ export function Beckon(name, arg, arg2) {
 }
 
 /** Starts loading now (optionally from your own URL of the .wasm). */
-Beckon.load = (options) => start(options && options.wasmUrl);
+Beckon.load = (options) => outsideTheAppsZone(start, options && options.wasmUrl);
 
 export default Beckon;

@@ -144,5 +144,22 @@ export function examplesWith({ files = {}, copies = {} } = {}) {
   return dir;
 }
 
+/**
+ * The server on a copy of the example pages with `files` and `copies` (as
+ * for `examplesWith`), and a browser: `{ server, browser, stop }`, where
+ * `stop` closes both and removes the copy.
+ */
+export async function serveExamplesWith(spec) {
+  const pages = examplesWith(spec);
+  const server = await startServer({ BECKON_EXAMPLES_DIR: pages });
+  const browser = await launchBrowser();
+  const stop = async () => {
+    await browser.close();
+    await server.stop();
+    rmSync(pages, { recursive: true, force: true });
+  };
+  return { server, browser, stop };
+}
+
 /** The text of an example page. */
 export const examplePage = (name) => readFileSync(join(ROOT, 'examples', name), 'utf8');

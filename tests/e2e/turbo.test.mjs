@@ -5,13 +5,12 @@
 // body, and the page's messages follow the route.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { examplePage, examplesWith, launchBrowser, ROOT, startServer, watchConsole } from './harness.mjs';
+import { examplePage, ROOT, serveExamplesWith, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
-let pages;
+let stop;
 before(async () => {
   const APP = '<script src="/app.js"></script>';
   const files = {};
@@ -20,18 +19,12 @@ before(async () => {
     assert.ok(text.includes(APP), name);
     files[name] = text.replace(APP, `${APP}\n  <script src="/turbo.js"></script>`);
   }
-  pages = examplesWith({
+  ({ server, browser, stop } = await serveExamplesWith({
     files,
     copies: { 'turbo.js': join(ROOT, 'node_modules/@hotwired/turbo/dist/turbo.es2017-umd.js') },
-  });
-  server = await startServer({ BECKON_EXAMPLES_DIR: pages });
-  browser = await launchBrowser();
+  }));
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(pages, { recursive: true, force: true });
-});
+after(() => stop?.());
 
 /** Beckon's hosts in the document, by surface, in order. */
 const hosts = (page) =>
