@@ -87,6 +87,21 @@ import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
   // network round trip then overlaps the module's download. The SDK uses the
   // answer only if it is for exactly the user it boots (`key`), else asks
   // again itself.
+  // JSON.stringify as if the page had not given arrays a `toJSON`
+  // (Prototype.js 1.6 does, and lists became strings): set aside for this
+  // one call, as the SDK does (`client::stringify` says why).
+  function stringify(value) {
+    var p = Array.prototype;
+    var own = Object.getOwnPropertyDescriptor(p, 'toJSON');
+    if (!own || !own.configurable) return JSON.stringify(value);
+    delete p.toJSON;
+    try {
+      return JSON.stringify(value);
+    } finally {
+      Object.defineProperty(p, 'toJSON', own);
+    }
+  }
+
   function prefetchBoot() {
     try {
       var call = null;
@@ -107,7 +122,7 @@ import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
       ['user_id', 'email', 'user_hash', 'user_jwt'].forEach(function (k) { if (o[k]) user[k] = o[k]; });
       if (Object.keys(attrs).length) user.attributes = attrs;
       var apiBase = o.api_base || data.apiBase || home || location.origin;
-      var body = JSON.stringify({
+      var body = stringify({
         v: 1, app_id: app, user: user,
         page: { url: location.href, title: d.title, locale: navigator.language },
         // This browser's clock: the server answers the state in it.
@@ -124,7 +139,7 @@ import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
           function () { return { status: r.status }; });
       });
       response.catch(function () {});
-      var key = JSON.stringify([app, o.user_id || null, anon, o.email || null, o.user_hash || null, o.user_jwt || null, attrs]);
+      var key = stringify([app, o.user_id || null, anon, o.email || null, o.user_hash || null, o.user_jwt || null, attrs]);
       return { key: key, response: response };
     } catch (_) {
       return null; // storage blocked, odd options: the SDK boots on its own

@@ -225,6 +225,27 @@ pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
     from_value(parse(text).map_err(SdkError::BadArgument)?).map_err(SdkError::BadArgument)
 }
 
+/// `JSON.stringify(value)` as if the page had not given arrays a `toJSON`.
+/// Prototype.js 1.6 (still in some older apps) defines `Array.prototype.
+/// toJSON` returning a string, so `JSON.stringify({tags: ["a"]})` says
+/// `{"tags":"[\"a\"]"}`: attributes and event data lists would reach the
+/// server as strings, and conditions on them fail. The property is set
+/// aside for this one synchronous call and put back as it was.
+pub fn stringify(value: &JsValue) -> Result<js_sys::JsString, JsValue> {
+    let proto = js_sys::Object::get_prototype_of(&js_sys::Array::new());
+    let name = JsValue::from_str("toJSON");
+    let own = js_sys::Reflect::get_own_property_descriptor(&proto, &name)
+        .ok()
+        .filter(|d| !d.is_undefined());
+    let set_aside =
+        own.is_some() && js_sys::Reflect::delete_property(&proto, &name).unwrap_or(false);
+    let text = js_sys::JSON::stringify(value);
+    if let (true, Some(descriptor)) = (set_aside, own) {
+        let _ = js_sys::Reflect::define_property(&proto, &name, descriptor.unchecked_ref());
+    }
+    text
+}
+
 /// Reads an argument of the app (options, attributes) as `T`, as its JSON:
 /// `JSON.stringify` decides what the data is (a `Date` becomes its ISO text,
 /// `undefined` and functions are left out, a cycle is an error), then the
@@ -238,7 +259,7 @@ pub fn from_js<T: FromJson>(arg: &JsValue) -> Result<T, String> {
 /// [`from_js`] for an argument whose JSON may be at most `max_bytes` long
 /// (counted in UTF-16 units, as the page's strings are: near enough).
 pub fn from_js_within<T: FromJson>(arg: &JsValue, max_bytes: usize) -> Result<T, String> {
-    let text = js_sys::JSON::stringify(arg).map_err(|e| js_text(&e))?;
+    let text = stringify(arg).map_err(|e| js_text(&e))?;
     let length = text.length() as usize;
     if length > max_bytes {
         return Err([

@@ -81,7 +81,7 @@ pub fn js_text(value: &JsValue) -> String {
     if let Some(s) = value.as_string() {
         return s;
     }
-    js_sys::JSON::stringify(value)
+    crate::client::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| "unknown error".to_owned())

@@ -68,7 +68,7 @@ fn identity_key(app_id: &str, user: &UserIdentity) -> Option<String> {
     // `JSON.stringify` writes them.
     let attributes = crate::client::to_json_string(&user.attributes).ok()?;
     parts.push(&js_sys::JSON::parse(&attributes).ok()?);
-    js_sys::JSON::stringify(&parts).ok().map(String::from)
+    crate::client::stringify(&parts).ok().map(String::from)
 }
 
 /// The boot answer: the loader's early request when it was for this very

@@ -544,6 +544,42 @@ test('without the Navigation API, routes are seen through history; a library tha
   await page.close();
 });
 
+test("a page with Prototype.js's Array#toJSON: lists in boot, update and track reach the server as lists, and the page keeps its toJSON", async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.addInitScript(() => {
+    // Prototype.js 1.6: `JSON.stringify([1, 2])` gives the string "[1, 2]".
+    Array.prototype.toJSON = function () { return '[' + this.map((x) => JSON.stringify(x)).join(', ') + ']'; };
+  });
+  const user = 'e2e-prototype-js';
+  // The page boots with a list attribute, through the loader's early boot.
+  await page.route('**/app.js', (route) => route.fulfill({
+    contentType: 'text/javascript',
+    body: `window.Beckon = window.Beckon || function () { (Beckon.q = Beckon.q || []).push(arguments); };
+      Beckon('boot', { user_id: '${user}', attributes: { roles: ['admin', 'billing'] } });`,
+  }));
+  await page.goto(`${server.url}/pricing.html`);
+  await booted(page);
+  await page.evaluate(() => {
+    Beckon('update', { teams: [1, 2] });
+    Beckon('track', 'report.exported', { columns: ['a', 'b'] });
+  });
+  const stored = await eventually(async () => {
+    const body = await server.admin(`/admin/v1/apps/demo/users/${user}`);
+    return body.user?.attributes?.teams && body.user.attributes;
+  });
+  assert.deepEqual(stored.roles, ['admin', 'billing']);
+  assert.deepEqual(stored.teams, [1, 2]);
+  const events = await eventually(async () => {
+    const list = await server.admin(`/admin/v1/apps/demo/events?user=${user}&name=report.exported`);
+    return list.length && list;
+  });
+  assert.deepEqual(events[0].data.columns, ['a', 'b']);
+  assert.equal(await page.evaluate(() => JSON.stringify([1])), '"[1]"', "the page's own toJSON is still there");
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('works under a strict Content-Security-Policy without violations', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
