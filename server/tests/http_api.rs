@@ -268,6 +268,25 @@ async fn wasm_is_served_as_application_wasm_with_cache_headers() {
             "{path}"
         );
     }
+    // A page whose tracing adds headers to every fetch preflights the
+    // module's: allowed, whatever the headers.
+    let preflight = Request::options("/sdk/beckon_bg.0123456789abcdef.wasm")
+        .header(header::ORIGIN, "https://app.example.com")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "sentry-trace,baggage",
+        )
+        .body(Body::empty())
+        .expect("req");
+    let (status, _, headers) = h.send(preflight).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_METHODS], "GET");
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_HEADERS],
+        "sentry-trace,baggage"
+    );
 }
 
 #[tokio::test]

@@ -153,6 +153,23 @@ async fn cors_answers_only_the_apps_allowed_origins() {
         .to_str()
         .unwrap_or("")
         .contains("content-type"));
+
+    // The page's tracing adds its headers to the SDK's requests: allowed.
+    let traced = Request::options("/v1/events")
+        .header(header::ORIGIN, "https://app.example.com")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "baggage,content-type,sentry-trace",
+        )
+        .body(Body::empty())
+        .expect("req");
+    let (status, _, headers) = h.send(traced).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_HEADERS],
+        "baggage,content-type,sentry-trace"
+    );
 }
 
 #[tokio::test]

@@ -52,9 +52,10 @@ after(async () => {
 });
 
 /** The pricing page on the product's origin, loading the SDK from the server's. */
-async function open(user) {
+async function open(user, { init } = {}) {
   const page = await browser.newPage();
   const seen = watchConsole(page);
+  if (init) await page.addInitScript(init);
   const api = [];
   page.on('request', (r) => {
     if (r.url().startsWith(`${server.url}/v1/`)) api.push(`${r.method()} ${new URL(r.url()).pathname}`);
@@ -81,6 +82,34 @@ test('from another origin: boot, events, and the messenger with its live stream'
   await server.admin(`/admin/v1/inbox/demo/conversations/${id}/reply`, { agent: 'Ana', body: 'Hello from the other origin' });
   await page.getByRole('log').getByText('Hello from the other origin').waitFor({ timeout: 8000 });
   assert.deepEqual(seen.errors.filter((e) => /CORS|Access-Control/i.test(e)), []);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test("from another origin, on a page whose tracing adds its headers to every fetch (Sentry, Datadog): boot, events and the messenger still reach the server", async () => {
+  const user = 'e2e-cross-origin-traced';
+  // What Sentry's fetch instrumentation does with a broad
+  // `tracePropagationTargets`: two more headers on every request.
+  const { page, seen } = await open(user, {
+    init: () => {
+      const original = window.fetch;
+      window.__traced = 0;
+      window.fetch = function (input, init = {}) {
+        const headers = new Headers(init.headers || {});
+        headers.set('sentry-trace', '0123456789abcdef0123456789abcdef-0123456789abcdef-1');
+        headers.set('baggage', 'sentry-environment=production');
+        window.__traced += 1;
+        return original.call(this, input, { ...init, headers });
+      };
+    },
+  });
+  await page.locator('[data-beckon="banner"]').waitFor();
+  await page.evaluate(() => window.Beckon('track', 'traced_tick'));
+  assert.ok(await eventually(async () => (await events(user, 'traced_tick')).length > 0, { timeout: 4000 }));
+  await askForAPerson(page);
+  assert.ok((await page.evaluate(() => window.__traced)) >= 3, 'the SDK\'s requests went through the page\'s fetch');
+  assert.deepEqual(seen.errors.filter((e) => /CORS|Access-Control/i.test(e)), []);
+  assert.deepEqual(seen.warnings.filter((w) => w.includes('[Beckon]')), []);
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });

@@ -5,7 +5,7 @@
 //! are, so no request pays for compressing the wasm module.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
@@ -66,7 +66,17 @@ pub fn router<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
 /// (the loader, the unversioned module of the npm package) change with each
 /// build: revalidated after five minutes, the ETag answer a cheap 304, a
 /// stale copy used meanwhile while it is fetched again.
+///
+/// A preflight is answered here too: a page whose tracing adds its headers
+/// to every `fetch` (Sentry's `sentry-trace`, Datadog's) makes the loader's
+/// fetch of the module a preflighted request, and the file server answered
+/// `OPTIONS` with no CORS headers, so the SDK never loaded on such a page.
 async fn sdk_headers(request: Request, next: Next) -> Response {
+    if request.method() == Method::OPTIONS {
+        // Any origin may `GET` the files, with whatever headers.
+        let any = HeaderValue::from_static("*");
+        return super::cors::preflight(request.headers(), any, "GET", "86400");
+    }
     let immutable = is_content_addressed(request.uri().path());
     let mut response = next.run(request).await;
     let value = if !(response.status().is_success() || response.status().is_redirection()) {

@@ -27,27 +27,10 @@ pub struct CorsSlot(Arc<OnceLock<HeaderValue>>);
 pub async fn layer(mut req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
     if req.method() == Method::OPTIONS {
-        let mut res = StatusCode::NO_CONTENT.into_response();
-        if let Some(origin) = origin {
-            let h = res.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                // The messenger's session token, and the cursor a
-                // polyfilled EventSource resumes with.
-                HeaderValue::from_static("content-type, authorization, last-event-id"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Origin"));
-        }
-        return res;
+        let Some(origin) = origin else {
+            return StatusCode::NO_CONTENT.into_response();
+        };
+        return preflight(req.headers(), origin, "GET, POST", "600");
     }
     let slot = CorsSlot::default();
     req.extensions_mut().insert(slot.clone());
@@ -65,6 +48,49 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
     if origin.is_some() {
         res.headers_mut()
             .append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    res
+}
+
+/// The answer to a preflight: `origin` may send `methods` with whatever
+/// headers the browser asks for. A page's tracing (Sentry's `sentry-trace`
+/// and `baggage`, Datadog's `x-datadog-*`, `traceparent`) wraps `fetch` and
+/// adds its own headers to the SDK's requests; a preflight that named only
+/// the SDK's headers made every one of them fail. The server reads none of
+/// them. Asked for none: the SDK's own (the messenger's session token, the
+/// cursor a polyfilled EventSource resumes with). Browsers keep the answer
+/// `max_age` seconds.
+pub fn preflight(
+    request: &HeaderMap,
+    origin: HeaderValue,
+    methods: &'static str,
+    max_age: &'static str,
+) -> Response {
+    let asked = request
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static(
+            "content-type, authorization, last-event-id",
+        ));
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    for (name, value) in [
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+        (
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static(methods),
+        ),
+        (header::ACCESS_CONTROL_ALLOW_HEADERS, asked),
+        (
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static(max_age),
+        ),
+        (
+            header::VARY,
+            HeaderValue::from_static("Origin, Access-Control-Request-Headers"),
+        ),
+    ] {
+        h.insert(name, value);
     }
     res
 }
