@@ -49,6 +49,9 @@ struct Inner {
     tracker: Option<Tracker>,
     /// Focus the card when it first shows (after a user's move).
     focus_pending: bool,
+    /// Bring the step's element into view when it is first found outside
+    /// it, once per step (the user may scroll away afterwards).
+    scroll_pending: bool,
     navigating: Option<Timeout>,
     weak: Weak<RefCell<Inner>>,
 }
@@ -99,6 +102,7 @@ impl TourView {
                 listeners: Vec::new(),
                 tracker: None,
                 focus_pending: true,
+                scroll_pending: true,
                 navigating: None,
                 weak: weak.clone(),
             })
@@ -131,6 +135,7 @@ fn go(weak: &Weak<RefCell<Inner>>, n: usize) {
     if let Ok(mut i) = inner.try_borrow_mut() {
         i.step = n;
         i.focus_pending = true;
+        i.scroll_pending = true;
         if let Some(page) = page.filter(|p| !page_matches(p, &href())) {
             // The runtime stores the step first (its handler runs in a
             // microtask, before this timer); then the page changes.
@@ -310,8 +315,12 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     let placement = step.placement;
     let w = weak.clone();
     let c = card.clone();
+    let scrolled = w.clone();
     let on_move = Rc::new(move |anchor: Option<&Element>| {
         let (vw, vh) = viewport();
+        if let Some(el) = anchor {
+            bring_into_view(el, &scrolled, vw, vh);
+        }
         match anchor.map(Rect::of).filter(|r| r.is_visible_in(vw, vh)) {
             None => {
                 let _ = c.set_attribute("hidden", "");
@@ -353,6 +362,33 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     Ok(())
 }
 
+/// Scrolls a step's element to the middle of the screen the first time it
+/// is found for this step and is not wholly in view: a step whose element
+/// was below the fold was drawn nowhere, and the tour seemed to end when
+/// the user pressed Next (tours of Appcues, Usertour and driver.js scroll
+/// too). The page's own `scroll-behavior` decides whether it is smooth.
+fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>, vw: f64, vh: f64) {
+    let r = Rect::of(el);
+    if r.w <= 0.0 && r.h <= 0.0 {
+        return; // not laid out (yet): nothing to scroll to
+    }
+    let Some(inner) = inner.upgrade() else { return };
+    let Ok(mut i) = inner.try_borrow_mut() else {
+        return;
+    };
+    if !std::mem::take(&mut i.scroll_pending) {
+        return;
+    }
+    drop(i);
+    let whole = r.x >= 0.0 && r.y >= 0.0 && r.x + r.w <= vw && r.y + r.h <= vh;
+    if !whole {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
 impl Surface for TourView {
     fn update(&mut self, env: &Env) -> SdkResult<()> {
         {
@@ -365,6 +401,7 @@ impl Surface for TourView {
             }
             i.step = env.progress.step;
             i.focus_pending = true;
+            i.scroll_pending = true;
         }
         draw(&self.inner)
     }

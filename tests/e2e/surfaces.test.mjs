@@ -395,6 +395,38 @@ test('tour: modal and tooltip steps with Back / Next / Skip and "2 of 5", focus 
   await context.close();
 });
 
+test("a tour step whose element is below the fold scrolls it into view, once: Next never leaves the user with nothing on screen", async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-tour-scroll', { viewport: { width: 1000, height: 600 } });
+  // A long page: the report's controls far below the fold.
+  await page.evaluate(() => {
+    const spacer = document.createElement('div');
+    spacer.style.height = '1800px';
+    document.querySelector('main').prepend(spacer);
+  });
+  await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
+  const card = page.locator('[data-beckon="tour"] .step');
+  await card.waitFor();
+  assert.equal(await page.evaluate(() => scrollY), 0, 'a modal step scrolls nothing');
+  await card.getByRole('button', { name: 'Next' }).click();
+  await eventually(async () => /Pick a range/.test(await card.innerText()));
+  await card.waitFor({ state: 'visible' });
+  const inView = (selector) =>
+    page.evaluate((sel) => {
+      const el = document.querySelector(sel) || document.querySelector('[data-beckon="tour"]').shadowRoot.querySelector(sel);
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
+    }, selector);
+  assert.ok(await page.evaluate(() => scrollY > 1000), 'the page scrolled to the step');
+  assert.ok(await inView('#report-range'), "the step's element is on screen");
+  assert.ok(await inView('.step'), 'and so is the step');
+  // The user scrolls back up: the tour lets them (the step waits off screen).
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => scrollY), 0);
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('a running tour folds the checklist panel (on a phone it hid the tour\'s elements), which opens again after', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-fold', { viewport: { width: 375, height: 700 } });
   const panel = page.locator('[data-beckon="checklist"] .panel');
