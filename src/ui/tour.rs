@@ -34,6 +34,7 @@ use crate::error::{SdkError, SdkResult};
 const CSS: &str = "[hidden]{display:none!important}\
 .backdrop{position:fixed;inset:0;display:grid;place-items:center;background:rgba(17,24,39,.6);padding:16px}\
 .step{width:min(340px,calc(100vw - 16px));max-width:none}.float{position:fixed}\
+.float.centre{left:50%!important;top:50%!important;transform:translate(-50%,-50%)}.centre .arrow{display:none}\
 .resume{position:fixed;bottom:16px;left:50%;transform:translateX(-50%);box-shadow:0 6px 20px rgba(0,0,0,.3)}\
 .ring{position:fixed;border-radius:8px;pointer-events:none;box-shadow:0 0 0 4px rgba(147,197,253,.9),0 0 0 9999px rgba(17,24,39,.35)}\
 @media (prefers-reduced-motion:no-preference){.float,.ring{transition:left .15s,top .15s,width .15s,height .15s}}";
@@ -53,8 +54,18 @@ struct Inner {
     /// it, once per step (the user may scroll away afterwards).
     scroll_pending: bool,
     navigating: Option<Timeout>,
+    /// Shows a tooltip step in the middle of the screen when its element
+    /// has not come within [`ELEMENT_WAIT_MS`].
+    centre_later: Option<Timeout>,
     weak: Weak<RefCell<Inner>>,
 }
+
+/// How long a tooltip step waits for its element before it is shown in the
+/// middle of the screen instead. The step goes to its element if that comes
+/// later. Without it, a step whose element the page no longer has (a
+/// redesign, a feature flag, a permission) left the tour invisible and
+/// unskippable, holding the modal and tooltip slots.
+const ELEMENT_WAIT_MS: u32 = 3_000;
 
 /// A tour on screen.
 pub struct TourView {
@@ -104,6 +115,7 @@ impl TourView {
                 focus_pending: true,
                 scroll_pending: true,
                 navigating: None,
+                centre_later: None,
                 weak: weak.clone(),
             })
         });
@@ -156,6 +168,7 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         return Ok(());
     };
     i.tracker = None;
+    i.centre_later = None;
     i.listeners.clear();
     i.root.set_text_content(None);
     let n = i.step;
@@ -313,6 +326,8 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     add(&i.root, &card);
     i.listeners = listeners;
     let placement = step.placement;
+    let centred = Rc::new(std::cell::Cell::new(false));
+    i.centre_later = Some(centre_later(&card, &selector, &centred, weak.clone()));
     let w = weak.clone();
     let c = card.clone();
     let scrolled = w.clone();
@@ -322,11 +337,14 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             bring_into_view(el, &scrolled, vw, vh);
         }
         match anchor.map(Rect::of).filter(|r| r.is_visible_in(vw, vh)) {
+            None if anchor.is_none() && centred.get() => {}
             None => {
                 let _ = c.set_attribute("hidden", "");
                 let _ = ring.set_attribute("hidden", "");
             }
             Some(r) => {
+                centred.set(false);
+                let _ = c.class_list().remove_1("centre");
                 let _ = ring.remove_attribute("hidden");
                 let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
                 set_style(
@@ -360,6 +378,37 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         i.tracker = Some(tracker);
     }
     Ok(())
+}
+
+/// After [`ELEMENT_WAIT_MS`], shows `card` in the middle of the screen if
+/// its element (`selector`) is still not on the page, and focuses it as a
+/// user's move would have.
+fn centre_later(
+    card: &Element,
+    selector: &str,
+    centred: &Rc<std::cell::Cell<bool>>,
+    inner: Weak<RefCell<Inner>>,
+) -> Timeout {
+    let (card, selector, centred) = (card.clone(), selector.to_owned(), centred.clone());
+    Timeout::new(ELEMENT_WAIT_MS, move || {
+        if crate::runtime::page::query_deep(&selector, |_| {}).is_some() {
+            return;
+        }
+        centred.set(true);
+        let _ = card.class_list().add_1("centre");
+        let _ = card.remove_attribute("hidden");
+        let first = inner
+            .upgrade()
+            .and_then(|i| {
+                i.try_borrow_mut()
+                    .ok()
+                    .map(|mut i| std::mem::take(&mut i.focus_pending))
+            })
+            .unwrap_or(false);
+        if first {
+            focus(&card);
+        }
+    })
 }
 
 /// Scrolls a step's element to the middle of the screen the first time it

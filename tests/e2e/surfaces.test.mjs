@@ -427,6 +427,40 @@ test("a tour step whose element is below the fold scrolls it into view, once: Ne
   await context.close();
 });
 
+test("a tour step whose element is not on the page shows in the middle of the screen after a few seconds, and goes to the element if it comes", async () => {
+  const { page, seen, context } = await open('/reports.html?user=ui-tour-missing', { viewport: { width: 1000, height: 700 } });
+  // The page no longer has the step's element (a redesign, a feature flag).
+  const range = await page.evaluate(() => {
+    const el = document.querySelector('#report-range');
+    window.__range = { el, parent: el.parentElement, next: el.nextSibling };
+    el.remove();
+    return true;
+  });
+  assert.ok(range);
+  await page.evaluate(() => window.Beckon('startTour', 'reports-tour'));
+  const card = page.locator('[data-beckon="tour"] .step');
+  await card.waitFor();
+  await card.getByRole('button', { name: 'Next' }).click();
+  const started = Date.now();
+  await card.waitFor({ state: 'visible', timeout: 8000 });
+  assert.ok(Date.now() - started >= 2000, 'it waited for the element first');
+  assert.match(await card.innerText(), /Pick a range/);
+  const box = await card.boundingBox();
+  assert.ok(Math.abs(box.x + box.width / 2 - 500) < 2 && Math.abs(box.y + box.height / 2 - 350) < 2, `centred (${JSON.stringify(box)})`);
+  assert.equal((await focused(page)).host, 'tour', 'focus moved to the step');
+  // The element comes back: the step goes to it.
+  await page.evaluate(() => window.__range.parent.insertBefore(window.__range.el, window.__range.next));
+  await eventually(async () => (await card.getAttribute('class')).includes('centre') === false);
+  const el = await page.locator('#report-range').boundingBox();
+  const c = await card.boundingBox();
+  assert.ok(c.y >= el.y + el.height, 'below its element again');
+  // And the user can go on.
+  await card.getByRole('button', { name: 'Next' }).click();
+  await eventually(async () => /Schedule it/.test(await card.innerText()));
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('a running tour folds the checklist panel (on a phone it hid the tour\'s elements), which opens again after', async () => {
   const { page, seen, context } = await open('/reports.html?user=ui-fold', { viewport: { width: 375, height: 700 } });
   const panel = page.locator('[data-beckon="checklist"] .panel');
