@@ -358,15 +358,7 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
                 );
                 let _ = c.remove_attribute("hidden");
                 apply(&c, Some(&arrow), r, placement);
-                let first = w
-                    .upgrade()
-                    .and_then(|i| {
-                        i.try_borrow_mut()
-                            .ok()
-                            .map(|mut i| std::mem::take(&mut i.focus_pending))
-                    })
-                    .unwrap_or(false);
-                if first {
+                if take_focus_pending(&w) {
                     focus(&c);
                 }
             }
@@ -378,6 +370,19 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
         i.tracker = Some(tracker);
     }
     Ok(())
+}
+
+/// Whether the step's card is to take focus now (the first time it shows
+/// after a user's move); later calls say no.
+fn take_focus_pending(inner: &Weak<RefCell<Inner>>) -> bool {
+    inner
+        .upgrade()
+        .and_then(|i| {
+            i.try_borrow_mut()
+                .ok()
+                .map(|mut i| std::mem::take(&mut i.focus_pending))
+        })
+        .unwrap_or(false)
 }
 
 /// After [`ELEMENT_WAIT_MS`], shows `card` in the middle of the screen if
@@ -397,15 +402,7 @@ fn centre_later(
         centred.set(true);
         let _ = card.class_list().add_1("centre");
         let _ = card.remove_attribute("hidden");
-        let first = inner
-            .upgrade()
-            .and_then(|i| {
-                i.try_borrow_mut()
-                    .ok()
-                    .map(|mut i| std::mem::take(&mut i.focus_pending))
-            })
-            .unwrap_or(false);
-        if first {
+        if take_focus_pending(&inner) {
             focus(&card);
         }
     })
