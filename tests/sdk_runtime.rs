@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use beckon::error::SdkError;
 use beckon::runtime::listeners;
-use beckon::runtime::outbox::{backoff_ms, Next, Outbox, ACKS_REMEMBERED, BATCH};
+use beckon::runtime::outbox::{backoff_ms, Next, Outbox, ACKS_REMEMBERED, BATCH, MAX_STORED_BYTES};
 use beckon::runtime::tabs::{Claim, TabMessage, Tabs};
 use beckon::storage::Storage;
 use beckon_core::protocol::{Event, EventsAccepted};
@@ -70,6 +70,37 @@ fn outbox_keeps_events_until_acknowledged_and_across_reopening() {
     last.push(event("d", 4.0));
     drop(last);
     assert_eq!(Outbox::open(storage()).len(), 4);
+    storage().clear();
+}
+
+#[wasm_bindgen_test]
+fn a_long_offline_period_of_rich_events_keeps_the_stored_queue_within_its_budget() {
+    // 300 events of 2 KB metadata (600 KB): the origin's storage quota,
+    // which the app shares, is not the SDK's to fill.
+    let storage = || Storage::for_user("outbox-test", "u-budget");
+    storage().clear();
+    let mut outbox = Outbox::open(storage());
+    for i in 0..300 {
+        let mut e = event(&format!("e{i:03}"), f64::from(i));
+        e.data
+            .insert("note".into(), serde_json::Value::String("x".repeat(2048)));
+        outbox.push(e);
+    }
+    outbox.write();
+    let stored = storage().get("outbox").expect("stored");
+    assert!(stored.len() <= MAX_STORED_BYTES, "{} bytes", stored.len());
+    assert!(
+        stored.len() > MAX_STORED_BYTES / 2,
+        "{} bytes",
+        stored.len()
+    );
+    // The newest are the ones kept, in memory as in storage.
+    let reopened = Outbox::open(storage());
+    assert_eq!(reopened.len(), outbox.len());
+    let kept = reopened.all();
+    assert_eq!(kept.last().map(|e| e.id.as_str()), Some("e299"));
+    let first: usize = kept[0].id[1..].parse().expect("an index");
+    assert_eq!(first, 300 - kept.len(), "a run of the newest");
     storage().clear();
 }
 

@@ -32,6 +32,12 @@ const SESSION_GAP_MS: f64 = 30.0 * 60_000.0;
 /// computer, would otherwise fill it up until the app's own writes fail.
 const USERS_KEPT: usize = 5;
 
+/// A boot answer longer than this (an app with hundreds of rich messages)
+/// is not cached: a reload then waits for the server. Five users' answers
+/// of this size are already an eighth of the origin's `localStorage`
+/// quota, which the app's own writes share.
+pub const MAX_CACHED_BOOT_BYTES: usize = 128 * 1024;
+
 thread_local! {
     /// The boot request the loader sent while the module was still
     /// downloading: its identity key and the `fetch` promise.
@@ -390,7 +396,11 @@ impl Runtime {
     /// Takes the server's answer: its messages and settings replace the
     /// cached ones, its state merges with this browser's.
     fn reconcile(&mut self, response: BootResponse, text: &str) {
-        self.storage.set("boot", text);
+        if text.len() <= MAX_CACHED_BOOT_BYTES {
+            self.storage.set("boot", text);
+        } else {
+            self.storage.remove("boot");
+        }
         if !self.reached {
             // Once a boot, as this user's cache is written, and after the
             // first messages are drawn rather than before: it reads every

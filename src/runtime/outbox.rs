@@ -26,6 +26,12 @@ pub const MAX_METADATA_BYTES: usize = 8 * 1024;
 /// Events kept at most; beyond it the oldest go, with a warning, so a long
 /// offline period cannot fill the storage quota.
 pub const CAPACITY: usize = 1000;
+/// The stored queue's JSON at most, in bytes, for the same reason: the
+/// app's own `localStorage` writes share the origin's quota (about 5 MB),
+/// and a thousand events of rich metadata (up to 8 KB each) would have
+/// taken all of it, so the app's next write failed. Beyond it the oldest
+/// go, with the same warning.
+pub const MAX_STORED_BYTES: usize = 128 * 1024;
 const KEY: &str = "outbox";
 /// Acknowledged ids remembered at most. They only keep a slower tab's
 /// stored copy from bringing sent events back; an id forgotten costs at
@@ -95,9 +101,33 @@ impl Outbox {
         }
         // Stored events come in nearly in order: an insertion sort is linear.
         beckon_core::sort_small_by(&mut self.pending, |a, b| a.ts < b.ts);
-        if self.pending.len() > CAPACITY {
-            let dropped = self.pending.len() - CAPACITY;
-            self.pending.drain(..dropped);
+        let mut dropped = self.pending.len().saturating_sub(CAPACITY);
+        self.pending.drain(..dropped);
+        loop {
+            if self.pending.is_empty() {
+                self.storage.remove(KEY);
+                break;
+            }
+            let text = match to_json_string(&self.pending) {
+                Ok(text) => text,
+                Err(e) => {
+                    warn(&e.describe());
+                    break;
+                }
+            };
+            if text.len() <= MAX_STORED_BYTES {
+                self.storage.set(KEY, &text);
+                break;
+            }
+            // Over the budget: the oldest go, as many as the excess takes at
+            // the queue's average event size (and one more, so this ends).
+            let average = text.len() / self.pending.len();
+            let excess = (text.len() - MAX_STORED_BYTES) / average.max(1) + 1;
+            let n = excess.min(self.pending.len());
+            self.pending.drain(..n);
+            dropped += n;
+        }
+        if dropped > 0 {
             warn(
                 &[
                     "offline too long: dropped the ",
@@ -106,14 +136,6 @@ impl Outbox {
                 ]
                 .concat(),
             );
-        }
-        if self.pending.is_empty() {
-            self.storage.remove(KEY);
-            return;
-        }
-        match to_json_string(&self.pending) {
-            Ok(text) => self.storage.set(KEY, &text),
-            Err(e) => warn(&e.describe()),
         }
     }
 

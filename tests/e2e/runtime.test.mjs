@@ -580,6 +580,40 @@ test("a page with Prototype.js's Array#toJSON: lists in boot, update and track r
   await page.close();
 });
 
+test("an app whose boot answer is very large is not cached in the page's localStorage, which the app's own writes share", async () => {
+  // 25 messages of 6 KB each, for another page: a boot answer over 128 KB.
+  const ids = [];
+  for (let i = 0; i < 25; i += 1) {
+    const id = `big-${i}`;
+    ids.push(id);
+    const message = banner(id, [{ match: 'equals', value: '/nowhere.html' }]);
+    message.content.body = `Long text ${i}. `.repeat(400);
+    await createMessage(message);
+  }
+  try {
+    const page = await browser.newPage();
+    const seen = watchConsole(page);
+    await page.goto(`${server.url}/pricing.html?user=e2e-big-boot`);
+    await booted(page);
+    await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+    const stored = () =>
+      page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('beckon:demo:e2e-big-boot:')).map((k) => k.split(':').pop()).sort());
+    const keys = await stored();
+    assert.ok(keys.includes('state'), keys.join(', '));
+    assert.ok(!keys.includes('boot'), `no cached boot answer (${keys.join(', ')})`);
+    const total = await page.evaluate(() => Object.entries(localStorage).reduce((n, [k, v]) => n + k.length + v.length, 0));
+    assert.ok(total < 64 * 1024, `the SDK keeps ${total} characters in localStorage`);
+    // A reload asks the server, and shows the same.
+    await page.reload();
+    await booted(page);
+    await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+    assert.deepEqual(seen.pageErrors, []);
+    await page.close();
+  } finally {
+    for (const id of ids) await server.admin(`/admin/v1/apps/demo/messages/${id}/status`, { status: 'archived' });
+  }
+});
+
 test('works under a strict Content-Security-Policy without violations', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
