@@ -108,8 +108,42 @@ async fn ask_server(api_base: &str, request: &BootRequest) -> SdkResult<Answer> 
 /// is not written again).
 fn boot_answer(answer: SdkResult<Answer>) -> SdkResult<(BootResponse, String)> {
     let (json, text) = answer?.into_json()?;
-    let response = crate::client::from_value(json).map_err(SdkError::Server)?;
+    let response = read_boot(json).map_err(SdkError::Server)?;
     Ok((response, text))
+}
+
+/// Reads a boot answer (the server's, or the cached one) leaving out, with
+/// one warning, each message this SDK cannot read, rather than failing the
+/// whole answer: after a deploy, a tab that still runs the SDK it loaded
+/// before gets answers from the new server, whose messages may use a field
+/// or a kind it does not know, and it showed nothing at all until reloaded.
+/// Such a message is left out, not read without what it does not know (a
+/// targeting rule it skipped could show it to the wrong people).
+fn read_boot(mut json: Value) -> Result<BootResponse, String> {
+    let items = match json.get_mut("messages") {
+        Some(Value::Array(items)) => std::mem::take(items),
+        _ => Vec::new(), // reported by the whole answer's reading below
+    };
+    let mut response: BootResponse = crate::client::from_value(json)?;
+    let mut left_out = Vec::new();
+    for item in items {
+        let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+        match crate::client::from_value(item) {
+            Ok(message) => response.messages.push(message),
+            Err(why) => left_out.push([id.as_deref().unwrap_or("?"), " (", &why, ")"].concat()),
+        }
+    }
+    if !left_out.is_empty() {
+        warn(
+            &[
+                "this SDK cannot read these messages, so they are not shown (a newer server? \
+                 reloading the page loads its SDK): ",
+                &left_out.join(", "),
+            ]
+            .concat(),
+        );
+    }
+    Ok(response)
 }
 
 fn app_storage(app_id: &str) -> Storage {
@@ -267,7 +301,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     let storage = Storage::for_user(&app_id, &key);
     let cached = storage
         .get("boot")
-        .and_then(|t| from_json_str::<BootResponse>(&t).ok());
+        .and_then(|t| beckon_core::json::text::parse(&t).ok())
+        .and_then(|json| read_boot(json).ok());
     let mut state = stored_state(&storage).unwrap_or_default();
     let now = now_ms();
     let mut runtime = Runtime {

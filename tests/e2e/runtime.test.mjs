@@ -614,6 +614,32 @@ test("an app whose boot answer is very large is not cached in the page's localSt
   }
 });
 
+test('a boot answer with messages this SDK cannot read (a newer server) shows the others, and names the ones left out once', async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  // As after a deploy, for a tab still running the SDK it loaded before:
+  // a message with a content field this SDK does not know, and one of a
+  // kind it does not know.
+  await page.route('**/v1/boot', async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    const pricing = answer.messages.find((m) => m.id === 'pricing-banner');
+    answer.messages.push({ ...pricing, id: 'future-banner', content: { ...pricing.content, video: { url: '/intro.mp4' } } });
+    answer.messages.push({ ...pricing, id: 'future-survey', kind: 'survey' });
+    await route.fulfill({ response, body: JSON.stringify(answer) });
+  });
+  await page.goto(`${server.url}/pricing.html?user=e2e-newer-server`);
+  await booted(page);
+  await eventually(async () => (await bannerIds(page)).includes('pricing-banner'));
+  const warnings = seen.warnings.filter((w) => w.includes('cannot read these messages'));
+  assert.equal(warnings.length, 1, seen.warnings.join('\n'));
+  assert.match(warnings[0], /future-banner \(.*video/);
+  assert.match(warnings[0], /future-survey \(.*survey/);
+  assert.deepEqual(await bannerIds(page), ['pricing-banner']);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('works under a strict Content-Security-Policy without violations', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
