@@ -21,7 +21,7 @@
 //                   "interaction": load on the first click, key or scroll
 // Nothing here can throw into the page, and it never blocks rendering.
 import * as glue from 'beckon-glue';
-import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
+import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
 
 (function (w, d) {
   'use strict';
@@ -245,7 +245,8 @@ import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
         // One queued or pushed call, given to the SDK; an `on` call keeps
         // the unsubscribe the snippet's function answered.
         var deliver = function (c) {
-          var out = Beckon(c[0], c[1], c[2]);
+          // The zone the README's snippet noted, for Angular (zones.mjs).
+          var out = Beckon(c[0], c[1], c[0] === 'on' ? inZone(c.zone, c[2]) : c[2]);
           if (c[0] === 'on') c.off = out;
           return out;
         };

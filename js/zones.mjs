@@ -24,6 +24,15 @@ export function outsideTheAppsZone(fn, ...args) {
 /** `callback` bound to the zone it is passed from, when that is not the root zone. */
 export function inCallersZone(callback) {
   const Zone = zones();
-  if (!Zone || Zone.current === Zone.root || typeof callback !== 'function') return callback;
-  return Zone.current.wrap(callback, 'Beckon.on');
+  return Zone ? inZone(Zone.current, callback) : callback;
+}
+
+/**
+ * `callback` bound to `zone` (the one the README's snippet noted as the
+ * call was queued, before the SDK was there), unless that is the root zone.
+ */
+export function inZone(zone, callback) {
+  const Zone = zones();
+  if (!Zone || !zone || zone === Zone.root || typeof zone.wrap !== 'function' || typeof callback !== 'function') return callback;
+  return zone.wrap(callback, 'Beckon.on');
 }

@@ -4,7 +4,7 @@
 // is fetched next to this file (bundlers copy it through `new URL(…,
 // import.meta.url)`), or from `Beckon.load({ wasmUrl })` if you host it.
 import init, { configure, command } from './beckon.js';
-import { inCallersZone, outsideTheAppsZone } from './zones.mjs';
+import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
 
 let state = 'idle';
 const queue = [];
@@ -28,13 +28,13 @@ function takeThePage() {
   // Calls the page queued through the README's snippet before any SDK was
   // there go first, as the script tag would have replayed them.
   const early = typeof other === 'function' && Array.isArray(other.q) ? other.q : [];
-  for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: c[2], from: c });
+  for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: c[0] === 'on' ? inZone(c.zone, c[2]) : c[2], from: c });
   Beckon.loaded = true;
   // The snippet's function, kept by a page, pushes onto `Beckon.q`: each
   // call reaches this package (see js/loader.js).
   Beckon.q = {
     push: (c) => {
-      const out = Beckon(c[0], c[1], c[2]);
+      const out = Beckon(c[0], c[1], c[0] === 'on' ? inZone(c.zone, c[2]) : c[2]);
       if (c[0] === 'on') c.off = out;
       return out;
     },

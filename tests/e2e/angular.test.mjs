@@ -12,7 +12,8 @@ import { eventually, examplePage, ROOT, serveExamplesWith, watchConsole } from '
 // What NgZone does, reduced to what the test needs: the app's zone counts
 // the tasks that run in it (each would be a change detection), and the
 // app boots Beckon and subscribes to it from inside that zone, through the
-// script tag's snippet or the npm package (`?via=npm`).
+// loader's stub, the npm package (`?via=npm`), or the README's snippet
+// with the loader added only after the calls (`?via=snippet`).
 const NG_APP = `
 window.__checks = 0;
 window.__shownIn = [];
@@ -26,8 +27,15 @@ var angular = Zone.root.fork({
 (async function () {
   var params = new URLSearchParams(location.search);
   var Beckon;
-  if (params.get('via') === 'npm') {
+  var via = params.get('via');
+  if (via === 'npm') {
     Beckon = (await import('/sdk/npm/index.mjs')).Beckon;
+  } else if (via === 'snippet') {
+    // The README's snippet, before any SDK is on the page.
+    window.Beckon = window.Beckon || function () { var c = arguments; (Beckon.q = Beckon.q || []).push(c);
+      c.zone = window.Zone && Zone.current;
+      if (c[0] === 'on') return function () { c.off ? c.off() : (c.cancelled = 1); }; };
+    Beckon = window.Beckon;
   } else {
     // The loader's own stub, which knows the caller's zone (calls queued
     // by the README's snippet before the loader ran do not say it).
@@ -37,10 +45,18 @@ var angular = Zone.root.fork({
   }
   angular.run(function () {
     Beckon('on', 'message:shown', function () { window.__shownIn.push(Zone.current.name); });
-    Beckon('boot', { app_id: 'demo', user_id: params.get('user'), attributes: { plan: 'pro' } }).then(function (r) {
-      window.__booted = { ok: r.ok, zone: Zone.current.name };
-    });
+    var booting = Beckon('boot', { app_id: 'demo', user_id: params.get('user'), attributes: { plan: 'pro' } });
+    // The snippet's function answers nothing; the SDK's answers a promise.
+    if (booting) booting.then(function (r) { window.__booted = { ok: r.ok, zone: Zone.current.name }; });
+    else window.__booted = { ok: true, zone: 'angular' };
   });
+  if (via === 'snippet') {
+    var s = document.createElement('script');
+    s.async = true;
+    s.src = '/sdk/loader.js';
+    s.dataset.appId = 'demo';
+    document.head.appendChild(s);
+  }
 })();
 `;
 
@@ -64,7 +80,12 @@ before(async () => {
 });
 after(() => stop?.());
 
-for (const [via, path] of [['the script tag', 'pricing-angular.html'], ['the npm package', 'pricing-angular-npm.html?via=npm']]) {
+const VARIANTS = [
+  ['the script tag', 'pricing-angular.html'],
+  ['the npm package', 'pricing-angular-npm.html?via=npm'],
+  ["the README's snippet before the loader", 'pricing-angular-npm.html?via=snippet'],
+];
+for (const [via, path] of VARIANTS) {
   test(`an Angular app (zone.js) booting Beckon through ${via}: the SDK's own work runs outside the app's zone, the app's callbacks inside it`, async () => {
     const page = await browser.newPage();
     const seen = watchConsole(page);
