@@ -35,6 +35,7 @@ const CSS: &str = "[hidden]{display:none!important}\
 .backdrop{position:fixed;inset:0;display:grid;place-items:center;background:rgba(17,24,39,.6);padding:16px}\
 .step{width:min(340px,calc(100vw - 16px));max-width:none}.float{position:fixed}\
 .float.centre{left:50%!important;top:50%!important;transform:translate(-50%,-50%)}.centre .arrow{display:none}\
+.only-centred{display:none}.centre .only-centred{display:inline-block}\
 .resume{position:fixed;bottom:16px;left:50%;transform:translateX(-50%);box-shadow:0 6px 20px rgba(0,0,0,.3)}\
 .ring{position:fixed;border-radius:8px;pointer-events:none;box-shadow:0 0 0 4px rgba(147,197,253,.9),0 0 0 9999px rgba(17,24,39,.35)}\
 @media (prefers-reduced-motion:no-preference){.float,.ring{transition:left .15s,top .15s,width .15s,height .15s}}";
@@ -266,20 +267,25 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
             move || go(&w, n - 1),
         )?;
     }
-    if step.advance_on == AdvanceOn::Next {
-        let label = text(
-            &loc,
-            if n + 1 == total {
-                Text::Done
-            } else {
-                Text::Next
-            },
-        );
-        let w = weak.clone();
-        button(&doc, &bar, "primary", label, &mut listeners, move || {
-            go(&w, n + 1)
-        })?;
-    }
+    // A step that advances by a click on its element has a Next only while
+    // it is shown centred because the element is not there to click
+    // ([`centre_later`]); the stylesheet shows it then.
+    let next_class = match step.advance_on {
+        AdvanceOn::Next => "primary",
+        _ => "primary only-centred",
+    };
+    let label = text(
+        &loc,
+        if n + 1 == total {
+            Text::Done
+        } else {
+            Text::Next
+        },
+    );
+    let w = weak.clone();
+    button(&doc, &bar, next_class, label, &mut listeners, move || {
+        go(&w, n + 1)
+    })?;
     add(&card, &bar);
     let e = i.emit.clone();
     listeners.push(on_escape(&card, move || e(UiEvent::Dismissed)));
