@@ -500,10 +500,12 @@ async fn tour_steps_back_next_skip_and_waits_for_its_element() {
     assert_eq!(active_in(&r).as_ref(), Some(&card));
     click(&button(&r, "Next"));
     assert_eq!(seen.borrow().last(), Some(&UiEvent::Step(1)));
-    // Step 2 waits for its element, then points at it; no Next button.
+    // Step 2 waits for its element, then points at it; its Next button is
+    // only for when it is shown centred, its element missing.
     let card = find(&r, ".step");
     assert!(card.has_attribute("hidden"));
-    assert!(r.query_selector(".primary").expect("q").is_none());
+    let next = find(&r, ".primary");
+    assert!(next.class_list().contains("only-centred"));
     let el = body_element(
         "button",
         "step2",
@@ -511,6 +513,10 @@ async fn tour_steps_back_next_skip_and_waits_for_its_element() {
     );
     tick(50).await;
     assert!(!card.has_attribute("hidden"), "shown once its element came");
+    let style = web_sys::window()
+        .and_then(|w| w.get_computed_style(&next).ok().flatten())
+        .expect("style");
+    assert_eq!(style.get_property_value("display").as_deref(), Ok("none"));
     assert_eq!(find(&r, ".count").text_content().as_deref(), Some("2 of 3"));
     // Clicking the element is the way on.
     el.click();
