@@ -289,7 +289,12 @@ import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
       s.src = scriptUrl(src + (src.indexOf('?') < 0 ? '?' : '&') + 'reload=' + Date.now());
       (d.head || d.documentElement).appendChild(s);
       return true;
-    } catch (_) {
+    } catch (e) {
+      // The page's Trusted Types refused the URL: its `trusted-types`
+      // directive lists policies, without `beckon`.
+      if (w.trustedTypes && e instanceof TypeError) {
+        warn("the page's Trusted Types policies refuse the current loader's URL; add `beckon` to its trusted-types directive (see the README)");
+      }
       return false;
     }
   }

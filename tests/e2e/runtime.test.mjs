@@ -1077,6 +1077,22 @@ test('a page that requires Trusted Types: messages, the messenger and the bot, a
   await page.close();
 });
 
+test("a page whose Trusted Types list leaves out `beckon`: a stale loader says what to add, and nothing throws", async () => {
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.route('**/csp.html*', async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace("img-src 'self' data:", "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types app-policy");
+    await route.fulfill({ response, body: html });
+  });
+  await serveStaleLoader(page, { reloadToo: false });
+  await page.goto(`${server.url}/csp.html?user=e2e-trusted-types-list`);
+  const warning = await eventually(() => seen.warnings.find((w) => w.includes('Trusted Types')));
+  assert.match(warning ?? '', /add `beckon` to its trusted-types directive/);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('a loader whose module is gone and whose reload is gone too warns once and stops', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
