@@ -21,7 +21,7 @@
 //                   "interaction": load on the first click, key or scroll
 // Nothing here can throw into the page, and it never blocks rendering.
 import * as glue from 'beckon-glue';
-import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
+import { boundToZone, outsideTheAppsZone } from './zones.mjs';
 
 (function (w, d) {
   'use strict';
@@ -57,7 +57,7 @@ import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
     var sdk = w.Beckon;
     if (sdk !== stub && sdk && sdk.loaded) return sdk.apply(null, arguments);
     var call = [].slice.call(arguments);
-    if (name === 'on') call[2] = inCallersZone(call[2]);
+    if (name === 'on') call[2] = boundToZone(name, call[2]);
     if (name === 'boot' && failed) return Promise.resolve({ ok: false, error: failed });
     queue.push(call);
     if (name === 'boot' && loading && !early) early = prefetchBoot();
@@ -236,7 +236,7 @@ import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
         var Beckon = function (name, arg, arg2) {
           try {
             // Angular's zone.js: js/zones.mjs says why.
-            return outsideTheAppsZone(glue.command, String(name), arg, name === 'on' ? inCallersZone(arg2) : arg2);
+            return outsideTheAppsZone(glue.command, String(name), arg, boundToZone(name, arg2));
           } catch (e) {
             warn(name + ' failed: ' + (e && e.message ? e.message : e));
           }
@@ -246,7 +246,7 @@ import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
         // the unsubscribe the snippet's function answered.
         var deliver = function (c) {
           // The zone the README's snippet noted, for Angular (zones.mjs).
-          var out = Beckon(c[0], c[1], c[0] === 'on' ? inZone(c.zone, c[2]) : c[2]);
+          var out = Beckon(c[0], c[1], boundToZone(c[0], c[2], c.zone));
           if (c[0] === 'on') c.off = out;
           return out;
         };

@@ -21,18 +21,15 @@ export function outsideTheAppsZone(fn, ...args) {
   return Zone && Zone.current !== Zone.root ? Zone.root.run(fn, null, args) : fn(...args);
 }
 
-/** `callback` bound to the zone it is passed from, when that is not the root zone. */
-export function inCallersZone(callback) {
-  const Zone = zones();
-  return Zone ? inZone(Zone.current, callback) : callback;
-}
-
 /**
- * `callback` bound to `zone` (the one the README's snippet noted as the
- * call was queued, before the SDK was there), unless that is the root zone.
+ * The third argument of the call `name`, for the SDK: an `on` callback is
+ * bound to `zone` (the one the README's snippet noted as the call was
+ * queued, before the SDK was there) or, without it, to the caller's zone;
+ * not to the root zone. Anything else is passed as it is.
  */
-export function inZone(zone, callback) {
+export function boundToZone(name, arg2, zone) {
   const Zone = zones();
-  if (!Zone || !zone || zone === Zone.root || typeof zone.wrap !== 'function' || typeof callback !== 'function') return callback;
-  return zone.wrap(callback, 'Beckon.on');
+  if (name !== 'on' || !Zone || typeof arg2 !== 'function') return arg2;
+  const to = zone || Zone.current;
+  return to === Zone.root || typeof to.wrap !== 'function' ? arg2 : to.wrap(arg2, 'Beckon.on');
 }

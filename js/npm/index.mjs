@@ -4,7 +4,7 @@
 // is fetched next to this file (bundlers copy it through `new URL(…,
 // import.meta.url)`), or from `Beckon.load({ wasmUrl })` if you host it.
 import init, { configure, command } from './beckon.js';
-import { inCallersZone, inZone, outsideTheAppsZone } from './zones.mjs';
+import { boundToZone, outsideTheAppsZone } from './zones.mjs';
 
 let state = 'idle';
 const queue = [];
@@ -28,13 +28,13 @@ function takeThePage() {
   // Calls the page queued through the README's snippet before any SDK was
   // there go first, as the script tag would have replayed them.
   const early = typeof other === 'function' && Array.isArray(other.q) ? other.q : [];
-  for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: c[0] === 'on' ? inZone(c.zone, c[2]) : c[2], from: c });
+  for (const c of early) queue.push({ name: c[0], arg: c[1], arg2: boundToZone(c[0], c[2], c.zone), from: c });
   Beckon.loaded = true;
   // The snippet's function, kept by a page, pushes onto `Beckon.q`: each
   // call reaches this package (see js/loader.js).
   Beckon.q = {
     push: (c) => {
-      const out = Beckon(c[0], c[1], c[0] === 'on' ? inZone(c.zone, c[2]) : c[2]);
+      const out = Beckon(c[0], c[1], boundToZone(c[0], c[2], c.zone));
       if (c[0] === 'on') c.off = out;
       return out;
     },
@@ -85,7 +85,7 @@ function failed(e) {
 function run(name, arg, arg2) {
   try {
     // Angular's zone.js: zones.mjs says why.
-    return outsideTheAppsZone(command, String(name), arg, name === 'on' ? inCallersZone(arg2) : arg2);
+    return outsideTheAppsZone(command, String(name), arg, boundToZone(name, arg2));
   } catch (e) {
     warn(name + ' failed: ' + (e && e.message ? e.message : e));
     return undefined;
@@ -102,7 +102,7 @@ export function Beckon(name, arg, arg2) {
     if (name === 'boot') return Promise.resolve({ ok: false, error: why });
     return name === 'on' ? () => {} : undefined;
   }
-  const call = { name, arg, arg2: name === 'on' ? inCallersZone(arg2) : arg2 };
+  const call = { name, arg, arg2: boundToZone(name, arg2) };
   queue.push(call);
   if (name === 'boot') return new Promise((resolve) => { call.resolve = (p) => Promise.resolve(p).then(resolve); });
   if (name === 'on') {
