@@ -232,18 +232,25 @@ pub fn from_json_str<T: FromJson>(text: &str) -> SdkResult<T> {
 /// server as strings, and conditions on them fail. The property is set
 /// aside for this one synchronous call and put back as it was.
 pub fn stringify(value: &JsValue) -> Result<js_sys::JsString, JsValue> {
-    let proto = js_sys::Object::get_prototype_of(&js_sys::Array::new());
-    let name = JsValue::from_str("toJSON");
-    let own = js_sys::Reflect::get_own_property_descriptor(&proto, &name)
-        .ok()
-        .filter(|d| !d.is_undefined());
-    let set_aside =
-        own.is_some() && js_sys::Reflect::delete_property(&proto, &name).unwrap_or(false);
-    let text = js_sys::JSON::stringify(value);
-    if let (true, Some(descriptor)) = (set_aside, own) {
-        let _ = js_sys::Reflect::define_property(&proto, &name, descriptor.unchecked_ref());
-    }
-    text
+    ARRAY_PROTOTYPE.with(|proto| {
+        let name = JsValue::from_str("toJSON");
+        let own = js_sys::Reflect::get_own_property_descriptor(proto, &name)
+            .ok()
+            .filter(|d| !d.is_undefined());
+        let set_aside =
+            own.is_some() && js_sys::Reflect::delete_property(proto, &name).unwrap_or(false);
+        let text = js_sys::JSON::stringify(value);
+        if let (true, Some(descriptor)) = (set_aside, own) {
+            let _ = js_sys::Reflect::define_property(proto, &name, descriptor.unchecked_ref());
+        }
+        text
+    })
+}
+
+thread_local! {
+    /// `Array.prototype`, looked up once: [`stringify`] runs for every
+    /// `track` and `update`.
+    static ARRAY_PROTOTYPE: js_sys::Object = js_sys::Object::get_prototype_of(&js_sys::Array::new());
 }
 
 /// Reads an argument of the app (options, attributes) as `T`, as its JSON:
