@@ -212,8 +212,8 @@ type HandlerSlot = std::rc::Rc<std::cell::RefCell<Option<Handler>>>;
 /// next `boot` takes them up again instead of wrapping once more.
 struct HistoryHook {
     history: web_sys::History,
-    originals: Vec<(&'static str, JsValue)>,
-    wrappers: Vec<HistoryWrapper>,
+    /// Each method's name, the page's original, and our wrapper of it.
+    methods: Vec<(&'static str, JsValue, HistoryWrapper)>,
     slot: HandlerSlot,
 }
 
@@ -227,8 +227,7 @@ impl HistoryHook {
     fn install() -> Option<Self> {
         let history = web_sys::window()?.history().ok()?;
         let slot = HandlerSlot::default();
-        let mut originals = Vec::new();
-        let mut wrappers = Vec::new();
+        let mut methods = Vec::new();
         for name in ["pushState", "replaceState"] {
             let original = js_sys::Reflect::get(&history, &name.into()).ok()?;
             let func: js_sys::Function = original.clone().dyn_into().ok()?;
@@ -244,16 +243,15 @@ impl HistoryHook {
                     // Errors (a cross-origin URL) belong to the app: rethrow.
                     out.unwrap_or_else(|e| wasm_bindgen::throw_val(e))
                 });
-            originals.push((name, original));
-            wrappers.push(wrapper);
+            methods.push((name, original, wrapper));
         }
-        for ((name, _), wrapper) in originals.iter().zip(&wrappers) {
+        // Installed only once both could be made.
+        for (name, _, wrapper) in &methods {
             let _ = js_sys::Reflect::set(&history, &(*name).into(), wrapper.as_ref());
         }
         Some(Self {
             history,
-            originals,
-            wrappers,
+            methods,
             slot,
         })
     }
@@ -261,13 +259,10 @@ impl HistoryHook {
     /// Whether both methods are still our wrappers (no script wrapped them
     /// since, nor put something else there).
     fn still_ours(&self) -> bool {
-        self.originals
-            .iter()
-            .zip(&self.wrappers)
-            .all(|((name, _), wrapper)| {
-                js_sys::Reflect::get(&self.history, &(*name).into())
-                    .is_ok_and(|now| now == *wrapper.as_ref())
-            })
+        self.methods.iter().all(|(name, _, wrapper)| {
+            js_sys::Reflect::get(&self.history, &(*name).into())
+                .is_ok_and(|now| now == *wrapper.as_ref())
+        })
     }
 }
 
@@ -296,7 +291,7 @@ impl Drop for HistoryPatch {
             let Some(h) = hook.as_ref() else { return };
             *h.slot.borrow_mut() = None;
             if h.still_ours() {
-                for (name, original) in &h.originals {
+                for (name, original, _) in &h.methods {
                     let _ = js_sys::Reflect::set(&h.history, &(*name).into(), original);
                 }
                 *hook = None;
