@@ -123,7 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .trim()
             .parse()
             .map_err(|_| format!("BECKON_STREAMS_PER_USER must be a whole number, not {v:?}"))?,
-        _ => 10,
+        _ => config.streams_per_user,
     };
     config.email = email_config()?;
 
