@@ -120,6 +120,26 @@ function serveStaleLoader(page, { reloadToo }) {
   });
 }
 
+/** Records the page's Content-Security-Policy violations in `window.__violations`. */
+function recordViolations(page) {
+  return page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
+/**
+ * Serves `csp.html` with its strict policy plus Trusted Types, whose
+ * `trusted-types` directive lists `policies`.
+ */
+function requireTrustedTypes(page, policies) {
+  return page.route('**/csp.html*', async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace("img-src 'self' data:", `img-src 'self' data:; require-trusted-types-for 'script'; trusted-types ${policies}`);
+    await route.fulfill({ response, body: html });
+  });
+}
+
 async function booted(page) {
   await page.waitForFunction(() => window.Beckon && window.Beckon.loaded);
   await page.waitForFunction(() => window.Beckon('status').user_key);
@@ -643,10 +663,7 @@ test('a boot answer with messages this SDK cannot read (a newer server) shows th
 test('works under a strict Content-Security-Policy without violations', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-  });
+  await recordViolations(page);
   await page.goto(`${server.url}/csp.html?user=e2e-csp`);
   await booted(page);
   await eventually(async () => (await bannerIds(page)).includes('csp-banner'));
@@ -1049,16 +1066,9 @@ test('a loader cached from a build whose module is gone fetches the current load
 test('a page that requires Trusted Types: messages, the messenger and the bot, and a stale loader reloading, without a violation', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordViolations(page);
   // The strict policy, plus Trusted Types with an allowlist of policies.
-  await page.route('**/csp.html*', async (route) => {
-    const response = await route.fetch();
-    const html = (await response.text()).replace("img-src 'self' data:", "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types beckon");
-    await route.fulfill({ response, body: html });
-  });
+  await requireTrustedTypes(page, 'beckon');
   // A loader cached from an older build, as after a deploy.
   await serveStaleLoader(page, { reloadToo: false });
   await page.goto(`${server.url}/csp.html?user=e2e-trusted-types`);
@@ -1080,11 +1090,7 @@ test('a page that requires Trusted Types: messages, the messenger and the bot, a
 test("a page whose Trusted Types list leaves out `beckon`: a stale loader says what to add, and nothing throws", async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
-  await page.route('**/csp.html*', async (route) => {
-    const response = await route.fetch();
-    const html = (await response.text()).replace("img-src 'self' data:", "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types app-policy");
-    await route.fulfill({ response, body: html });
-  });
+  await requireTrustedTypes(page, 'app-policy');
   await serveStaleLoader(page, { reloadToo: false });
   await page.goto(`${server.url}/csp.html?user=e2e-trusted-types-list`);
   const warning = await eventually(() => seen.warnings.find((w) => w.includes('Trusted Types')));
