@@ -88,13 +88,15 @@ impl Lift {
     }
 }
 
-/// The bar's height in whole pixels; 0 once it has left the page.
+/// The bar's height in whole pixels of its own (the corners are in the
+/// same zoomed box, if the page zooms); 0 once it has left the page.
 fn height(bar: &HtmlElement) -> u32 {
     if !bar.is_connected() {
         return 0;
     }
+    let zoom = super::position::css_zoom(bar);
     crate::dom::clamp(
-        bar.get_bounding_client_rect().height().ceil(),
+        (bar.get_bounding_client_rect().height() / zoom).ceil(),
         0.0,
         10_000.0,
     ) as u32

@@ -2,6 +2,14 @@
 //! `arrow` steps of floating-ui's `computePosition`, for one card at a time
 //! in viewport coordinates (surfaces are `position: fixed`).
 //!
+//! Pages that scale themselves with CSS `zoom` on `<html>` or `<body>`
+//! (a "compact mode", an app embedded at 90%) put the surfaces in a zoomed
+//! box too: `getBoundingClientRect` answers in the viewport's pixels, but a
+//! `left` of 100px inside the zoomed box lands at 100 × zoom. Every
+//! measurement is therefore divided by the surface's own zoom
+//! ([`css_zoom`]) before it is written, or tooltips and hotspots landed
+//! away from their element (50 px off at 80%, 250 px at 125%).
+//!
 //! Why not the `floating-ui-dom` crate: it brings the whole middleware
 //! pipeline, platform abstraction and its own web-sys feature set (tens of
 //! KB of wasm); this is pure arithmetic of about 1 KB. What it leaves out:
@@ -31,6 +39,16 @@ impl Rect {
             y: r.top(),
             w: r.width(),
             h: r.height(),
+        }
+    }
+
+    /// The same rectangle in the pixels of a box zoomed by `zoom`.
+    pub fn unzoomed(self, zoom: f64) -> Rect {
+        Rect {
+            x: self.x / zoom,
+            y: self.y / zoom,
+            w: self.w / zoom,
+            h: self.h / zoom,
         }
     }
 
@@ -127,18 +145,44 @@ pub fn place(
     Placed { x, y, side, arrow }
 }
 
-/// The viewport's size in CSS pixels (without scrollbars).
+/// The viewport's size in its own pixels, the ones `getBoundingClientRect`
+/// answers in (without scrollbars). The root's `clientWidth` is in the
+/// root's pixels, which a `zoom` on `<html>` scales.
 pub fn viewport() -> (f64, f64) {
     let el = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element());
     match el {
-        Some(el) => (f64::from(el.client_width()), f64::from(el.client_height())),
+        Some(el) => {
+            let zoom = css_zoom(&el);
+            (
+                f64::from(el.client_width()) * zoom,
+                f64::from(el.client_height()) * zoom,
+            )
+        }
         None => (0.0, 0.0),
     }
 }
 
-/// Positions `card` (and its `arrow`) next to `anchor` by writing `left`,
+/// How much CSS `zoom` scales `el` (its own and its ancestors'), from
+/// `currentCSSZoom`; 1 where the browser does not say (before Chrome 128,
+/// Firefox 126, Safari 18.2), which is what those browsers' own
+/// measurements assume.
+pub fn css_zoom(el: &web_sys::Element) -> f64 {
+    js_sys::Reflect::get(el, &"currentCSSZoom".into())
+        .ok()
+        .and_then(|z| z.as_f64())
+        .filter(|z| z.is_finite() && *z > 0.0)
+        .unwrap_or(1.0)
+}
+
+/// `v` viewport pixels as a CSS length inside a box zoomed by `zoom`.
+pub fn px(v: f64, zoom: f64) -> String {
+    [&((v / zoom).round() as i64).to_string(), "px"].concat()
+}
+
+/// Positions `card` (and its `arrow`) next to `anchor` (in viewport
+/// pixels, as [`Rect::of`] measures) by writing `left`,
 /// `top` and the arrow's offset through the CSSOM; sets `data-side` for the
 /// arrow's CSS. Returns the side used.
 pub fn apply(
@@ -147,10 +191,21 @@ pub fn apply(
     anchor: Rect,
     side: Placement,
 ) -> Placement {
-    let own = Rect::of(card);
-    let p = place(anchor, (own.w, own.h), viewport(), side, 12.0, 8.0);
-    let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
-    crate::dom::set_style(card, &[("left", &px(p.x)), ("top", &px(p.y))]);
+    // Placed in the card's own pixels, so the gap and the padding are the
+    // same share of the card at any zoom.
+    let zoom = css_zoom(card);
+    let own = Rect::of(card).unzoomed(zoom);
+    let (vw, vh) = viewport();
+    let p = place(
+        anchor.unzoomed(zoom),
+        (own.w, own.h),
+        (vw / zoom, vh / zoom),
+        side,
+        12.0,
+        8.0,
+    );
+    let own_px = |v: f64| px(v, 1.0);
+    crate::dom::set_style(card, &[("left", &own_px(p.x)), ("top", &own_px(p.y))]);
     let name = match p.side {
         Placement::Top => "top",
         Placement::Bottom => "bottom",
@@ -159,7 +214,7 @@ pub fn apply(
     };
     let _ = card.set_attribute("data-side", name);
     if let Some(arrow) = arrow {
-        let at = px(p.arrow - 6.0);
+        let at = own_px(p.arrow - 6.0);
         // The other axis is cleared, so a flip leaves no stale offset.
         let (left, top) = if matches!(p.side, Placement::Top | Placement::Bottom) {
             (at.as_str(), "")

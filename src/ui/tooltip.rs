@@ -24,7 +24,7 @@ use super::a11y::{on_escape, Announcer};
 use super::card::{actions, button, close_button, fill, Listeners};
 use super::i18n::{dir, is_rtl, text, Text};
 use super::markdown::{fill_placeholders, plain};
-use super::position::{apply, viewport, Rect, ARROW_CSS};
+use super::position::{apply, css_zoom, px, viewport, Rect, ARROW_CSS};
 use super::track::Tracker;
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
@@ -322,15 +322,18 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Element>) {
     let mut target = rect;
     if let Some(dot) = &i.dot {
         let _ = dot.remove_attribute("hidden");
-        let x = if i.rtl { rect.x } else { rect.x + rect.w } - 10.0;
-        let y = rect.y - 10.0;
-        let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
-        set_style(dot, &[("left", &px(x)), ("top", &px(y))]);
+        // On the element's corner, in viewport pixels: the dot is 20 of its
+        // own pixels, which a zoomed page scales.
+        let zoom = css_zoom(dot);
+        let half = 10.0 * zoom;
+        let x = if i.rtl { rect.x } else { rect.x + rect.w } - half;
+        let y = rect.y - half;
+        set_style(dot, &[("left", &px(x, zoom)), ("top", &px(y, zoom))]);
         target = Rect {
             x,
             y,
-            w: 20.0,
-            h: 20.0,
+            w: 2.0 * half,
+            h: 2.0 * half,
         };
     }
     if !i.open {

@@ -24,7 +24,7 @@ use web_sys::{Document, Element};
 use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
 use super::card::{button, fill, Listeners};
 use super::i18n::{count, dir, text, Text};
-use super::position::{apply, viewport, Rect, ARROW_CSS};
+use super::position::{apply, css_zoom, px, viewport, Rect, ARROW_CSS};
 use super::track::Tracker;
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
@@ -352,14 +352,16 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
                 centred.set(false);
                 let _ = c.class_list().remove_1("centre");
                 let _ = ring.remove_attribute("hidden");
-                let px = |v: f64| [&(v.round() as i64).to_string(), "px"].concat();
+                // 4 of the ring's own pixels around the element.
+                let zoom = css_zoom(&ring);
+                let pad = 4.0 * zoom;
                 set_style(
                     &ring,
                     &[
-                        ("left", &px(r.x - 4.0)),
-                        ("top", &px(r.y - 4.0)),
-                        ("width", &px(r.w + 8.0)),
-                        ("height", &px(r.h + 8.0)),
+                        ("left", &px(r.x - pad, zoom)),
+                        ("top", &px(r.y - pad, zoom)),
+                        ("width", &px(r.w + 2.0 * pad, zoom)),
+                        ("height", &px(r.h + 2.0 * pad, zoom)),
                     ],
                 );
                 let _ = c.remove_attribute("hidden");

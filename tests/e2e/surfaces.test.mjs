@@ -164,6 +164,41 @@ test('hover tooltip: opens above its element with an arrow, describes it, closes
   await context.close();
 });
 
+test('a page scaled with CSS zoom (on <html> or <body>): the hotspot sits on its element and the tooltip points at its own', async () => {
+  for (const [css, zoom] of [['html { zoom: 1.25 }', 1.25], ['body { zoom: 0.8 }', 0.8]]) {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    await context.addInitScript((css) => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const style = document.createElement('style');
+        style.textContent = css;
+        document.head.append(style);
+      });
+    }, css);
+    const page = await context.newPage();
+    const seen = watchConsole(page);
+    await page.goto(`${server.url}/reports.html?user=ui-zoom-${zoom}`);
+    const dot = page.locator('[data-beckon="hotspot"] .dot');
+    await dot.waitFor();
+    await page.locator('[data-beckon="checklist"] .panel').getByRole('button', { name: 'Close' }).click();
+    const anchor = await page.locator('#schedule-report').boundingBox();
+    const d = await dot.boundingBox();
+    assert.ok(Math.abs(d.x + d.width / 2 - (anchor.x + anchor.width)) < 2, `${css}: dot on its element's top corner (x ${d.x + d.width / 2} against ${anchor.x + anchor.width})`);
+    assert.ok(Math.abs(d.y + d.height / 2 - anchor.y) < 2, `${css}: dot on its element's top edge (y ${d.y + d.height / 2} against ${anchor.y})`);
+    await page.hover('#export-csv');
+    const tip = page.locator('[data-beckon="tooltip"] .tip');
+    await tip.waitFor();
+    await page.waitForTimeout(300); // the slide-in
+    const a = await page.locator('#export-csv').boundingBox();
+    const t = await tip.boundingBox();
+    assert.ok(Math.abs(t.x + t.width / 2 - (a.x + a.width / 2)) < 2, `${css}: tooltip centred over its element (${t.x + t.width / 2} against ${a.x + a.width / 2})`);
+    const gap = a.y - (t.y + t.height);
+    assert.ok(gap >= 8 * zoom && gap <= 24 * zoom, `${css}: tooltip just above its element (gap ${gap})`);
+    await shot(page, `zoom-${zoom}`);
+    assert.deepEqual(seen.pageErrors, []);
+    await context.close();
+  }
+});
+
 test('tooltip positioning: flips when there is no room, follows scrolling, hides when its element leaves the viewport or the page', async () => {
   await createMessage({
     id: 'ui-flip', kind: 'tooltip', priority: 60,
