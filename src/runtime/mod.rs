@@ -898,9 +898,11 @@ impl Runtime {
                     self.evaluate();
                 }
             }
-            Signal::Scroll => {
+            Signal::Scroll(event) => {
                 self.page.last_input_at = now;
-                let percent = page::scroll_percent();
+                let Some(percent) = page::scroll_percent(&event) else {
+                    return;
+                };
                 let crossed = self.compiled.iter().any(|m| {
                     matches!(m.targeting.trigger, Trigger::Scroll { percent: p }
                         if percent >= p && self.page.scroll_percent < p)

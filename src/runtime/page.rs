@@ -17,8 +17,8 @@ use wasm_bindgen::JsCast;
 pub enum Signal {
     /// The URL may have changed (history, hash, Navigation API, `page()`).
     Route,
-    /// The page scrolled.
-    Scroll,
+    /// The page, or an element in it, scrolled.
+    Scroll(web_sys::Event),
     /// The pointer left towards the browser's chrome.
     ExitIntent,
     /// Pointer or wheel input.
@@ -140,7 +140,11 @@ impl PageWatcher {
         let doc: &web_sys::EventTarget = document.as_ref();
         listeners.push(on(win, "popstate", passive, |_| Some(Signal::Route)));
         listeners.push(on(win, "hashchange", passive, |_| Some(Signal::Route)));
-        listeners.push(on(win, "scroll", passive, |_| Some(Signal::Scroll)));
+        // Captured: an element's scroll does not bubble, and in app-shell
+        // layouts the page's content scrolls in one.
+        listeners.push(on(win, "scroll", passive, |e| {
+            Some(Signal::Scroll(e.clone()))
+        }));
         listeners.push(on(win, "keydown", passive, |_| Some(Signal::Key)));
         for kind in ["pointerdown", "wheel", "touchstart", "pointermove"] {
             listeners.push(on(win, kind, passive, |_| Some(Signal::Input)));
@@ -402,23 +406,44 @@ pub fn path_matches(event: &web_sys::Event, selector: &str) -> bool {
 }
 
 /// How far down the page the user has scrolled, in percent of the distance
-/// that can be scrolled (100 when the whole page fits the window).
-pub fn scroll_percent() -> f64 {
-    let Some(window) = web_sys::window() else {
-        return 0.0;
+/// that can be scrolled (100 when the whole page fits the window), from a
+/// `scroll` event; `None` when what scrolled is not the page.
+///
+/// The page is the document, or, in app-shell layouts where the document
+/// never scrolls, an element that takes up most of the window (the main
+/// pane). Smaller scrollers (a menu, a wide table, a chat log) are not the
+/// page: scrolling one of those on a page that fits the window counted as
+/// having read all of it, and a "scroll half the page" message came up at
+/// once.
+pub fn scroll_percent(event: &web_sys::Event) -> Option<f64> {
+    let window = web_sys::window()?;
+    let view = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (top, height, seen) = match event.target()?.dyn_into::<web_sys::Element>() {
+        Ok(pane) => {
+            let (w, h) = (
+                f64::from(pane.client_width()),
+                f64::from(pane.client_height()),
+            );
+            if 2.0 * w < view(window.inner_width()) || 2.0 * h < view(window.inner_height()) {
+                return None;
+            }
+            (
+                f64::from(pane.scroll_top()),
+                f64::from(pane.scroll_height()),
+                h,
+            )
+        }
+        Err(_) => {
+            let root = window.document()?.document_element()?;
+            (
+                window.scroll_y().unwrap_or(0.0),
+                f64::from(root.scroll_height()),
+                view(window.inner_height()),
+            )
+        }
     };
-    let Some(root) = window.document().and_then(|d| d.document_element()) else {
-        return 0.0;
-    };
-    let view = window
-        .inner_height()
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    let top = window.scroll_y().unwrap_or(0.0);
-    let height = f64::from(root.scroll_height());
-    if height <= view {
-        return 100.0;
+    if height <= seen {
+        return Some(100.0);
     }
-    crate::dom::clamp(top / (height - view) * 100.0, 0.0, 100.0)
+    Some(crate::dom::clamp(top / (height - seen) * 100.0, 0.0, 100.0))
 }

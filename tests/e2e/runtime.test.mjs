@@ -510,6 +510,60 @@ test('single-page app: route changes open and close messages by their page rules
   await page.close();
 });
 
+test('a scroll trigger in an app-shell layout: the main pane scrolling counts, a small scroller (a menu) does not', async () => {
+  await createMessage(banner('scroll-half', [{ match: 'contains', value: 'shell=1' }], { trigger: { type: 'scroll', percent: 50 } }));
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const seen = watchConsole(page);
+  // The document never scrolls: the content scrolls in <main>, as in most
+  // dashboards; a menu with its own short scroller sits above it.
+  await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+    const style = document.createElement('style');
+    style.textContent = 'html, body { height: 100%; overflow: hidden; margin: 0 } main.page { height: calc(100vh - 60px); overflow: auto }';
+    document.head.append(style);
+    const menu = document.createElement('div');
+    menu.id = 'menu';
+    menu.style.cssText = 'height: 80px; overflow: auto';
+    menu.innerHTML = '<div style="height: 600px">Menu</div>';
+    const tall = document.createElement('div');
+    tall.style.height = '3000px';
+    document.querySelector('main').prepend(menu);
+    document.querySelector('main').append(tall);
+  }));
+  await page.goto(`${server.url}/spa.html?user=e2e-scroll-shell&shell=1`);
+  await booted(page);
+  const scroll = (selector, share) => page.evaluate(([selector, share]) => {
+    const el = document.querySelector(selector);
+    el.scrollTop = share * (el.scrollHeight - el.clientHeight);
+  }, [selector, share]);
+  await scroll('#menu', 1);
+  await page.waitForTimeout(400);
+  const shown = async () => (await bannerIds(page)).includes('scroll-half');
+  assert.equal(await shown(), false, 'the menu scrolled to its end is not the page read to its end');
+  await scroll('main', 0.3);
+  await page.waitForTimeout(400);
+  assert.equal(await shown(), false, 'a third of the way down');
+  await scroll('main', 0.6);
+  await eventually(shown);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+
+  // A page that scrolls as a whole, as before: the document counts.
+  const long = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await long.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+    const tall = document.createElement('div');
+    tall.style.height = '3000px';
+    document.querySelector('main').append(tall);
+  }));
+  await long.goto(`${server.url}/spa.html?user=e2e-scroll-long&shell=1`);
+  await booted(long);
+  await long.evaluate(() => window.scrollTo(0, 0.3 * (document.documentElement.scrollHeight - innerHeight)));
+  await long.waitForTimeout(400);
+  assert.equal((await bannerIds(long)).includes('scroll-half'), false, 'a third of the way down the document');
+  await long.evaluate(() => window.scrollTo(0, 0.6 * (document.documentElement.scrollHeight - innerHeight)));
+  await eventually(async () => (await bannerIds(long)).includes('scroll-half'));
+  await long.close();
+});
+
 test('without the Navigation API, routes are seen through history; a library that wrapped pushState after the SDK keeps working after shutdown', async () => {
   // Safari before 26.2 and Firefox before 147 have no Navigation API: the
   // SDK wraps history.pushState there. Analytics and session-replay
