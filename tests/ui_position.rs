@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use beckon::ui::i18n::{count, dir, is_rtl, text, Text};
-use beckon::ui::position::{place, Rect};
+use beckon::ui::position::{clip_of, css_zoom, place, visible_box, Rect};
 use beckon_core::content::Placement;
 use wasm_bindgen_test::*;
 
@@ -122,6 +122,66 @@ fn shifts_into_the_viewport_and_keeps_the_arrow_on_the_anchor() {
         200.0 - 14.0,
         "arrow clamped away from the rounded corner"
     );
+}
+
+#[wasm_bindgen_test]
+fn rectangles_intersect_and_contain() {
+    let pane = Rect {
+        x: 0.0,
+        y: 60.0,
+        w: 800.0,
+        h: 540.0,
+    };
+    assert!(pane.contains(&anchor(10.0, 100.0)));
+    assert!(!pane.contains(&anchor(10.0, 40.0)), "half under the header");
+    assert!(anchor(10.0, 40.0).is_visible_within(&pane), "half is seen");
+    assert!(!anchor(10.0, 10.0).is_visible_within(&pane), "all under it");
+    let cut = pane.intersect(&anchor(10.0, 40.0));
+    assert_eq!((cut.y, cut.h), (60.0, 20.0));
+    assert!(pane.intersect(&anchor(10.0, 10.0)).h <= 0.0, "empty");
+}
+
+/// An app-shell page: the content scrolls in a pane under a header.
+#[wasm_bindgen_test]
+fn an_element_scrolled_out_of_its_pane_is_not_visible_though_in_the_viewport() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let pane = doc.create_element("div").unwrap();
+    pane.set_attribute(
+        "style",
+        "position:fixed;top:60px;left:0;width:400px;height:200px;overflow:auto",
+    )
+    .unwrap();
+    let filler = doc.create_element("div").unwrap();
+    filler.set_attribute("style", "height:1000px").unwrap();
+    let target = doc.create_element("button").unwrap();
+    target
+        .set_attribute("style", "display:block;height:30px")
+        .unwrap();
+    pane.append_child(&target).unwrap();
+    pane.append_child(&filler).unwrap();
+    doc.body().unwrap().append_child(&pane).unwrap();
+
+    assert!(visible_box(&target).is_some(), "at the top of its pane");
+    let clip = clip_of(&target);
+    assert_eq!((clip.y, clip.h), (60.0, 200.0), "the pane's box");
+    pane.set_scroll_top(40);
+    let r = Rect::of(&target);
+    assert!(
+        r.y >= 0.0 && r.y < 60.0,
+        "in the viewport, under the header"
+    );
+    assert_eq!(visible_box(&target), None, "scrolled out of its pane");
+    pane.set_scroll_top(20);
+    assert!(visible_box(&target).is_some(), "partly back");
+
+    assert_eq!(css_zoom(&target), 1.0);
+    pane.set_attribute(
+        "style",
+        "position:fixed;top:60px;left:0;width:400px;height:200px;overflow:auto;zoom:2",
+    )
+    .unwrap();
+    assert_eq!(css_zoom(&target), 2.0, "currentCSSZoom, in Chromium");
+    pane.remove();
 }
 
 #[wasm_bindgen_test]

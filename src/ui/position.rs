@@ -55,11 +55,41 @@ impl Rect {
     /// Whether any of it is inside a viewport of `vw` × `vh` (an element
     /// scrolled away, or with no box at all, is not).
     pub fn is_visible_in(&self, vw: f64, vh: f64) -> bool {
+        self.is_visible_within(&Rect {
+            x: 0.0,
+            y: 0.0,
+            w: vw,
+            h: vh,
+        })
+    }
+
+    /// Whether it has a box and any of it is inside `clip`.
+    pub fn is_visible_within(&self, clip: &Rect) -> bool {
         (self.w > 0.0 || self.h > 0.0)
-            && self.x + self.w > 0.0
-            && self.y + self.h > 0.0
-            && self.x < vw
-            && self.y < vh
+            && self.x + self.w > clip.x
+            && self.y + self.h > clip.y
+            && self.x < clip.x + clip.w
+            && self.y < clip.y + clip.h
+    }
+
+    /// Whether all of `other` is inside it.
+    pub fn contains(&self, other: &Rect) -> bool {
+        other.x >= self.x
+            && other.y >= self.y
+            && other.x + other.w <= self.x + self.w
+            && other.y + other.h <= self.y + self.h
+    }
+
+    /// The part of it inside `other` (empty, `w` or `h` ≤ 0, when none).
+    pub fn intersect(&self, other: &Rect) -> Rect {
+        let x = self.x.max(other.x);
+        let y = self.y.max(other.y);
+        Rect {
+            x,
+            y,
+            w: (self.x + self.w).min(other.x + other.w) - x,
+            h: (self.y + self.h).min(other.y + other.h) - y,
+        }
     }
 }
 
@@ -162,6 +192,63 @@ pub fn viewport() -> (f64, f64) {
         }
         None => (0.0, 0.0),
     }
+}
+
+/// The box of `el` if the user can see any of it: inside the viewport and
+/// inside every ancestor that clips its overflow ([`clip_of`]).
+pub fn visible_box(el: &web_sys::Element) -> Option<Rect> {
+    let own = Rect::of(el);
+    own.is_visible_within(&clip_of(el)).then_some(own)
+}
+
+/// Where `el` can be seen, in viewport pixels: the viewport cut by every
+/// ancestor that clips its overflow (an app's scrolling pane, a card with
+/// `overflow: hidden`), as floating-ui's `hide` middleware measures it. In
+/// app-shell layouts an element scrolled out of the main pane is still
+/// inside the viewport, under the page's header: a hotspot or a tooltip
+/// stayed there, floating over the header and pointing at nothing.
+pub fn clip_of(el: &web_sys::Element) -> Rect {
+    let (vw, vh) = viewport();
+    let mut clip = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: vw,
+        h: vh,
+    };
+    let Some(window) = web_sys::window() else {
+        return clip;
+    };
+    let mut next = parent_across_shadow(el);
+    while let Some(parent) = next {
+        // The document's own scrolling is the viewport's.
+        if matches!(parent.tag_name().as_str(), "BODY" | "HTML") {
+            break;
+        }
+        if let Ok(Some(style)) = window.get_computed_style(&parent) {
+            let value = |name: &str| style.get_property_value(name).unwrap_or_default();
+            let clips = |name: &str| !matches!(value(name).as_str(), "" | "visible");
+            if clips("overflow-x") || clips("overflow-y") {
+                clip = clip.intersect(&Rect::of(&parent));
+            }
+            // Nothing above a fixed box scrolls it away.
+            if value("position") == "fixed" {
+                break;
+            }
+        }
+        next = parent_across_shadow(&parent);
+    }
+    clip
+}
+
+/// The parent element of `el`, or the host of the shadow root it is in.
+fn parent_across_shadow(el: &web_sys::Element) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    el.parent_element().or_else(|| {
+        el.get_root_node()
+            .dyn_into::<web_sys::ShadowRoot>()
+            .ok()
+            .map(|root| root.host())
+    })
 }
 
 /// How much CSS `zoom` scales `el` (its own and its ancestors'), from

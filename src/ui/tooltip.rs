@@ -24,7 +24,7 @@ use super::a11y::{on_escape, Announcer};
 use super::card::{actions, button, close_button, fill, Listeners};
 use super::i18n::{dir, is_rtl, text, Text};
 use super::markdown::{fill_placeholders, plain};
-use super::position::{apply, css_zoom, px, viewport, Rect, ARROW_CSS};
+use super::position::{apply, css_zoom, px, visible_box, Rect, ARROW_CSS};
 use super::track::Tracker;
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
@@ -309,8 +309,7 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Element>) {
     let Ok(mut i) = inner.try_borrow_mut() else {
         return;
     };
-    let (vw, vh) = viewport();
-    let rect = anchor.map(Rect::of).filter(|r| r.is_visible_in(vw, vh));
+    let rect = anchor.and_then(visible_box);
     let Some(rect) = rect else {
         // Gone or scrolled away: nothing floats over an empty spot.
         let _ = i.card.set_attribute("hidden", "");

@@ -24,7 +24,7 @@ use web_sys::{Document, Element};
 use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
 use super::card::{button, fill, Listeners};
 use super::i18n::{count, dir, text, Text};
-use super::position::{apply, css_zoom, px, viewport, Rect, ARROW_CSS};
+use super::position::{apply, clip_of, css_zoom, px, visible_box, Rect, ARROW_CSS};
 use super::track::Tracker;
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
@@ -338,11 +338,10 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     let c = card.clone();
     let scrolled = w.clone();
     let on_move = Rc::new(move |anchor: Option<&Element>| {
-        let (vw, vh) = viewport();
         if let Some(el) = anchor {
-            bring_into_view(el, &scrolled, vw, vh);
+            bring_into_view(el, &scrolled);
         }
-        match anchor.map(Rect::of).filter(|r| r.is_visible_in(vw, vh)) {
+        match anchor.and_then(visible_box) {
             None if anchor.is_none() && centred.get() => {}
             None => {
                 let _ = c.set_attribute("hidden", "");
@@ -421,7 +420,7 @@ fn centre_later(
 /// was below the fold was drawn nowhere, and the tour seemed to end when
 /// the user pressed Next (tours of Appcues, Usertour and driver.js scroll
 /// too). The page's own `scroll-behavior` decides whether it is smooth.
-fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>, vw: f64, vh: f64) {
+fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>) {
     let r = Rect::of(el);
     if r.w <= 0.0 && r.h <= 0.0 {
         return; // not laid out (yet): nothing to scroll to
@@ -434,8 +433,8 @@ fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>, vw: f64, vh: f64)
         return;
     }
     drop(i);
-    let whole = r.x >= 0.0 && r.y >= 0.0 && r.x + r.w <= vw && r.y + r.h <= vh;
-    if !whole {
+    // Whole: inside the viewport and inside the pane it scrolls in.
+    if !clip_of(el).contains(&r) {
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Center);
         options.set_inline(web_sys::ScrollLogicalPosition::Nearest);

@@ -199,6 +199,40 @@ test('a page scaled with CSS zoom (on <html> or <body>): the hotspot sits on its
   }
 });
 
+test('in an app-shell layout a hotspot whose element scrolls out of the main pane goes with it, not over the header', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 600 } });
+  // The document never scrolls; the content scrolls in <main> under the
+  // page's header, as in most dashboards.
+  await context.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+    const style = document.createElement('style');
+    style.textContent = 'html, body { height: 100%; overflow: hidden; margin: 0 } main.page { height: calc(100vh - 64px); overflow: auto; box-sizing: border-box }';
+    document.head.append(style);
+    const tall = document.createElement('div');
+    tall.style.height = '2000px';
+    document.querySelector('main').append(tall);
+  }));
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/reports.html?user=ui-shell`);
+  const dot = page.locator('[data-beckon="hotspot"] .dot');
+  await dot.waitFor();
+  await page.locator('[data-beckon="checklist"] .panel').getByRole('button', { name: 'Close' }).click();
+  const pane = await page.locator('main').boundingBox();
+  const start = await page.locator('#schedule-report').boundingBox();
+  // Scrolled until the element sits under the header: in the viewport,
+  // out of the pane.
+  await page.evaluate((by) => { document.querySelector('main').scrollTop = by; }, start.y - pane.y + 50);
+  const under = await page.locator('#schedule-report').boundingBox();
+  assert.ok(under.y >= 0 && under.y + under.height < pane.y, `under the header (${under.y})`);
+  await dot.waitFor({ state: 'hidden' });
+  await page.evaluate(() => { document.querySelector('main').scrollTop = 0; });
+  await dot.waitFor();
+  const d = await dot.boundingBox();
+  assert.ok(Math.abs(d.y + d.height / 2 - start.y) < 2, 'back on its element');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('tooltip positioning: flips when there is no room, follows scrolling, hides when its element leaves the viewport or the page', async () => {
   await createMessage({
     id: 'ui-flip', kind: 'tooltip', priority: 60,
