@@ -649,3 +649,64 @@ fn surfaces_stack_in_a_fixed_order_whatever_order_they_open_in() {
     );
     assert_eq!(order[0], i64::from(env.z_index));
 }
+
+/// A page that changes all the time (a live dashboard): the tracker
+/// measures its element once per animation frame, not after each change,
+/// each of which would make the browser lay the page out again.
+#[wasm_bindgen_test]
+async fn a_tracker_measures_once_per_frame_however_often_the_page_changes() {
+    use beckon::ui::track::{Target, Tracker};
+    let anchor = body_element(
+        "button",
+        "busy-anchor",
+        "position:fixed;left:10px;top:10px;width:100px;height:30px",
+    );
+    let ticker = body_element("span", "busy-ticker", "");
+    let calls = Rc::new(std::cell::Cell::new(0u32));
+    let counted = calls.clone();
+    let on_move = Rc::new(move |target: Option<&Target>| {
+        assert!(target.is_some(), "the element is there");
+        counted.set(counted.get() + 1);
+    });
+    let tracker = Tracker::new("#busy-anchor", None, on_move).expect("tracker");
+    assert_eq!(calls.get(), 1, "measured once at the start");
+    // 40 changes, each in a task of its own, while the frames are counted.
+    let frames = Rc::new(std::cell::Cell::new(0u32));
+    let counting = Rc::new(std::cell::Cell::new(true));
+    type Frame = Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
+    let frame: Frame = Rc::default();
+    let (f, c, again) = (frames.clone(), counting.clone(), frame.clone());
+    *frame.borrow_mut() = Some(wasm_bindgen::closure::Closure::new(move || {
+        f.set(f.get() + 1);
+        if c.get() {
+            if let Some(next) = again.borrow().as_ref() {
+                let _ = web_sys::window()
+                    .expect("window")
+                    .request_animation_frame(next.as_ref().unchecked_ref());
+            }
+        }
+    }));
+    if let Some(first) = frame.borrow().as_ref() {
+        let _ = web_sys::window()
+            .expect("window")
+            .request_animation_frame(first.as_ref().unchecked_ref());
+    }
+    for i in 0..40 {
+        ticker.set_text_content(Some(&i.to_string()));
+        tick(0).await;
+    }
+    tick(50).await;
+    counting.set(false);
+    let (after, frames) = (calls.get() - 1, frames.get());
+    assert!(
+        after >= 1 && after <= frames,
+        "one measure per frame at most: {after} for 40 changes in {frames} frames"
+    );
+    assert!(
+        frames < 30,
+        "the changes came faster than the frames ({frames})"
+    );
+    drop(tracker);
+    anchor.remove();
+    ticker.remove();
+}

@@ -194,29 +194,16 @@ pub fn viewport() -> (f64, f64) {
     }
 }
 
-/// The box of `el` if the user can see any of it: inside the viewport and
-/// inside every ancestor that clips its overflow ([`clip_of`]).
-pub fn visible_box(el: &web_sys::Element) -> Option<Rect> {
-    let own = Rect::of(el);
-    own.is_visible_within(&clip_of(el)).then_some(own)
-}
-
-/// Where `el` can be seen, in viewport pixels: the viewport cut by every
-/// ancestor that clips its overflow (an app's scrolling pane, a card with
-/// `overflow: hidden`), as floating-ui's `hide` middleware measures it. In
-/// app-shell layouts an element scrolled out of the main pane is still
-/// inside the viewport, under the page's header: a hotspot or a tooltip
-/// stayed there, floating over the header and pointing at nothing.
-pub fn clip_of(el: &web_sys::Element) -> Rect {
-    let (vw, vh) = viewport();
-    let mut clip = Rect {
-        x: 0.0,
-        y: 0.0,
-        w: vw,
-        h: vh,
-    };
+/// The ancestors of `el` that clip what overflows them (an app's scrolling
+/// pane, a card with `overflow: hidden`), nearest first, as floating-ui's
+/// `hide` middleware finds them. In app-shell layouts an element scrolled
+/// out of the main pane is still inside the viewport, under the page's
+/// header: a hotspot or a tooltip stayed there, floating over the header
+/// and pointing at nothing.
+pub fn clipping_ancestors(el: &web_sys::Element) -> Vec<web_sys::Element> {
+    let mut found = Vec::new();
     let Some(window) = web_sys::window() else {
-        return clip;
+        return found;
     };
     let mut next = parent_across_shadow(el);
     while let Some(parent) = next {
@@ -228,7 +215,7 @@ pub fn clip_of(el: &web_sys::Element) -> Rect {
             let value = |name: &str| style.get_property_value(name).unwrap_or_default();
             let clips = |name: &str| !matches!(value(name).as_str(), "" | "visible");
             if clips("overflow-x") || clips("overflow-y") {
-                clip = clip.intersect(&Rect::of(&parent));
+                found.push(parent.clone());
             }
             // Nothing above a fixed box scrolls it away.
             if value("position") == "fixed" {
@@ -237,7 +224,21 @@ pub fn clip_of(el: &web_sys::Element) -> Rect {
         }
         next = parent_across_shadow(&parent);
     }
-    clip
+    found
+}
+
+/// The viewport cut by the boxes of `clippers`, in viewport pixels.
+pub fn clip_within(clippers: &[web_sys::Element]) -> Rect {
+    let (vw, vh) = viewport();
+    let view = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: vw,
+        h: vh,
+    };
+    clippers
+        .iter()
+        .fold(view, |clip, el| clip.intersect(&Rect::of(el)))
 }
 
 /// The parent element of `el`, or the host of the shadow root it is in.

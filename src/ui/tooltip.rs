@@ -24,8 +24,8 @@ use super::a11y::{on_escape, Announcer};
 use super::card::{actions, button, close_button, fill, Listeners};
 use super::i18n::{dir, is_rtl, text, Text};
 use super::markdown::{fill_placeholders, plain};
-use super::position::{apply, css_zoom, px, visible_box, Rect, ARROW_CSS};
-use super::track::Tracker;
+use super::position::{apply, css_zoom, px, Rect, ARROW_CSS};
+use super::track::{Target, Tracker};
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
 use crate::dom::{document, element, set_style, ShadowHost};
@@ -53,7 +53,7 @@ struct Inner {
     placement: Placement,
     show_on: ShowOn,
     open: bool,
-    anchor: Option<Element>,
+    anchor: Option<Target>,
     /// The element's `aria-description` before we set ours.
     described: Option<(Element, Option<String>)>,
     description: Option<String>,
@@ -197,7 +197,7 @@ impl TooltipView {
 
         let on_move = {
             let weak = weak.clone();
-            Rc::new(move |anchor: Option<&Element>| moved(&weak, anchor, hotspot))
+            Rc::new(move |anchor: Option<&Target>| moved(&weak, anchor, hotspot))
         };
         let tracker = Tracker::new(&anchor.selector, Some(&card), on_move)?;
         Ok(Self {
@@ -278,7 +278,7 @@ fn set_open(weak: &Weak<RefCell<Inner>>, open: bool) {
 }
 
 /// The tracker's callback: the element appeared, moved, or went away.
-fn moved(weak: &Weak<RefCell<Inner>>, anchor: Option<&Element>, hotspot: bool) {
+fn moved(weak: &Weak<RefCell<Inner>>, anchor: Option<&Target>, hotspot: bool) {
     let Some(inner) = weak.upgrade() else { return };
     {
         let Ok(mut i) = inner.try_borrow_mut() else {
@@ -288,7 +288,7 @@ fn moved(weak: &Weak<RefCell<Inner>>, anchor: Option<&Element>, hotspot: bool) {
             i.anchor = anchor.cloned();
             i.anchor_listeners.clear();
             restore_description(&mut i);
-            if let Some(a) = anchor {
+            if let Some(a) = anchor.map(|a| &a.element) {
                 if !hotspot {
                     let mut l = Vec::new();
                     trigger_listeners(a, i.show_on, weak, &mut l);
@@ -305,11 +305,11 @@ fn moved(weak: &Weak<RefCell<Inner>>, anchor: Option<&Element>, hotspot: bool) {
 }
 
 /// Shows, hides and positions the dot and the card.
-fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Element>) {
+fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Target>) {
     let Ok(mut i) = inner.try_borrow_mut() else {
         return;
     };
-    let rect = anchor.and_then(visible_box);
+    let rect = anchor.and_then(Target::visible_box);
     let Some(rect) = rect else {
         // Gone or scrolled away: nothing floats over an empty spot.
         let _ = i.card.set_attribute("hidden", "");

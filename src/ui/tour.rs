@@ -24,8 +24,8 @@ use web_sys::{Document, Element};
 use super::a11y::{focus, on_escape, trap_focus, ReturnFocus};
 use super::card::{button, fill, Listeners};
 use super::i18n::{count, dir, text, Text};
-use super::position::{apply, clip_of, css_zoom, px, visible_box, Rect, ARROW_CSS};
-use super::track::Tracker;
+use super::position::{apply, css_zoom, px, Rect, ARROW_CSS};
+use super::track::{Target, Tracker};
 use super::{add, attr};
 use super::{floating_host, Emit, Env, Surface, UiEvent};
 use crate::dom::{document, element, set_style, ShadowHost};
@@ -337,11 +337,11 @@ fn draw(inner: &Rc<RefCell<Inner>>) -> SdkResult<()> {
     let w = weak.clone();
     let c = card.clone();
     let scrolled = w.clone();
-    let on_move = Rc::new(move |anchor: Option<&Element>| {
-        if let Some(el) = anchor {
-            bring_into_view(el, &scrolled);
+    let on_move = Rc::new(move |anchor: Option<&Target>| {
+        if let Some(target) = anchor {
+            bring_into_view(target, &scrolled);
         }
-        match anchor.and_then(visible_box) {
+        match anchor.and_then(Target::visible_box) {
             None if anchor.is_none() && centred.get() => {}
             None => {
                 let _ = c.set_attribute("hidden", "");
@@ -420,7 +420,8 @@ fn centre_later(
 /// was below the fold was drawn nowhere, and the tour seemed to end when
 /// the user pressed Next (tours of Appcues, Usertour and driver.js scroll
 /// too). The page's own `scroll-behavior` decides whether it is smooth.
-fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>) {
+fn bring_into_view(target: &Target, inner: &Weak<RefCell<Inner>>) {
+    let el = &target.element;
     let r = Rect::of(el);
     if r.w <= 0.0 && r.h <= 0.0 {
         return; // not laid out (yet): nothing to scroll to
@@ -434,7 +435,7 @@ fn bring_into_view(el: &Element, inner: &Weak<RefCell<Inner>>) {
     }
     drop(i);
     // Whole: inside the viewport and inside the pane it scrolls in.
-    if !clip_of(el).contains(&r) {
+    if !target.clip().contains(&r) {
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Center);
         options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
