@@ -8,10 +8,9 @@
 //!
 //! Changes inside Beckon's own shadow roots are invisible to the document's
 //! observer, so moving a card never triggers another update. DOM changes
-//! are coalesced into one update per animation frame: measuring the anchor
-//! right after each change forced the browser to lay the page out again
-//! and again on a page that changes all the time (a live dashboard), about
-//! a tenth of its main thread.
+//! are coalesced into one update per animation frame: on a page that
+//! changes many times a frame (a live dashboard) measuring after each
+//! change forced a layout of the page each time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
