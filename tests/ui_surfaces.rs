@@ -710,3 +710,41 @@ async fn a_tracker_measures_once_per_frame_however_often_the_page_changes() {
     anchor.remove();
     ticker.remove();
 }
+
+/// An image that cannot be loaded (moved, refused, offline) leaves no
+/// broken-image icon in the card; one that loads stays.
+#[wasm_bindgen_test]
+async fn a_post_image_that_cannot_load_is_taken_out_not_shown_broken() {
+    let (view, _) = show(
+        MessageKind::Post,
+        json!({"title": "News", "layout": "corner", "image": "/beckon-missing-hero.png",
+               "body": "Before ![chart](/beckon-missing-inline.png) after"}),
+        &Env::default(),
+    );
+    let r = root("post");
+    let hero = find(&r, "img.hero");
+    let inline = find(&r, ".md img");
+    let hidden = |img: &Element| {
+        web_sys::window()
+            .expect("window")
+            .get_computed_style(img)
+            .expect("style")
+            .expect("style")
+            .get_property_value("display")
+            .expect("display")
+            == "none"
+    };
+    for _ in 0..40 {
+        if hidden(&hero) && hidden(&inline) {
+            break;
+        }
+        tick(50).await;
+    }
+    assert!(hidden(&hero), "the hero image is out of the layout");
+    assert!(hidden(&inline), "and so is the one in the text");
+    assert!(find(&r, ".md")
+        .text_content()
+        .unwrap_or_default()
+        .contains("after"));
+    drop(view);
+}

@@ -5,7 +5,7 @@ use beckon_core::protocol::{Action, Content};
 use gloo_events::EventListener;
 use web_sys::{Document, Element};
 
-use super::markdown::{fill_placeholders, is_safe_image_url, render_div};
+use super::markdown::{fill_placeholders, hide_if_broken, is_safe_image_url, render_div};
 use super::{add, attr};
 use super::{Emit, Env, UiEvent};
 use crate::dom::element;
@@ -86,6 +86,7 @@ pub fn fill(
         attr(&img, "src", src);
         let alt = content.and_then(|c| c.image_alt.as_deref()).unwrap_or("");
         attr(&img, "alt", alt);
+        hide_if_broken(&img);
         add(parent, &img);
     }
     if !body.is_empty() {

@@ -127,6 +127,7 @@ fn inline_nodes(doc: &Document, parent: &Element, nodes: &[Inline]) -> SdkResult
                 attr(&img, "alt", alt);
                 attr(&img, "loading", "lazy");
                 attr(&img, "referrerpolicy", "no-referrer");
+                hide_if_broken(&img);
                 img.into()
             }
         };
@@ -155,4 +156,26 @@ pub fn plain(text: &str, attributes: &Map<String, Value>) -> String {
         }
     }
     out
+}
+
+/// Takes `img` out of the layout if it cannot be loaded (a file moved on
+/// the app's server, a host the page's `img-src` refuses, offline): the
+/// browser's broken-image icon and alt text in the middle of a post looked
+/// like a broken product. One handler for every image, as a property, so
+/// nothing is added per image and it goes with the node.
+pub fn hide_if_broken(img: &Element) {
+    use wasm_bindgen::JsCast;
+    if let Some(img) = img.dyn_ref::<web_sys::HtmlElement>() {
+        HIDE_ON_ERROR.with(|hide| img.set_onerror(Some(hide.as_ref().unchecked_ref())));
+    }
+}
+
+thread_local! {
+    static HIDE_ON_ERROR: wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)> =
+        wasm_bindgen::closure::Closure::new(|e: web_sys::Event| {
+            use wasm_bindgen::JsCast;
+            if let Some(img) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                crate::dom::set_style(&img, &[("display", "none")]);
+            }
+        });
 }
