@@ -673,13 +673,11 @@ impl Runtime {
         };
         self.state.apply(&event);
         if let Some(tabs) = &self.tabs {
-            tabs.post(&TabMessage::Event {
-                event: event.clone(),
-            });
+            tabs.queue_event(event.clone());
         }
         self.outbox.push(event);
-        // Storage is written once at the end of the task, however many
-        // events it recorded (see `Outbox::push`).
+        // Storage is written, and the other tabs told, once at the end of
+        // the task, however many events it recorded (see `Outbox::push`).
         if !self.write_scheduled {
             self.write_scheduled = true;
             later(Runtime::end_of_task);
@@ -715,11 +713,15 @@ impl Runtime {
         }
     }
 
-    /// Writes the state and the outbox that `record` changed in this task.
+    /// Writes the state and the outbox that `record` changed in this task,
+    /// and tells the other tabs what it recorded.
     pub(super) fn write_storage(&mut self) {
         if std::mem::take(&mut self.write_scheduled) {
             self.save_state();
             self.outbox.write();
+        }
+        if let Some(tabs) = &self.tabs {
+            tabs.post_queued_events();
         }
     }
 
@@ -1114,18 +1116,29 @@ impl Runtime {
         self.wake = Some(Timeout::new(TAB_GRACE_MS, || later(Runtime::evaluate)));
     }
 
+    /// Takes in what another tab recorded; a dismissal or completion there
+    /// closes the message here too.
+    fn apply_other_tabs_event(&mut self, event: &Event) {
+        self.state.apply(event);
+        if let Some(id) = &event.message_id {
+            if event.name == event_names::DISMISSED || event.name == event_names::COMPLETED {
+                self.close(id);
+            }
+        }
+    }
+
     fn on_tab_message(&mut self, msg: TabMessage) {
         if let Some(tabs) = &mut self.tabs {
             tabs.note(&msg);
         }
         match msg {
             TabMessage::Event { event } => {
-                self.state.apply(&event);
-                if let Some(id) = &event.message_id {
-                    if event.name == event_names::DISMISSED || event.name == event_names::COMPLETED
-                    {
-                        self.close(id);
-                    }
+                self.apply_other_tabs_event(&event);
+                self.evaluate();
+            }
+            TabMessage::Events { events } => {
+                for event in &events {
+                    self.apply_other_tabs_event(event);
                 }
                 self.evaluate();
             }

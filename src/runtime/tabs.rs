@@ -34,6 +34,12 @@ pub enum TabMessage {
         /// The event, with its id, so applying it twice changes nothing.
         event: Event,
     },
+    /// Several things recorded in one task (an app forwarding its
+    /// analytics in a burst): one message, one evaluation in each tab.
+    Events {
+        /// The events, in the order they happened.
+        events: Vec<Event>,
+    },
     /// What this tab has on screen now.
     Showing {
         /// The tab.
@@ -60,6 +66,8 @@ pub struct Tabs {
     /// This tab's random id.
     pub tab: String,
     others: VecMap<Vec<Claim>>,
+    /// Events recorded in this task, not posted yet ([`Tabs::queue_event`]).
+    queued: std::cell::RefCell<Vec<Event>>,
 }
 
 impl Tabs {
@@ -86,6 +94,7 @@ impl Tabs {
             _listener: listener,
             tab,
             others: VecMap::new(),
+            queued: std::cell::RefCell::default(),
         };
         tabs.hello();
         Some(tabs)
@@ -105,8 +114,45 @@ impl Tabs {
         });
     }
 
-    /// Tells the other tabs.
+    /// Tells the other tabs, after the events queued before it: a tab must
+    /// hear of a dismissal before it hears that the banner is no longer on
+    /// screen here, or it takes the banner up itself.
     pub fn post(&self, msg: &TabMessage) {
+        self.post_queued_events();
+        self.send(msg);
+    }
+
+    /// Keeps `event` for the other tabs until [`Tabs::post_queued_events`]
+    /// (the end of the task) or the next message.
+    pub fn queue_event(&self, event: Event) {
+        if let Ok(mut queued) = self.queued.try_borrow_mut() {
+            queued.push(event);
+        }
+    }
+
+    /// Posts the queued events in one message: an app forwarding its
+    /// analytics in a burst made one channel message per event (half the
+    /// time of each `track`), and every other tab ran its rules once per
+    /// event. One event goes as a single `Event`, which tabs still running
+    /// an SDK from before a deploy read.
+    pub fn post_queued_events(&self) {
+        let Ok(mut queued) = self.queued.try_borrow_mut() else {
+            return;
+        };
+        let mut events = std::mem::take(&mut *queued);
+        drop(queued);
+        match events.len() {
+            0 => {}
+            1 => {
+                if let Some(event) = events.pop() {
+                    self.send(&TabMessage::Event { event });
+                }
+            }
+            _ => self.send(&TabMessage::Events { events }),
+        }
+    }
+
+    fn send(&self, msg: &TabMessage) {
         if let Ok(text) = to_json_string(msg) {
             let _ = self.channel.post_message(&JsValue::from_str(&text));
         }
@@ -121,7 +167,7 @@ impl Tabs {
             TabMessage::Bye { tab } => {
                 self.others.remove(tab);
             }
-            TabMessage::Event { .. } | TabMessage::Hello { .. } => {}
+            TabMessage::Event { .. } | TabMessage::Events { .. } | TabMessage::Hello { .. } => {}
         }
     }
 

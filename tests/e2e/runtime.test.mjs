@@ -265,6 +265,38 @@ test('an app tracking in one tab makes few storage events in its other tabs', as
   await context.close();
 });
 
+test('a burst of track calls in one tab reaches the other tabs as one message with every event', async () => {
+  // An app forwarding its analytics tracks many events in one task: each
+  // was a channel message of its own (half the time of a `track`), and
+  // each other tab ran its rules once per event.
+  const { context, a, b } = await twoTabs('e2e-tab-burst');
+  await b.evaluate(() => {
+    window.__heard = { messages: 0, events: 0 };
+    const channel = new BroadcastChannel(`beckon:demo:${window.Beckon('status').user_key}`);
+    channel.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      const events = msg.t === 'event' ? [msg.event] : msg.t === 'events' ? msg.events : [];
+      const ours = events.filter((ev) => ev.name === 'burst_tick');
+      if (ours.length) {
+        window.__heard.messages += 1;
+        window.__heard.events += ours.length;
+      }
+    };
+  });
+  await a.evaluate(() => {
+    for (let i = 0; i < 100; i += 1) window.Beckon('track', 'burst_tick', { i });
+  });
+  await eventually(async () => (await b.evaluate(() => window.__heard.events)) === 100);
+  const heard = await b.evaluate(() => window.__heard);
+  assert.deepEqual(heard, { messages: 1, events: 100 }, 'one message carrying all 100 events');
+  // One event alone still goes as a single event, which tabs running an
+  // SDK from before a deploy read.
+  await a.evaluate(() => window.Beckon('track', 'burst_tick', { i: 100 }));
+  await eventually(async () => (await b.evaluate(() => window.__heard.events)) === 101);
+  assert.equal(await b.evaluate(() => window.__heard.messages), 2);
+  await context.close();
+});
+
 test('a message of a closed tab goes to the tab the user looks at, not to one behind a reload', async () => {
   const { context, a, b } = await twoTabs('e2e-tab-closed', { secondHidden: true });
   // Reloading the tab in front: its banner stays there, the hidden tab
