@@ -194,6 +194,29 @@ pub(super) fn stored_state(storage: &Storage) -> Option<UserState> {
         .and_then(|t| from_json_str::<UserState>(&t).ok())
 }
 
+/// The storage of the visitor `anonymous`.
+fn visitor_storage(app_id: &str, anonymous: &str) -> Storage {
+    Storage::for_user(app_id, &["anon:", anonymous].concat())
+}
+
+/// As a visitor logs in (an identified boot carries the visitor id, and
+/// the server merges the visitor into the user), what this browser kept
+/// of the visitor counts for the user at once: the visitor's state and the
+/// events not sent yet. A banner the visitor dismissed a moment before
+/// logging in came back after the login, its dismissal still in the
+/// visitor's queue, which nothing sent once the visitor was gone. The
+/// queue itself moves once the server has accepted the login
+/// ([`Runtime::adopt_visitor`]).
+fn add_visitors_state(app_id: &str, anonymous: &str, state: &mut UserState) {
+    let visitor = visitor_storage(app_id, anonymous);
+    if let Some(theirs) = stored_state(&visitor) {
+        state.merge(&theirs);
+    }
+    for event in Outbox::open(visitor).all() {
+        state.apply(&event);
+    }
+}
+
 /// Forgets what this browser cached for all but the [`USERS_KEPT`] users
 /// active last (by their session's last activity), the user of `current`
 /// always kept. What goes is the server's to give again at that user's
@@ -304,6 +327,11 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         .and_then(|t| beckon_core::json::text::parse(&t).ok())
         .and_then(|json| read_boot(json).ok());
     let mut state = stored_state(&storage).unwrap_or_default();
+    if user_id.is_some() {
+        if let Some(visitor) = &identity.anonymous_id {
+            add_visitors_state(&app_id, visitor, &mut state);
+        }
+    }
     let now = now_ms();
     let mut runtime = Runtime {
         app_id: app_id.clone(),
@@ -407,7 +435,12 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
     }
     match answer {
         Ok((response, text)) => {
-            with_runtime(|rt| rt.reconcile(response, &text));
+            with_runtime(|rt| {
+                if rt.user.user_id.is_some() {
+                    rt.adopt_visitor();
+                }
+                rt.reconcile(response, &text);
+            });
             Ok(())
         }
         Err(e @ SdkError::Refused(401 | 403, _)) => {
@@ -428,6 +461,31 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
 }
 
 impl Runtime {
+    /// The login accepted, the visitor's unsent events go to the user's
+    /// queue (the server keeps each id once, so one already on its way is
+    /// not counted twice) and the visitor's keys go, as the server merged
+    /// the visitor into the user. A visitor who browses again with this id
+    /// starts afresh, there as here.
+    fn adopt_visitor(&mut self) {
+        let Some(anonymous) = self.user.anonymous_id.clone() else {
+            return;
+        };
+        let visitor = visitor_storage(&self.app_id, &anonymous);
+        let mut unsent = Outbox::open(visitor_storage(&self.app_id, &anonymous));
+        let events = unsent.all();
+        if !events.is_empty() {
+            for event in events {
+                self.outbox.push(event);
+            }
+            self.outbox.write();
+            self.flush_soon();
+        }
+        unsent.clear();
+        for name in ["boot", "state", "session", "tab-beat"] {
+            visitor.remove(name);
+        }
+    }
+
     /// Takes the server's answer: its messages and settings replace the
     /// cached ones, its state merges with this browser's.
     fn reconcile(&mut self, response: BootResponse, text: &str) {

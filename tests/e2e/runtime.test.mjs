@@ -297,6 +297,39 @@ test('a burst of track calls in one tab reaches the other tabs as one message wi
   await context.close();
 });
 
+test('a visitor who dismisses a banner and logs in before it was sent: the dismissal is the user\'s, here and on the server', async () => {
+  const user = 'e2e-visitor-login';
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  // The visitor's events cannot leave yet (a slow network), so the
+  // dismissal is still queued when the app boots the user after login.
+  await page.route('**/v1/events', (route) => route.abort());
+  await page.goto(`${server.url}/pricing.html`);
+  await booted(page);
+  const visitor = await page.evaluate(() => window.Beckon('status').user_key);
+  assert.match(visitor, /^anon:/);
+  await page.locator('[data-beckon="banner"]').getByRole('button', { name: 'Dismiss' }).click();
+  await eventually(async () => (await page.evaluate(() => window.Beckon('status').queued)) >= 1);
+  await page.unroute('**/v1/events');
+  await page.evaluate((user) => window.Beckon('boot', { user_id: user, attributes: { plan: 'pro' } }), user);
+  await eventually(async () => (await page.evaluate(() => window.Beckon('status').user_key)) === user);
+  const dismissed = () => server.admin(`/admin/v1/apps/demo/events?user=${user}&name=message.dismissed`);
+  await eventually(async () => (await dismissed()).some((e) => e.message_id === 'pricing-banner'));
+  await page.waitForTimeout(300);
+  assert.deepEqual(await bannerIds(page), [], 'not shown again to the user the visitor became');
+  // The visitor's queue and state went with the visitor.
+  const left = await page.evaluate((visitor) => Object.keys(localStorage).filter((k) => k.includes(visitor)), visitor);
+  assert.deepEqual(left, []);
+  await page.goto(`${server.url}/pricing.html?user=${user}`);
+  await booted(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await bannerIds(page), [], 'nor after a reload');
+  assert.equal((await dismissed()).length, 1, 'recorded once');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('a message of a closed tab goes to the tab the user looks at, not to one behind a reload', async () => {
   const { context, a, b } = await twoTabs('e2e-tab-closed', { secondHidden: true });
   // Reloading the tab in front: its banner stays there, the hidden tab
