@@ -102,7 +102,11 @@ export function settled(page) {
   );
 }
 
-/** Polls `fn` until it returns a truthy value or the time is up. */
+/**
+ * Polls `fn` until it returns a truthy value, and resolves with it; fails
+ * the test if the time is up first (a wait that gave up silently let a
+ * test pass on a build where the awaited thing never happened).
+ */
 export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
   const end = Date.now() + timeout;
   let last;
@@ -111,7 +115,7 @@ export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
     if (last) return last;
     await new Promise((r) => setTimeout(r, interval));
   }
-  return last;
+  throw new Error(`still ${JSON.stringify(last)} after ${timeout} ms: ${String(fn).slice(0, 200)}`);
 }
 
 /**

@@ -246,12 +246,16 @@ test('tooltip positioning: flips when there is no room, follows scrolling, hides
   const box = await tip.boundingBox();
   assert.ok(box.x + box.width <= 900 - 8 + 0.5, 'shifted inside the viewport');
   await shot(page, 'tooltip-flip');
-  await page.mouse.wheel(0, 120);
-  await eventually(async () => {
+  // Scrolled a little (the top bar scrolls with the page, so its button
+  // stays partly in view): the tip moves with it.
+  const before = await page.locator('#new-report').boundingBox();
+  await page.evaluate(() => window.scrollTo(0, 20));
+  const after = await eventually(async () => {
     const a = await page.locator('#new-report').boundingBox();
     const t = await tip.boundingBox();
-    return t && a && Math.abs(t.y - (a.y + a.height + 12)) < 2;
+    return t && a && a.y < before.y && Math.abs(t.y - (a.y + a.height + 12)) < 2 && a;
   });
+  assert.ok(Math.abs(after.y - (before.y - 20)) < 1, 'the page scrolled by 20 px');
   await page.mouse.wheel(0, 2000);
   await tip.waitFor({ state: 'hidden' });
   await page.mouse.wheel(0, -5000);
