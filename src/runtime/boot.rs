@@ -585,18 +585,26 @@ pub(super) fn refresh(rt: &Runtime, attributes: Map<String, Value>, keepalive: b
     });
 }
 
+/// Which boot the runtime is of: a later boot or `shutdown()` changes it,
+/// so an answer to an earlier one is not taken for the current user's.
+pub(super) fn generation() -> u32 {
+    GENERATION.with(Cell::get)
+}
+
 /// Removes everything the SDK put on the page (nodes, listeners, observers,
-/// timers, the tab channel); with `forget_user` (the public `shutdown()`,
-/// for log-out) also this user's stored state and the visitor id, after a
-/// last attempt to send what is queued.
+/// timers, the tab channel), after a last attempt to send what is queued
+/// (another user boots in this page: what this one did reaches the server
+/// now, not whenever this user next boots on this browser, which may be
+/// never); with `forget_user` (the public `shutdown()`, for log-out) also
+/// this user's stored state and the visitor id.
 pub fn shutdown(forget_user: bool) {
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
     let old = RUNTIME.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()));
     let Some(mut rt) = old else { return };
     // What this task recorded is stored before the runtime goes.
     rt.write_storage();
+    rt.flush_before_leaving();
     if forget_user {
-        rt.flush_before_leaving();
         rt.outbox.clear();
         rt.storage.clear();
         app_storage(&rt.app_id).remove("anonymous_id");

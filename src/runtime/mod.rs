@@ -840,8 +840,13 @@ impl Runtime {
             self.app_id.clone(),
             self.user.clone(),
         );
+        let generation = boot::generation();
         wasm_bindgen_futures::spawn_local(async move {
             let (sent, outcome) = outbox::send(&base, &app, &user, batch, false).await;
+            if boot::generation() != generation {
+                // Another user's runtime now: this answer is not its queue's.
+                return;
+            }
             let reachable = outcome.is_ok();
             with_runtime(|rt| {
                 if reachable {
@@ -874,6 +879,10 @@ impl Runtime {
         if self.outbox.is_empty() {
             return;
         }
+        // Sent on behalf of this runtime, which may be gone (shut down, or
+        // another user booted) when the answers come: they are then the
+        // stored queue's to settle, at this user's next boot.
+        let generation = boot::generation();
         for batch in self.outbox.all().chunks(outbox::BATCH) {
             let (base, app, user) = (
                 self.api_base.clone(),
@@ -883,7 +892,7 @@ impl Runtime {
             let batch = batch.to_vec();
             wasm_bindgen_futures::spawn_local(async move {
                 let (sent, outcome) = outbox::send(&base, &app, &user, batch, true).await;
-                if outcome.is_ok() {
+                if outcome.is_ok() && boot::generation() == generation {
                     with_runtime(|rt| rt.outbox.answered(&sent, &outcome));
                 }
             });

@@ -330,6 +330,36 @@ test('a visitor who dismisses a banner and logs in before it was sent: the dismi
   await context.close();
 });
 
+test('another user booted in the page: what the first one did and had not sent reaches the server as theirs at once', async () => {
+  // A shared computer, or an app that switches accounts without a reload
+  // and without `shutdown`: the first user may never boot on this browser
+  // again, so their queue must not wait for that.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  // The server asks to wait a minute: the queue would try again long
+  // after the switch.
+  await page.route('**/v1/events', (route) => route.fulfill({
+    status: 429,
+    headers: { 'retry-after': '60', 'content-type': 'application/json' },
+    body: JSON.stringify({ error: 'rate_limited', message: 'slow down' }),
+  }));
+  await page.goto(`${server.url}/pricing.html?user=e2e-switch-a`);
+  await booted(page);
+  await page.evaluate(() => {
+    for (let i = 0; i < 3; i += 1) window.Beckon('track', 'switch_work', { i });
+  });
+  await eventually(async () => (await page.evaluate(() => window.Beckon('status').queued)) >= 3);
+  await page.unroute('**/v1/events');
+  await page.evaluate(() => window.Beckon('boot', { user_id: 'e2e-switch-b' }));
+  const a = () => server.admin('/admin/v1/apps/demo/events?user=e2e-switch-a&name=switch_work');
+  await eventually(async () => (await a()).length === 3, { timeout: 4000 });
+  const b = await server.admin('/admin/v1/apps/demo/events?user=e2e-switch-b&name=switch_work');
+  assert.deepEqual(b, [], "none of them counted as the second user's");
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('a message of a closed tab goes to the tab the user looks at, not to one behind a reload', async () => {
   const { context, a, b } = await twoTabs('e2e-tab-closed', { secondHidden: true });
   // Reloading the tab in front: its banner stays there, the hidden tab
