@@ -59,7 +59,8 @@ function start(wasmUrl) {
     failed(new Error('this browser has WebAssembly turned off (Lockdown Mode or a policy), so the SDK does not load'));
     return;
   }
-  init({ module_or_path: wasmUrl || new URL('./beckon_bg.wasm', import.meta.url) })
+  const url = wasmUrl || moduleUrl();
+  init({ module_or_path: url })
     .then(() => {
       configure({});
       state = 'ready';
@@ -70,7 +71,22 @@ function start(wasmUrl) {
         if (c.name === 'on') (c.from || c).off = out;
       }
     })
-    .catch((e) => failed(new Error('could not load the SDK: ' + (e && e.message ? e.message : e))));
+    .catch((e) => failed(new Error('could not load the SDK from ' + url + ': ' + (e && e.message ? e.message : e)
+      + (/\/\.vite\/deps/.test(String(url))
+        ? " (Vite's dev server moved this package without its .wasm: add optimizeDeps: { exclude: ['beckon-sdk'] } to vite.config)"
+        : ''))));
+}
+
+// The module beside this file, where bundlers copy it. Vite's dev server
+// before Vite 8 pre-bundles dependencies into node_modules/.vite/deps/
+// without the files they load through `new URL(…, import.meta.url)`
+// (vitejs/vite#8427): the SDK did not load in `vite dev` (the server
+// answered the missing .wasm with the app's index.html). There the module
+// is taken from this package's own folder, which that server serves too.
+function moduleUrl() {
+  const here = new URL('./beckon_bg.wasm', import.meta.url);
+  const moved = here.pathname.match(/^(.*\/node_modules\/)\.vite\/deps[^/]*\/beckon_bg\.wasm$/);
+  return moved ? new URL(moved[1] + 'beckon-sdk/beckon_bg.wasm', here) : here;
 }
 
 /** Says why the SDK did not load; queued and later boots resolve with it. */

@@ -5,7 +5,8 @@
 // Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_KEY, askForAPerson, eventually, launchBrowser, startServer, watchConsole } from './harness.mjs';
+import { join } from 'node:path';
+import { ADMIN_KEY, askForAPerson, eventually, launchBrowser, ROOT, startServer, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
@@ -1114,6 +1115,38 @@ test('the npm package: import { Beckon } boots and shows messages like the scrip
     const shown = [];
     Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
     const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm' });
+    await new Promise((r) => setTimeout(r, 200));
+    return { boot, shown };
+  });
+  assert.deepEqual(result.boot, { ok: true });
+  assert.deepEqual(result.shown, ['pricing-banner']);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
+test("the npm package pre-bundled by Vite's dev server (before Vite 8), which leaves its .wasm behind: the module comes from the package's folder", async () => {
+  // `vite dev` copies a dependency, bundled by esbuild, into
+  // node_modules/.vite/deps/ and not the files it loads through
+  // `new URL(…, import.meta.url)` (vitejs/vite#8427); a request for one
+  // there gets the app's index.html. The same layout, made the same way.
+  const { buildSync } = await import('esbuild');
+  const npm = join(process.env.BECKON_SDK_DIR || join(ROOT, 'dist'), 'npm');
+  const bundled = buildSync({ entryPoints: [join(npm, 'index.mjs')], bundle: true, format: 'esm', write: false });
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
+  await page.route('**/node_modules/.vite/deps/beckon-sdk.js', (route) =>
+    route.fulfill({ body: bundled.outputFiles[0].text, contentType: 'text/javascript' }));
+  await page.route('**/node_modules/.vite/deps/beckon_bg.wasm', (route) =>
+    route.fulfill({ body: '<!doctype html><title>The app</title>', contentType: 'text/html' }));
+  await page.route('**/node_modules/beckon-sdk/beckon_bg.wasm', (route) =>
+    route.fulfill({ path: join(npm, 'beckon_bg.wasm'), contentType: 'application/wasm' }));
+  await page.goto(`${server.url}/pricing.html`);
+  const result = await page.evaluate(async () => {
+    const { Beckon } = await import('/node_modules/.vite/deps/beckon-sdk.js');
+    const shown = [];
+    Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
+    const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm-vite' });
     await new Promise((r) => setTimeout(r, 200));
     return { boot, shown };
   });
