@@ -1110,19 +1110,24 @@ test('the npm package: import { Beckon } boots and shows messages like the scrip
   // No loader: the page gets Beckon only from the ES module.
   await page.route('**/sdk/loader.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
   await page.goto(`${server.url}/pricing.html`);
-  const result = await page.evaluate(async () => {
-    const { Beckon } = await import('/sdk/npm/index.mjs');
-    const shown = [];
-    Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
-    const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm' });
-    await new Promise((r) => setTimeout(r, 200));
-    return { boot, shown };
-  });
-  assert.deepEqual(result.boot, { ok: true });
-  assert.deepEqual(result.shown, ['pricing-banner']);
+  await bootsThroughNpm(page, '/sdk/npm/index.mjs', 'e2e-npm');
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+/** Imports the npm package from `path` in the page and boots `user`: it boots and shows the page's banner. */
+async function bootsThroughNpm(page, path, user) {
+  const result = await page.evaluate(async ([path, user]) => {
+    const { Beckon } = await import(path);
+    const shown = [];
+    Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
+    const boot = await Beckon('boot', { app_id: 'demo', user_id: user });
+    await new Promise((r) => setTimeout(r, 200));
+    return { boot, shown };
+  }, [path, user]);
+  assert.deepEqual(result.boot, { ok: true });
+  assert.deepEqual(result.shown, ['pricing-banner']);
+}
 
 test("the npm package pre-bundled by Vite's dev server (before Vite 8), which leaves its .wasm behind: the module comes from the package's folder", async () => {
   // `vite dev` copies a dependency, bundled by esbuild, into
@@ -1142,16 +1147,7 @@ test("the npm package pre-bundled by Vite's dev server (before Vite 8), which le
   await page.route('**/node_modules/beckon-sdk/beckon_bg.wasm', (route) =>
     route.fulfill({ path: join(npm, 'beckon_bg.wasm'), contentType: 'application/wasm' }));
   await page.goto(`${server.url}/pricing.html`);
-  const result = await page.evaluate(async () => {
-    const { Beckon } = await import('/node_modules/.vite/deps/beckon-sdk.js');
-    const shown = [];
-    Beckon('on', 'message:shown', (e) => shown.push(e.message_id));
-    const boot = await Beckon('boot', { app_id: 'demo', user_id: 'e2e-npm-vite' });
-    await new Promise((r) => setTimeout(r, 200));
-    return { boot, shown };
-  });
-  assert.deepEqual(result.boot, { ok: true });
-  assert.deepEqual(result.shown, ['pricing-banner']);
+  await bootsThroughNpm(page, '/node_modules/.vite/deps/beckon-sdk.js', 'e2e-npm-vite');
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
