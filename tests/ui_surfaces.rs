@@ -748,3 +748,44 @@ async fn a_post_image_that_cannot_load_is_taken_out_not_shown_broken() {
         .contains("after"));
     drop(view);
 }
+
+/// A transition moves the anchor without a DOM change or a resize (a
+/// sidebar sliding): the tracker follows it to where it ends.
+#[wasm_bindgen_test]
+async fn a_tracker_follows_its_element_through_a_css_transition() {
+    use beckon::ui::track::{Target, Tracker};
+    let wrapper = body_element(
+        "div",
+        "sliding",
+        "position:fixed;left:10px;top:10px;transition:transform 200ms linear",
+    );
+    wrapper.set_text_content(None);
+    let anchor = document()
+        .expect("document")
+        .create_element("button")
+        .expect("button");
+    anchor.set_id("sliding-anchor");
+    wrapper.append_child(&anchor).expect("append");
+    let last_x = Rc::new(std::cell::Cell::new(f64::NAN));
+    let seen = last_x.clone();
+    let on_move = Rc::new(move |target: Option<&Target>| {
+        if let Some(t) = target {
+            seen.set(t.element.get_bounding_client_rect().left());
+        }
+    });
+    let tracker = Tracker::new("#sliding-anchor", None, on_move).expect("tracker");
+    assert_eq!(last_x.get(), 10.0, "measured at the start");
+    tick(50).await;
+    wrapper
+        .style()
+        .set_property("transform", "translateX(300px)")
+        .expect("slide");
+    tick(600).await;
+    assert_eq!(
+        last_x.get(),
+        310.0,
+        "followed to where the transition ended, not left where it began"
+    );
+    drop(tracker);
+    wrapper.remove();
+}

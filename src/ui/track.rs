@@ -81,13 +81,18 @@ struct State {
     on_move: OnMove,
     /// An update is asked for the next animation frame.
     frame_pending: bool,
+    /// Until when (ms) the anchor is measured at every frame: a CSS
+    /// transition or animation on the page may be moving it.
+    follow_until: f64,
+    /// The frame-by-frame measuring runs.
+    following: bool,
 }
 
 /// Watches one selector; every observer and listener goes when dropped.
 pub struct Tracker {
     state: Rc<RefCell<State>>,
     _dom: Option<DomObserver>,
-    _listeners: [EventListener; 2],
+    _listeners: [EventListener; 7],
 }
 
 impl Tracker {
@@ -100,6 +105,8 @@ impl Tracker {
             resize: None,
             on_move,
             frame_pending: false,
+            follow_until: 0.0,
+            following: false,
         }));
         let update = {
             let state = Rc::downgrade(&state);
@@ -132,7 +139,28 @@ impl Tracker {
             let update = update.clone();
             EventListener::new_with_options(&window, name, options, move |_| update())
         };
-        let listeners = [listen("scroll"), listen("resize")];
+        // A transition or an animation moves elements without a DOM change
+        // or a resize (a sidebar sliding, a panel opening): the anchor is
+        // followed at every frame while they run, and measured once more
+        // as they end. The hotspot of a nav item stayed where the item
+        // was before the sidebar collapsed.
+        let follow = |name: &'static str| {
+            let state = Rc::downgrade(&state);
+            EventListener::new_with_options(&window, name, options, move |_| {
+                if let Some(s) = state.upgrade() {
+                    follow_for_a_while(&s);
+                }
+            })
+        };
+        let listeners = [
+            listen("scroll"),
+            listen("resize"),
+            follow("transitionrun"),
+            follow("transitionend"),
+            follow("transitioncancel"),
+            follow("animationstart"),
+            follow("animationend"),
+        ];
         let dom = {
             let state = Rc::downgrade(&state);
             DomObserver::start(move || {
@@ -184,6 +212,54 @@ fn refresh_next_frame(state: &Rc<RefCell<State>>) {
             s.frame_pending = false;
         }
         refresh(state);
+    }
+}
+
+/// How long after a transition or an animation starts or ends the anchor
+/// is measured at every frame (most UI transitions take under half of it;
+/// a longer one is measured again as it ends).
+const FOLLOW_MS: f64 = 1000.0;
+
+/// Measures the anchor at every animation frame for the next
+/// [`FOLLOW_MS`]: a transition or an animation on the page has started or
+/// ended. Endless animations (a spinner) start once, so they cost one
+/// second of it, not every frame for as long as they turn.
+fn follow_for_a_while(state: &Rc<RefCell<State>>) {
+    let Ok(mut s) = state.try_borrow_mut() else {
+        return;
+    };
+    s.follow_until = js_sys::Date::now() + FOLLOW_MS;
+    if std::mem::replace(&mut s.following, true) {
+        return;
+    }
+    drop(s);
+    follow_next_frame(Rc::downgrade(state));
+}
+
+fn follow_next_frame(weak: std::rc::Weak<RefCell<State>>) {
+    let again = weak.clone();
+    let callback = Closure::once_into_js(move || {
+        let Some(s) = again.upgrade() else { return };
+        refresh(&s);
+        let more = match s.try_borrow_mut() {
+            Ok(mut st) => {
+                st.following = js_sys::Date::now() < st.follow_until;
+                st.following
+            }
+            Err(_) => true,
+        };
+        if more {
+            follow_next_frame(again);
+        }
+    });
+    let asked = web_sys::window()
+        .is_some_and(|w| w.request_animation_frame(callback.unchecked_ref()).is_ok());
+    if !asked {
+        if let Some(s) = weak.upgrade() {
+            if let Ok(mut st) = s.try_borrow_mut() {
+                st.following = false;
+            }
+        }
     }
 }
 
