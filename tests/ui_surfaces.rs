@@ -749,11 +749,26 @@ async fn a_post_image_that_cannot_load_is_taken_out_not_shown_broken() {
     drop(view);
 }
 
+/// A tracker of `selector` that keeps `of` the last box it reported.
+fn tracking(
+    selector: &str,
+    of: fn(&web_sys::DomRect) -> f64,
+) -> (beckon::ui::track::Tracker, Rc<std::cell::Cell<f64>>) {
+    let last = Rc::new(std::cell::Cell::new(f64::NAN));
+    let seen = last.clone();
+    let on_move = Rc::new(move |target: Option<&beckon::ui::track::Target>| {
+        if let Some(t) = target {
+            seen.set(of(&t.element.get_bounding_client_rect()));
+        }
+    });
+    let tracker = beckon::ui::track::Tracker::new(selector, None, on_move).expect("tracker");
+    (tracker, last)
+}
+
 /// A transition moves the anchor without a DOM change or a resize (a
 /// sidebar sliding): the tracker follows it to where it ends.
 #[wasm_bindgen_test]
 async fn a_tracker_follows_its_element_through_a_css_transition() {
-    use beckon::ui::track::{Target, Tracker};
     let wrapper = body_element(
         "div",
         "sliding",
@@ -766,14 +781,7 @@ async fn a_tracker_follows_its_element_through_a_css_transition() {
         .expect("button");
     anchor.set_id("sliding-anchor");
     wrapper.append_child(&anchor).expect("append");
-    let last_x = Rc::new(std::cell::Cell::new(f64::NAN));
-    let seen = last_x.clone();
-    let on_move = Rc::new(move |target: Option<&Target>| {
-        if let Some(t) = target {
-            seen.set(t.element.get_bounding_client_rect().left());
-        }
-    });
-    let tracker = Tracker::new("#sliding-anchor", None, on_move).expect("tracker");
+    let (tracker, last_x) = tracking("#sliding-anchor", |r| r.left());
     assert_eq!(last_x.get(), 10.0, "measured at the start");
     tick(50).await;
     wrapper
@@ -788,4 +796,38 @@ async fn a_tracker_follows_its_element_through_a_css_transition() {
     );
     drop(tracker);
     wrapper.remove();
+}
+
+/// Content above the anchor that grows without a DOM change (an image that
+/// loads late, a web font that swaps in; here a stylesheet rule) moves it:
+/// the tracker measures it again.
+#[wasm_bindgen_test]
+async fn a_tracker_follows_its_element_when_the_page_above_it_grows() {
+    let doc = document().expect("document");
+    let above = body_element("div", "grows-above", "");
+    above.set_text_content(None);
+    let anchor = body_element("button", "below-growth", "display:block");
+    let (tracker, last_y) = tracking("#below-growth", |r| r.top());
+    tick(100).await;
+    let start = anchor.get_bounding_client_rect().top();
+    assert_eq!(last_y.get(), start);
+    // A rule of a constructed stylesheet: no DOM change for an observer.
+    let sheet = web_sys::CssStyleSheet::new().expect("sheet");
+    sheet
+        .replace_sync("#grows-above { height: 120px }")
+        .expect("rule");
+    let sheets = js_sys::Array::of1(&sheet);
+    js_sys::Reflect::set(&doc, &"adoptedStyleSheets".into(), &sheets).expect("adopt");
+    tick(300).await;
+    assert_eq!(
+        anchor.get_bounding_client_rect().top(),
+        start + 120.0,
+        "pushed down"
+    );
+    assert_eq!(last_y.get(), start + 120.0, "measured where it is now");
+    js_sys::Reflect::set(&doc, &"adoptedStyleSheets".into(), &js_sys::Array::new())
+        .expect("unadopt");
+    drop(tracker);
+    above.remove();
+    anchor.remove();
 }

@@ -92,7 +92,7 @@ struct State {
 pub struct Tracker {
     state: Rc<RefCell<State>>,
     _dom: Option<DomObserver>,
-    _listeners: [EventListener; 7],
+    _listeners: [EventListener; 8],
 }
 
 impl Tracker {
@@ -120,16 +120,26 @@ impl Tracker {
             let update = update.clone();
             Closure::<dyn FnMut(js_sys::Array)>::new(move |_| update())
         };
+        let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
+        let document = window
+            .document()
+            .ok_or_else(|| SdkError::Browser("no document".into()))?;
         if let Ok(observer) = web_sys::ResizeObserver::new(resize.as_ref().unchecked_ref()) {
             if let Some(card) = card {
                 observer.observe(card);
+            }
+            // The page growing or shrinking moves what is below the change:
+            // an image above the anchor that loads late, a web font that
+            // swaps in, a list that fills. The hotspot stayed where its
+            // element had been before an image above it loaded.
+            if let Some(body) = document.body() {
+                observer.observe(&body);
             }
             state.borrow_mut().resize = Some(Resize {
                 observer,
                 _callback: resize,
             });
         }
-        let window = web_sys::window().ok_or_else(|| SdkError::Browser("no window".into()))?;
         // Capture: scrolling of any container on the way to the anchor.
         let options = EventListenerOptions {
             passive: true,
@@ -152,9 +162,21 @@ impl Tracker {
                 }
             })
         };
+        // An image or a frame that loads inside a box of fixed size moves
+        // its neighbours without resizing the page. (`load` does not reach
+        // the window: listened for on the document.)
+        let loaded = {
+            let state = Rc::downgrade(&state);
+            EventListener::new_with_options(&document, "load", options, move |_| {
+                if let Some(s) = state.upgrade() {
+                    refresh_next_frame(&s);
+                }
+            })
+        };
         let listeners = [
             listen("scroll"),
             listen("resize"),
+            loaded,
             follow("transitionrun"),
             follow("transitionend"),
             follow("transitioncancel"),
