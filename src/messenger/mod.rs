@@ -43,7 +43,7 @@ mod nav;
 pub mod stream;
 pub mod strings;
 mod sync;
-mod unsent;
+pub(crate) mod unsent;
 pub mod view;
 
 use std::cell::RefCell;

@@ -31,6 +31,32 @@ fn encode(pending: &[Pending]) -> String {
     to_json_string(&Value::Array(list)).unwrap_or_default()
 }
 
+/// Moves the messages `from` keeps unsent to `to` (a visitor who logged
+/// in: the server has merged the visitor's conversations into the user's,
+/// so the user's messenger sends them, a question written offline just
+/// before the login included).
+pub(crate) fn hand_over(from: &Storage, to: &Storage) {
+    let read = |s: &Storage| {
+        s.get(KEY)
+            .and_then(|t| from_json_str::<Vec<Value>>(&t).ok())
+            .unwrap_or_default()
+    };
+    let theirs = read(from);
+    if theirs.is_empty() {
+        return;
+    }
+    let mut mine = read(to);
+    for item in theirs {
+        if !mine.iter().any(|m| m["client_id"] == item["client_id"]) {
+            mine.push(item);
+        }
+    }
+    if let Ok(text) = to_json_string(&Value::Array(mine)) {
+        to.set(KEY, &text);
+        from.remove(KEY);
+    }
+}
+
 impl Inner {
     /// Starts keeping unsent messages in `storage`, and queues the ones an
     /// earlier page left there.

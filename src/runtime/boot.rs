@@ -461,8 +461,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
 }
 
 impl Runtime {
-    /// The login accepted, the visitor's unsent events go to the user's
-    /// queue (the server keeps each id once, so one already on its way is
+    /// The login accepted, the visitor's unsent events (and messages
+    /// written in the messenger) go to the user's queue (the server keeps each id once, so one already on its way is
     /// not counted twice) and the visitor's keys go, as the server merged
     /// the visitor into the user. A visitor who browses again with this id
     /// starts afresh, there as here.
@@ -481,6 +481,7 @@ impl Runtime {
             self.flush_soon();
         }
         unsent.clear();
+        crate::messenger::unsent::hand_over(&visitor, &self.storage);
         for name in ["boot", "state", "session", "tab-beat"] {
             visitor.remove(name);
         }

@@ -184,6 +184,35 @@ test('a message written while the server is unreachable survives a reload and ar
   await context.close();
 });
 
+test('a question a visitor wrote while the server was unreachable arrives once as the user they log in as', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  const user = 'e2e-api-unsent-login';
+  await page.goto(`${server.url}/index.html`);
+  await page.locator('[data-beckon="messenger"]').waitFor({ state: 'attached' });
+  await page.route('**/v1/conversations**', (route) => route.abort('internetdisconnected'));
+  await page.evaluate(() => window.Beckon('showNewMessage', 'Asked before logging in'));
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('log').getByText('Asked before logging in').waitFor();
+  await eventually(() => page.evaluate(() => Object.keys(localStorage).find((k) => k.includes(':anon:') && k.endsWith(':messenger-unsent'))));
+  // The network is back as the visitor logs in, without a reload.
+  await page.unroute('**/v1/conversations**');
+  await page.evaluate((user) => window.Beckon('boot', { user_id: user }), user);
+  const theirs = async () => {
+    const res = await fetch(`${server.url}/admin/v1/inbox/demo/conversations?filter=all`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    return res.ok ? (await res.json()).filter((c) => JSON.stringify(c).includes(user)) : [];
+  };
+  await eventually(async () => (await theirs()).length === 1, { timeout: 10000 });
+  await eventually(() => page.evaluate(() => !Object.keys(localStorage).some((k) => k.endsWith(':messenger-unsent'))));
+  await page.waitForTimeout(500);
+  assert.equal((await theirs()).length, 1, 'exactly once, as the user');
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('the messenger is made after the first message is drawn, and at once when the app asks for it on ready', async () => {
   const page = await browser.newPage();
   const seen = watchConsole(page);
