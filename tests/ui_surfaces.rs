@@ -11,7 +11,7 @@ use beckon::dom::document;
 use beckon::ui::{self, Env, Progress, Surface, UiEvent};
 use beckon_core::protocol::{Content, Message, MessageKind};
 use serde_json::{json, Value};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
@@ -749,6 +749,17 @@ async fn a_post_image_that_cannot_load_is_taken_out_not_shown_broken() {
     drop(view);
 }
 
+/// A `<button id=…>` appended to `parent`.
+fn child_button(parent: &web_sys::Node, id: &str) -> Element {
+    let button = document()
+        .expect("document")
+        .create_element("button")
+        .expect("button");
+    button.set_id(id);
+    parent.append_child(&button).expect("append");
+    button
+}
+
 /// A tracker of `selector` that keeps `of` the last box it reported.
 fn tracking(
     selector: &str,
@@ -775,12 +786,7 @@ async fn a_tracker_follows_its_element_through_a_css_transition() {
         "position:fixed;left:10px;top:10px;transition:transform 200ms linear",
     );
     wrapper.set_text_content(None);
-    let anchor = document()
-        .expect("document")
-        .create_element("button")
-        .expect("button");
-    anchor.set_id("sliding-anchor");
-    wrapper.append_child(&anchor).expect("append");
+    child_button(&wrapper, "sliding-anchor");
     let (tracker, last_x) = tracking("#sliding-anchor", |r| r.left());
     assert_eq!(last_x.get(), 10.0, "measured at the start");
     tick(50).await;
@@ -830,4 +836,54 @@ async fn a_tracker_follows_its_element_when_the_page_above_it_grows() {
     drop(tracker);
     above.remove();
     anchor.remove();
+}
+
+/// While the anchor is missing on a page that changes all the time, the
+/// page's shadow roots (a walk over every element) are searched a few
+/// times a second, not at every frame; an anchor that comes inside one is
+/// still found.
+#[wasm_bindgen_test]
+async fn a_missing_anchor_is_searched_for_in_shadow_roots_a_few_times_a_second() {
+    // Counts the page-wide walks: `querySelectorAll('*')` on the document.
+    let count = js_sys::Function::new_no_args(
+        "const own = Document.prototype.querySelectorAll;
+         window.__walks = 0;
+         Document.prototype.querySelectorAll = function (s) {
+           if (s === '*') window.__walks += 1;
+           return own.call(this, s);
+         };
+         return () => { Document.prototype.querySelectorAll = own; };",
+    );
+    let restore: js_sys::Function = count.call0(&JsValue::NULL).expect("patch").unchecked_into();
+    let walks = || {
+        js_sys::Reflect::get(&web_sys::window().expect("window"), &"__walks".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let (tracker, last_x) = tracking("#in-a-component", |r| r.left());
+    let ticker = body_element("span", "walk-ticker", "");
+    let start = walks();
+    for i in 0..40 {
+        ticker.set_text_content(Some(&i.to_string()));
+        tick(16).await;
+    }
+    let during = walks() - start;
+    assert!(
+        during <= 6.0,
+        "at most every 250 ms over about 0.7 s of changes, not at every frame: {during}"
+    );
+    // A web component brings the anchor inside its shadow root.
+    let host = body_element("div", "component", "position:fixed;left:40px;top:40px");
+    host.set_text_content(None);
+    let root = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .expect("shadow");
+    child_button(&root, "in-a-component");
+    tick(400).await;
+    assert_eq!(last_x.get(), 40.0, "found in the shadow root");
+    restore.call0(&JsValue::NULL).expect("restore");
+    drop(tracker);
+    ticker.remove();
+    host.remove();
 }

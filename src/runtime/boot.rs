@@ -384,6 +384,8 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
         element_deadline: 0.0,
         grace_until: 0.0,
         element_timer: None,
+        shadow_searched_at: f64::NEG_INFINITY,
+        shadow_search_later: None,
         wake: None,
         retry: None,
         debounce: None,

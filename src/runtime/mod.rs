@@ -141,6 +141,10 @@ pub struct Runtime {
     /// Until then, decisions wait for the other tabs' claims.
     grace_until: f64,
     element_timer: Option<Timeout>,
+    /// When the page's shadow roots were last searched for elements (ms),
+    /// and the search put off until [`page::SHADOW_SEARCH_MS`] after it.
+    shadow_searched_at: f64,
+    shadow_search_later: Option<Timeout>,
     wake: Option<Timeout>,
     retry: Option<Timeout>,
     debounce: Option<Timeout>,
@@ -1032,17 +1036,45 @@ impl Runtime {
     }
 
     /// Looks for elements `present` triggers wait for; whether one appeared.
+    /// The page's shadow roots are searched at most every
+    /// [`page::SHADOW_SEARCH_MS`], and once more when that time is up if a
+    /// search was skipped; an element not searched for keeps what was
+    /// known of it.
     fn check_elements(&mut self) -> bool {
-        let mut appeared = false;
+        let now = now_ms();
+        let deep_now = !(0.0..page::SHADOW_SEARCH_MS).contains(&(now - self.shadow_searched_at));
+        let (mut appeared, mut searched, mut skipped) = (false, false, false);
         let mut roots = Vec::new();
         for (selector, on) in &self.element_triggers {
             if *on != ElementAction::Present {
                 continue;
             }
-            let present = page::query_deep(selector, |r| roots.push(r.clone())).is_some();
+            let present = if page::query_light(selector).is_some() {
+                true
+            } else if deep_now {
+                searched = true;
+                page::query_deep(selector, |r| roots.push(r.clone())).is_some()
+            } else {
+                skipped = true;
+                continue;
+            };
             let facts = self.page.elements.get_or_default(selector);
             appeared |= present && !facts.present;
             facts.present = present;
+        }
+        if searched {
+            self.shadow_searched_at = now;
+        }
+        if skipped && self.shadow_search_later.is_none() {
+            let wait = (page::SHADOW_SEARCH_MS - (now - self.shadow_searched_at)).ceil();
+            self.shadow_search_later = Some(Timeout::new(wait.max(0.0) as u32, || {
+                later(|rt| {
+                    rt.shadow_search_later = None;
+                    if rt.check_elements() {
+                        rt.evaluate();
+                    }
+                })
+            }));
         }
         if let Some(observer) = &self.dom_observer {
             for root in roots {

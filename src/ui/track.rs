@@ -22,7 +22,7 @@ use web_sys::Element;
 
 use super::position::{clip_within, clipping_ancestors, Rect};
 use crate::error::{SdkError, SdkResult};
-use crate::runtime::page::{query_deep, DomObserver};
+use crate::runtime::page::{query_deep, query_light, DomObserver, SHADOW_SEARCH_MS};
 
 /// Called with the anchor, or `None` when it is not in the page.
 pub type OnMove = Rc<dyn Fn(Option<&Target>)>;
@@ -86,6 +86,10 @@ struct State {
     follow_until: f64,
     /// The frame-by-frame measuring runs.
     following: bool,
+    /// When the page's shadow roots were last searched (ms).
+    deep_at: f64,
+    /// The next search of the shadow roots, when one was skipped.
+    deep_later: Option<gloo_timers::callback::Timeout>,
 }
 
 /// Watches one selector; every observer and listener goes when dropped.
@@ -107,6 +111,8 @@ impl Tracker {
             frame_pending: false,
             follow_until: 0.0,
             following: false,
+            deep_at: f64::NEG_INFINITY,
+            deep_later: None,
         }));
         let update = {
             let state = Rc::downgrade(&state);
@@ -285,6 +291,33 @@ fn follow_next_frame(weak: std::rc::Weak<RefCell<State>>) {
     }
 }
 
+/// Looks for the missing anchor: in the document at every update, in the
+/// page's open shadow roots at most every [`SHADOW_SEARCH_MS`], with one
+/// more search when that time is up, so an element that comes inside a web
+/// component is found all the same.
+fn look_for(state: &Rc<RefCell<State>>, s: &mut State) -> Option<Element> {
+    if let Some(found) = query_light(&s.selector) {
+        return Some(found);
+    }
+    let now = js_sys::Date::now();
+    let since = now - s.deep_at;
+    if !(0.0..SHADOW_SEARCH_MS).contains(&since) {
+        s.deep_at = now;
+        s.deep_later = None;
+        return query_deep(&s.selector, |_| {});
+    }
+    if s.deep_later.is_none() {
+        let weak = Rc::downgrade(state);
+        let wait = (SHADOW_SEARCH_MS - since).ceil() as u32;
+        s.deep_later = Some(gloo_timers::callback::Timeout::new(wait, move || {
+            if let Some(st) = weak.upgrade() {
+                refresh(&st);
+            }
+        }));
+    }
+    None
+}
+
 /// Finds the anchor again if it left the page, re-targets the
 /// `ResizeObserver` when it changed, and reports.
 fn refresh(state: &Rc<RefCell<State>>) {
@@ -294,7 +327,7 @@ fn refresh(state: &Rc<RefCell<State>>) {
         };
         let still_there = s.anchor.as_ref().is_some_and(|a| a.element.is_connected());
         if !still_there {
-            let found = query_deep(&s.selector, |_| {});
+            let found = look_for(state, &mut s);
             if found.as_ref() != s.anchor.as_ref().map(|a| &a.element) {
                 if let Some(r) = &s.resize {
                     if let Some(old) = &s.anchor {

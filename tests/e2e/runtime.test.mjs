@@ -660,6 +660,34 @@ test('a scroll trigger in an app-shell layout: the main pane scrolling counts, a
   await long.close();
 });
 
+test('an element trigger whose element comes inside a web component, on a page that changes at every frame, fires', async () => {
+  await createMessage(banner('shadow-present', [{ match: 'contains', value: 'shadowtrigger=1' }], {
+    trigger: { type: 'element', selector: '#deep-target', on: 'present' },
+  }));
+  const page = await browser.newPage();
+  const seen = watchConsole(page);
+  await page.goto(`${server.url}/spa.html?user=e2e-shadow-trigger&shadowtrigger=1`);
+  await booted(page);
+  // A live page: a counter that changes at every frame.
+  await page.evaluate(() => {
+    const ticker = document.createElement('span');
+    document.body.append(ticker);
+    let k = 0;
+    const tick = () => { ticker.textContent = String((k += 1)); requestAnimationFrame(tick); };
+    tick();
+  });
+  await page.waitForTimeout(400);
+  assert.equal((await bannerIds(page)).includes('shadow-present'), false, 'not before its element');
+  await page.evaluate(() => {
+    const host = document.createElement('div');
+    host.attachShadow({ mode: 'open' }).innerHTML = '<button id="deep-target">Deep</button>';
+    document.querySelector('main').append(host);
+  });
+  await eventually(async () => (await bannerIds(page)).includes('shadow-present'));
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
+
 test('without the Navigation API, routes are seen through history; a library that wrapped pushState after the SDK keeps working after shutdown', async () => {
   // Safari before 26.2 and Firefox before 147 have no Navigation API: the
   // SDK wraps history.pushState there. Analytics and session-replay
