@@ -347,7 +347,7 @@ impl Drop for DomObserver {
 /// How often at most a missing element is looked for in the page's open
 /// shadow roots ([`query_deep`]): finding them visits every element of the
 /// page, one call from the module each, and a page that changes at every
-/// frame (a live dashboard of 6,000 cells) spent 5% of its main thread on
+/// frame (a live dashboard of 6,000 cells) spent 4% of its main thread on
 /// it while a tooltip's element was missing. The document itself is
 /// searched at every change.
 pub const SHADOW_SEARCH_MS: f64 = 250.0;
