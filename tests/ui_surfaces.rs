@@ -670,41 +670,22 @@ async fn a_tracker_measures_once_per_frame_however_often_the_page_changes() {
     });
     let tracker = Tracker::new("#busy-anchor", None, on_move).expect("tracker");
     assert_eq!(calls.get(), 1, "measured once at the start");
-    // 40 changes, each in a task of its own, while the frames are counted.
-    let frames = Rc::new(std::cell::Cell::new(0u32));
-    let counting = Rc::new(std::cell::Cell::new(true));
-    type Frame = Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
-    let frame: Frame = Rc::default();
-    let (f, c, again) = (frames.clone(), counting.clone(), frame.clone());
-    *frame.borrow_mut() = Some(wasm_bindgen::closure::Closure::new(move || {
-        f.set(f.get() + 1);
-        if c.get() {
-            if let Some(next) = again.borrow().as_ref() {
-                let _ = web_sys::window()
-                    .expect("window")
-                    .request_animation_frame(next.as_ref().unchecked_ref());
-            }
-        }
-    }));
-    if let Some(first) = frame.borrow().as_ref() {
-        let _ = web_sys::window()
-            .expect("window")
-            .request_animation_frame(first.as_ref().unchecked_ref());
-    }
+    // 40 changes in one task, each delivered to the observer on its own
+    // (a microtask between them), so the count does not depend on how
+    // fast the machine is: before, each was measured at once.
     for i in 0..40 {
         ticker.set_text_content(Some(&i.to_string()));
-        tick(0).await;
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+            .await
+            .expect("microtask");
     }
-    tick(50).await;
-    counting.set(false);
-    let (after, frames) = (calls.get() - 1, frames.get());
+    let in_the_task = calls.get() - 1;
+    assert_eq!(in_the_task, 0, "nothing measured during the changes");
+    tick(100).await;
+    let after = calls.get() - 1;
     assert!(
-        after >= 1 && after <= frames,
-        "one measure per frame at most: {after} for 40 changes in {frames} frames"
-    );
-    assert!(
-        frames < 30,
-        "the changes came faster than the frames ({frames})"
+        (1..=3).contains(&after),
+        "measured at the next frame (and at the body's first size report): {after} for 40 changes"
     );
     drop(tracker);
     anchor.remove();
@@ -863,15 +844,16 @@ async fn a_missing_anchor_is_searched_for_in_shadow_roots_a_few_times_a_second()
     };
     let (tracker, last_x) = tracking("#in-a-component", |r| r.left());
     let ticker = body_element("span", "walk-ticker", "");
-    let start = walks();
+    let (start, began) = (walks(), js_sys::Date::now());
     for i in 0..40 {
         ticker.set_text_content(Some(&i.to_string()));
         tick(16).await;
     }
-    let during = walks() - start;
+    let (during, took) = (walks() - start, js_sys::Date::now() - began);
+    // Bounded by the time the changes took, so a slow machine passes too.
     assert!(
-        during <= 6.0,
-        "at most every 250 ms over about 0.7 s of changes, not at every frame: {during}"
+        during <= (took / 250.0).floor() + 2.0,
+        "at most every 250 ms, not at every change: {during} walks in {took} ms"
     );
     // A web component brings the anchor inside its shadow root.
     let host = body_element("div", "component", "position:fixed;left:40px;top:40px");
