@@ -61,6 +61,9 @@ struct Inner {
     announcer: Announcer,
     words: String,
     closing: Option<Timeout>,
+    /// The host element, and where it was put (the body, or `<html>`).
+    host: web_sys::HtmlElement,
+    home: Option<web_sys::Node>,
 }
 
 /// A tooltip or hotspot on screen.
@@ -126,6 +129,8 @@ impl TooltipView {
         ]
         .concat();
         let inner = Rc::new(RefCell::new(Inner {
+            host: host.host().clone(),
+            home: host.host().parent_node(),
             card: card.clone(),
             arrow,
             dot: None,
@@ -309,6 +314,7 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Target>) {
     let Ok(mut i) = inner.try_borrow_mut() else {
         return;
     };
+    follow_into_modal_dialog(&i, anchor);
     let rect = anchor.and_then(Target::visible_box);
     let Some(rect) = rect else {
         // Gone or scrolled away: nothing floats over an empty spot.
@@ -346,6 +352,38 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Target>) {
     if was_hidden {
         let words = i.words.clone();
         i.announcer.say(words);
+    }
+}
+
+/// Puts the host inside the page's modal `<dialog>` while the element is
+/// in it, and back where it was after. A modal dialog is in the browser's
+/// top layer, above every z-index, and makes the rest of the page inert:
+/// a hotspot on a button of the dialog was drawn under it, unseen and
+/// unclickable, though counted as shown. Inside the dialog the host is in
+/// the top layer with it (a fixed box, not clipped by the dialog's
+/// overflow), and the keeper puts it back in the body if the page removes
+/// the dialog.
+fn follow_into_modal_dialog(i: &Inner, anchor: Option<&Target>) {
+    use wasm_bindgen::JsCast;
+    let modal = anchor
+        .and_then(|a| a.element.closest("dialog").ok().flatten())
+        .filter(|d| d.matches(":modal").unwrap_or(false));
+    let parent = i.host.parent_node();
+    match (modal, &i.home) {
+        (Some(dialog), _) => {
+            if parent.as_ref() != Some(dialog.as_ref()) {
+                let _ = dialog.append_child(&i.host);
+            }
+        }
+        (None, Some(home)) => {
+            let in_a_dialog = parent
+                .and_then(|p| p.dyn_into::<Element>().ok())
+                .is_some_and(|p| p.tag_name() == "DIALOG");
+            if in_a_dialog {
+                let _ = home.append_child(&i.host);
+            }
+        }
+        (None, None) => {}
     }
 }
 

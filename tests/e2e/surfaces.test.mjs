@@ -233,6 +233,39 @@ test('in an app-shell layout a hotspot whose element scrolls out of the main pan
   await context.close();
 });
 
+test('a hotspot on a button inside a modal <dialog> is drawn in the dialog, above it and clickable; it goes back when the dialog closes', async () => {
+  await createMessage({
+    id: 'ui-in-dialog', kind: 'hotspot', priority: 90,
+    content: { title: 'Inside', body: 'Saved for everyone.', anchor: { selector: '#dialog-save', placement: 'bottom' } },
+    targeting: { pages: { include: [{ match: 'contains', value: 'case=dialog' }] } },
+  });
+  // A page with no other hotspot.
+  const { page, seen, context } = await open('/spa.html?user=ui-dialog&case=dialog');
+  await page.waitForFunction(() => window.Beckon('status').user_key);
+  await page.evaluate(() => {
+    const dialog = document.createElement('dialog');
+    dialog.innerHTML = '<p>Settings</p><button id="dialog-save">Save settings</button>';
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+  const dot = page.locator('[data-beckon="hotspot"] .dot');
+  await dot.waitFor();
+  // What the user sees and clicks there is the dot, not the dialog over it
+  // (the dialog is in the browser's top layer, above every z-index).
+  const hitAt = (box) => page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.dataset?.beckon ?? document.elementFromPoint(x, y)?.tagName, [box.x + box.width / 2, box.y + box.height / 2]);
+  assert.equal(await hitAt(await dot.boundingBox()), 'hotspot', 'the dot is on top');
+  await dot.click();
+  const tip = page.locator('[data-beckon="hotspot"] .tip');
+  await tip.waitFor();
+  await page.waitForTimeout(300); // the slide-in
+  assert.equal(await hitAt(await tip.boundingBox()), 'hotspot', 'its card too');
+  assert.equal(await page.evaluate(() => document.querySelector('[data-beckon="hotspot"]').parentElement.tagName), 'DIALOG');
+  await page.evaluate(() => document.querySelector('dialog').close());
+  await eventually(() => page.evaluate(() => document.querySelector('[data-beckon="hotspot"]').parentElement.tagName === 'BODY'));
+  assert.deepEqual(seen.pageErrors, []);
+  await context.close();
+});
+
 test('tooltip positioning: flips when there is no room, follows scrolling, hides when its element leaves the viewport or the page', async () => {
   await createMessage({
     id: 'ui-flip', kind: 'tooltip', priority: 60,
