@@ -44,7 +44,7 @@ use crate::storage::Storage;
 use crate::ui::markdown::is_safe_url;
 use crate::ui::{self, Env, Surface, UiEvent};
 use outbox::{Next, Outbox};
-use page::{DomObserver, PageWatcher, Signal};
+use page::{DomObserver, PageWatcher, ShadowSearch, Signal};
 use tabs::{Claim, TabMessage, Tabs};
 
 /// How long a tab waits for the other tabs' claims before deciding: a new
@@ -141,10 +141,8 @@ pub struct Runtime {
     /// Until then, decisions wait for the other tabs' claims.
     grace_until: f64,
     element_timer: Option<Timeout>,
-    /// When the page's shadow roots were last searched for elements (ms),
-    /// and the search put off until [`page::SHADOW_SEARCH_MS`] after it.
-    shadow_searched_at: f64,
-    shadow_search_later: Option<Timeout>,
+    /// How often the page's shadow roots may be searched for elements.
+    shadow_search: ShadowSearch,
     wake: Option<Timeout>,
     retry: Option<Timeout>,
     debounce: Option<Timeout>,
@@ -1036,45 +1034,35 @@ impl Runtime {
     }
 
     /// Looks for elements `present` triggers wait for; whether one appeared.
-    /// The page's shadow roots are searched at most every
-    /// [`page::SHADOW_SEARCH_MS`], and once more when that time is up if a
-    /// search was skipped; an element not searched for keeps what was
-    /// known of it.
+    /// The page's shadow roots are searched as often as [`ShadowSearch`]
+    /// allows; an element not searched for keeps what was known of it.
     fn check_elements(&mut self) -> bool {
-        let now = now_ms();
-        let deep_now = !(0.0..page::SHADOW_SEARCH_MS).contains(&(now - self.shadow_searched_at));
-        let (mut appeared, mut searched, mut skipped) = (false, false, false);
+        let mut appeared = false;
         let mut roots = Vec::new();
+        // Whether the shadow roots may be searched, asked once, when needed.
+        let mut deep = None;
         for (selector, on) in &self.element_triggers {
             if *on != ElementAction::Present {
                 continue;
             }
             let present = if page::query_light(selector).is_some() {
                 true
-            } else if deep_now {
-                searched = true;
+            } else if *deep.get_or_insert_with(|| {
+                self.shadow_search.may_search(|| {
+                    later(|rt| {
+                        if rt.check_elements() {
+                            rt.evaluate();
+                        }
+                    })
+                })
+            }) {
                 page::query_deep(selector, |r| roots.push(r.clone())).is_some()
             } else {
-                skipped = true;
                 continue;
             };
             let facts = self.page.elements.get_or_default(selector);
             appeared |= present && !facts.present;
             facts.present = present;
-        }
-        if searched {
-            self.shadow_searched_at = now;
-        }
-        if skipped && self.shadow_search_later.is_none() {
-            let wait = (page::SHADOW_SEARCH_MS - (now - self.shadow_searched_at)).ceil();
-            self.shadow_search_later = Some(Timeout::new(wait.max(0.0) as u32, || {
-                later(|rt| {
-                    rt.shadow_search_later = None;
-                    if rt.check_elements() {
-                        rt.evaluate();
-                    }
-                })
-            }));
         }
         if let Some(observer) = &self.dom_observer {
             for root in roots {

@@ -352,6 +352,38 @@ impl Drop for DomObserver {
 /// searched at every change.
 pub const SHADOW_SEARCH_MS: f64 = 250.0;
 
+/// When a searcher of missing elements (the runtime's element triggers, an
+/// anchored surface) last searched the page's shadow roots: at most every
+/// [`SHADOW_SEARCH_MS`], with one more search when that time is up after
+/// one was put off, so an element that comes inside a web component is
+/// found all the same.
+#[derive(Default)]
+pub struct ShadowSearch {
+    /// When the shadow roots were last searched (ms).
+    at: f64,
+    /// The search put off, due when the time is up.
+    later: Option<gloo_timers::callback::Timeout>,
+}
+
+impl ShadowSearch {
+    /// Whether the shadow roots may be searched now (taken as searched);
+    /// if not, `again` runs once when they may.
+    pub fn may_search(&mut self, again: impl FnOnce() + 'static) -> bool {
+        let now = js_sys::Date::now();
+        let since = now - self.at;
+        if !(0.0..SHADOW_SEARCH_MS).contains(&since) {
+            self.at = now;
+            self.later = None;
+            return true;
+        }
+        if self.later.is_none() {
+            let wait = (SHADOW_SEARCH_MS - since).ceil() as u32;
+            self.later = Some(gloo_timers::callback::Timeout::new(wait, again));
+        }
+        false
+    }
+}
+
 /// The first element matching `selector` in the document (not in shadow
 /// roots); an invalid selector matches nothing.
 pub fn query_light(selector: &str) -> Option<web_sys::Element> {

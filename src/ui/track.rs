@@ -22,7 +22,7 @@ use web_sys::Element;
 
 use super::position::{clip_within, clipping_ancestors, Rect};
 use crate::error::{SdkError, SdkResult};
-use crate::runtime::page::{query_deep, query_light, DomObserver, SHADOW_SEARCH_MS};
+use crate::runtime::page::{query_deep, query_light, DomObserver, ShadowSearch};
 
 /// Called with the anchor, or `None` when it is not in the page.
 pub type OnMove = Rc<dyn Fn(Option<&Target>)>;
@@ -86,10 +86,8 @@ struct State {
     follow_until: f64,
     /// The frame-by-frame measuring runs.
     following: bool,
-    /// When the page's shadow roots were last searched (ms).
-    deep_at: f64,
-    /// The next search of the shadow roots, when one was skipped.
-    deep_later: Option<gloo_timers::callback::Timeout>,
+    /// How often the page's shadow roots may be searched for it.
+    shadow: ShadowSearch,
 }
 
 /// Watches one selector; every observer and listener goes when dropped.
@@ -111,8 +109,7 @@ impl Tracker {
             frame_pending: false,
             follow_until: 0.0,
             following: false,
-            deep_at: f64::NEG_INFINITY,
-            deep_later: None,
+            shadow: ShadowSearch::default(),
         }));
         let update = {
             let state = Rc::downgrade(&state);
@@ -224,8 +221,7 @@ fn refresh_next_frame(state: &Rc<RefCell<State>>) {
     }
     drop(s);
     let weak = Rc::downgrade(state);
-    // Freed once called; a tracker dropped meanwhile leaves it a no-op.
-    let callback = Closure::once_into_js(move || {
+    let asked = at_next_frame(move || {
         if let Some(s) = weak.upgrade() {
             if let Ok(mut st) = s.try_borrow_mut() {
                 st.frame_pending = false;
@@ -233,14 +229,20 @@ fn refresh_next_frame(state: &Rc<RefCell<State>>) {
             refresh(&s);
         }
     });
-    let asked = web_sys::window()
-        .is_some_and(|w| w.request_animation_frame(callback.unchecked_ref()).is_ok());
     if !asked {
         if let Ok(mut s) = state.try_borrow_mut() {
             s.frame_pending = false;
         }
         refresh(state);
     }
+}
+
+/// Runs `f` at the next animation frame; whether the browser took it. The
+/// callback frees itself once called; a tracker dropped meanwhile leaves
+/// it a no-op (it holds the state weakly).
+fn at_next_frame(f: impl FnOnce() + 'static) -> bool {
+    let callback = Closure::once_into_js(f);
+    web_sys::window().is_some_and(|w| w.request_animation_frame(callback.unchecked_ref()).is_ok())
 }
 
 /// How long after a transition or an animation starts or ends the anchor
@@ -266,7 +268,7 @@ fn follow_for_a_while(state: &Rc<RefCell<State>>) {
 
 fn follow_next_frame(weak: std::rc::Weak<RefCell<State>>) {
     let again = weak.clone();
-    let callback = Closure::once_into_js(move || {
+    let asked = at_next_frame(move || {
         let Some(s) = again.upgrade() else { return };
         refresh(&s);
         let more = match s.try_borrow_mut() {
@@ -280,8 +282,6 @@ fn follow_next_frame(weak: std::rc::Weak<RefCell<State>>) {
             follow_next_frame(again);
         }
     });
-    let asked = web_sys::window()
-        .is_some_and(|w| w.request_animation_frame(callback.unchecked_ref()).is_ok());
     if !asked {
         if let Some(s) = weak.upgrade() {
             if let Ok(mut st) = s.try_borrow_mut() {
@@ -292,30 +292,18 @@ fn follow_next_frame(weak: std::rc::Weak<RefCell<State>>) {
 }
 
 /// Looks for the missing anchor: in the document at every update, in the
-/// page's open shadow roots at most every [`SHADOW_SEARCH_MS`], with one
-/// more search when that time is up, so an element that comes inside a web
-/// component is found all the same.
+/// page's open shadow roots as often as [`ShadowSearch`] allows.
 fn look_for(state: &Rc<RefCell<State>>, s: &mut State) -> Option<Element> {
     if let Some(found) = query_light(&s.selector) {
         return Some(found);
     }
-    let now = js_sys::Date::now();
-    let since = now - s.deep_at;
-    if !(0.0..SHADOW_SEARCH_MS).contains(&since) {
-        s.deep_at = now;
-        s.deep_later = None;
-        return query_deep(&s.selector, |_| {});
-    }
-    if s.deep_later.is_none() {
-        let weak = Rc::downgrade(state);
-        let wait = (SHADOW_SEARCH_MS - since).ceil() as u32;
-        s.deep_later = Some(gloo_timers::callback::Timeout::new(wait, move || {
-            if let Some(st) = weak.upgrade() {
-                refresh(&st);
-            }
-        }));
-    }
-    None
+    let weak = Rc::downgrade(state);
+    let now = s.shadow.may_search(move || {
+        if let Some(st) = weak.upgrade() {
+            refresh(&st);
+        }
+    });
+    now.then(|| query_deep(&s.selector, |_| {})).flatten()
 }
 
 /// Finds the anchor again if it left the page, re-targets the
