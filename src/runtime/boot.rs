@@ -194,6 +194,10 @@ pub(super) fn stored_state(storage: &Storage) -> Option<UserState> {
         .and_then(|t| from_json_str::<UserState>(&t).ok())
 }
 
+/// What this browser caches of a user, the server's to give again at their
+/// next boot (events and messages not sent yet are kept apart from it).
+const CACHED_PER_USER: [&str; 4] = ["boot", "state", "session", "tab-beat"];
+
 /// The storage of the visitor `anonymous`.
 fn visitor_storage(app_id: &str, anonymous: &str) -> Storage {
     Storage::for_user(app_id, &["anon:", anonymous].concat())
@@ -236,7 +240,7 @@ fn forget_stale_users(app_id: &str, current: &Storage) {
     }
     beckon_core::sort_small_by(&mut users, |a, b| a.0 > b.0);
     for (_, user) in users.into_iter().skip(USERS_KEPT - 1) {
-        for name in ["boot", "state", "session", "tab-beat"] {
+        for name in CACHED_PER_USER {
             user.remove(name);
         }
     }
@@ -463,10 +467,11 @@ pub async fn boot(options: BootOptions) -> SdkResult<()> {
 
 impl Runtime {
     /// The login accepted, the visitor's unsent events (and messages
-    /// written in the messenger) go to the user's queue (the server keeps each id once, so one already on its way is
-    /// not counted twice) and the visitor's keys go, as the server merged
-    /// the visitor into the user. A visitor who browses again with this id
-    /// starts afresh, there as here.
+    /// written in the messenger) go to the user's queues (the server keeps
+    /// each id once, so one already on its way is not counted twice) and
+    /// the visitor's keys go, as the server merged the visitor into the
+    /// user. A visitor who browses again with this id starts afresh, there
+    /// as here.
     fn adopt_visitor(&mut self) {
         let Some(anonymous) = self.user.anonymous_id.clone() else {
             return;
@@ -483,7 +488,7 @@ impl Runtime {
         }
         unsent.clear();
         crate::messenger::unsent::hand_over(&visitor, &self.storage);
-        for name in ["boot", "state", "session", "tab-beat"] {
+        for name in CACHED_PER_USER {
             visitor.remove(name);
         }
     }
