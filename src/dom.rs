@@ -76,6 +76,27 @@ fn holds_fixed(body: &HtmlElement) -> bool {
         })
 }
 
+/// Where a floating surface's host goes: the body, or `<html>` beside a
+/// body that would hold fixed boxes ([`holds_fixed`]); and whether it is
+/// the body (which the keeper watches).
+fn surfaces_place(doc: &Document) -> SdkResult<(Element, bool)> {
+    match doc.body() {
+        Some(body) if !holds_fixed(&body) => Ok((body.into(), true)),
+        _ => doc
+            .document_element()
+            .map(|root| (root, false))
+            .ok_or_else(|| SdkError::Browser("empty document".into())),
+    }
+}
+
+/// Puts `host` back where floating surfaces go (after a tooltip followed
+/// its element into a modal dialog).
+pub fn put_back(host: &HtmlElement) {
+    if let Ok((place, _)) = document().and_then(|doc| surfaces_place(&doc)) {
+        let _ = place.append_child(host);
+    }
+}
+
 /// A host element in the page with a shadow root; removed from the page
 /// when dropped, so a surface cannot outlive its owner.
 pub struct ShadowHost {
@@ -120,14 +141,9 @@ impl ShadowHost {
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).map_err(browser)?;
         adopt_stylesheets(&root, css)?;
-        let (parent, in_body): (Element, bool) = match (parent, doc.body()) {
-            (Some(p), _) => (p.clone(), false),
-            (None, Some(body)) if !holds_fixed(&body) => (body.into(), true),
-            (None, _) => (
-                doc.document_element()
-                    .ok_or_else(|| SdkError::Browser("empty document".into()))?,
-                false,
-            ),
+        let (parent, in_body): (Element, bool) = match parent {
+            Some(p) => (p.clone(), false),
+            None => surfaces_place(&doc)?,
         };
         parent.append_child(&host).map_err(browser)?;
         if in_body {

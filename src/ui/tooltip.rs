@@ -61,9 +61,8 @@ struct Inner {
     announcer: Announcer,
     words: String,
     closing: Option<Timeout>,
-    /// The host element, and where it was put (the body, or `<html>`).
+    /// The host element, which follows its element into a modal dialog.
     host: web_sys::HtmlElement,
-    home: Option<web_sys::Node>,
 }
 
 /// A tooltip or hotspot on screen.
@@ -130,7 +129,6 @@ impl TooltipView {
         .concat();
         let inner = Rc::new(RefCell::new(Inner {
             host: host.host().clone(),
-            home: host.host().parent_node(),
             card: card.clone(),
             arrow,
             dot: None,
@@ -356,34 +354,29 @@ fn place(inner: &Rc<RefCell<Inner>>, anchor: Option<&Target>) {
 }
 
 /// Puts the host inside the page's modal `<dialog>` while the element is
-/// in it, and back where it was after. A modal dialog is in the browser's
-/// top layer, above every z-index, and makes the rest of the page inert:
-/// a hotspot on a button of the dialog was drawn under it, unseen and
-/// unclickable, though counted as shown. Inside the dialog the host is in
-/// the top layer with it (a fixed box, not clipped by the dialog's
-/// overflow), and the keeper puts it back in the body if the page removes
-/// the dialog.
+/// in it, and back where surfaces go after. A modal dialog is in the
+/// browser's top layer, above every z-index, and makes the rest of the
+/// page inert: a hotspot on a button of the dialog was drawn under it,
+/// unseen and unclickable, though counted as shown. Inside the dialog the
+/// host is in the top layer with it (a fixed box, not clipped by the
+/// dialog's overflow), and the keeper puts it back in the body if the page
+/// removes the dialog.
 fn follow_into_modal_dialog(i: &Inner, anchor: Option<&Target>) {
-    use wasm_bindgen::JsCast;
     let modal = anchor
         .and_then(|a| a.element.closest("dialog").ok().flatten())
         .filter(|d| d.matches(":modal").unwrap_or(false));
-    let parent = i.host.parent_node();
-    match (modal, &i.home) {
-        (Some(dialog), _) => {
-            if parent.as_ref() != Some(dialog.as_ref()) {
+    let parent = i.host.parent_element();
+    match modal {
+        Some(dialog) => {
+            if parent.as_ref() != Some(&dialog) {
                 let _ = dialog.append_child(&i.host);
             }
         }
-        (None, Some(home)) => {
-            let in_a_dialog = parent
-                .and_then(|p| p.dyn_into::<Element>().ok())
-                .is_some_and(|p| p.tag_name() == "DIALOG");
-            if in_a_dialog {
-                let _ = home.append_child(&i.host);
+        None => {
+            if parent.is_some_and(|p| p.tag_name() == "DIALOG") {
+                crate::dom::put_back(&i.host);
             }
         }
-        (None, None) => {}
     }
 }
 
