@@ -189,19 +189,22 @@ fn an_element_scrolled_out_of_its_pane_is_not_visible_though_in_the_viewport() {
 
 #[wasm_bindgen_test]
 fn visibility_needs_a_box_inside_the_viewport() {
-    assert!(anchor(10.0, 10.0).is_visible_in(800.0, 600.0));
+    let view = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: 800.0,
+        h: 600.0,
+    };
+    assert!(anchor(10.0, 10.0).is_visible_within(&view));
     assert!(
-        !anchor(10.0, -50.0).is_visible_in(800.0, 600.0),
+        !anchor(10.0, -50.0).is_visible_within(&view),
         "scrolled above"
     );
     assert!(
-        !anchor(10.0, 600.0).is_visible_in(800.0, 600.0),
+        !anchor(10.0, 600.0).is_visible_within(&view),
         "below the fold"
     );
-    assert!(
-        !Rect::default().is_visible_in(800.0, 600.0),
-        "display: none"
-    );
+    assert!(!Rect::default().is_visible_within(&view), "display: none");
 }
 
 #[wasm_bindgen_test]

@@ -52,18 +52,8 @@ impl Rect {
         }
     }
 
-    /// Whether any of it is inside a viewport of `vw` × `vh` (an element
+    /// Whether it has a box and any of it is inside `clip` (an element
     /// scrolled away, or with no box at all, is not).
-    pub fn is_visible_in(&self, vw: f64, vh: f64) -> bool {
-        self.is_visible_within(&Rect {
-            x: 0.0,
-            y: 0.0,
-            w: vw,
-            h: vh,
-        })
-    }
-
-    /// Whether it has a box and any of it is inside `clip`.
     pub fn is_visible_within(&self, clip: &Rect) -> bool {
         (self.w > 0.0 || self.h > 0.0)
             && self.x + self.w > clip.x
